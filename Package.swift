@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "TLSInterop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tls-interop", targets: ["tls-interop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CGnuTLS",
+            pkgConfig: "gnutls",
+            providers: [.apt(["libgnutls28-dev"])]
+        ),
+        .target(name: "InteropCore"),
+        .target(name: "OpenSSLBackend", dependencies: ["InteropCore", "COpenSSL"]),
+        .target(name: "GnuTLSBackend", dependencies: ["InteropCore", "CGnuTLS"]),
+        .target(
+            name: "InteropRunner",
+            dependencies: [
+                "InteropCore", "OpenSSLBackend", "GnuTLSBackend",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "tls-interop",
+            dependencies: [
+                "InteropRunner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "InteropCoreTests", dependencies: ["InteropCore"]),
+        .testTarget(name: "BackendTests", dependencies: ["InteropCore", "OpenSSLBackend", "GnuTLSBackend"]),
+        .testTarget(name: "InteropRunnerTests", dependencies: ["InteropRunner", "tls-interop"]),
+    ]
+)

@@ -1,0 +1,61 @@
+internal import CGnuTLS
+import InteropCore
+
+/// GnuTLS as a harness backend: TLS over a nonblocking socket through GnuTLS's own system push/pull functions.
+public struct GnuTLSBackend: TLSBackend {
+    public init() {
+        _ = gnutls_global_init()
+    }
+
+    public var library: TLSLibrary { .gnutls }
+
+    public var runtimeVersion: String {
+        "GnuTLS " + String(cString: gnutls_check_version(nil))
+    }
+
+    public func validate(_ credentials: Credentials) throws(ConfigurationError) {
+        var certificates: gnutls_certificate_credentials_t?
+        guard gnutls_certificate_allocate_credentials(&certificates) == 0 else {
+            throw ConfigurationError("gnutls_certificate_allocate_credentials failed")
+        }
+        defer { gnutls_certificate_free_credentials(certificates) }
+        let loaded = gnutls_certificate_set_x509_key_file(
+            certificates, credentials.chainFile, credentials.privateKeyFile, GNUTLS_X509_FMT_PEM)
+        if loaded == GNUTLS_E_CERTIFICATE_KEY_MISMATCH {
+            throw ConfigurationError(
+                "private key \(credentials.privateKeyFile) does not match certificate \(credentials.chainFile): "
+                    + GnuTLSError.describe(loaded))
+        }
+        guard loaded == 0 else {
+            throw ConfigurationError(
+                "certificate chain \(credentials.chainFile) or private key \(credentials.privateKeyFile): "
+                    + GnuTLSError.describe(loaded))
+        }
+        let anchors = gnutls_certificate_set_x509_trust_file(certificates, credentials.trustAnchorFile, GNUTLS_X509_FMT_PEM)
+        guard anchors > 0 else {
+            throw ConfigurationError(
+                "trust anchor \(credentials.trustAnchorFile): "
+                    + (anchors == 0 ? "no certificate found" : GnuTLSError.describe(anchors)))
+        }
+    }
+
+    public func unsupportedReason(_ settings: EndpointSettings) -> String? {
+        nil
+    }
+
+    public func makeSession(_ settings: EndpointSettings, socket: Int32) throws(SessionSetupError) -> any TLSSession {
+        try GnuTLSSession(settings: settings, socket: socket)
+    }
+}
+
+/// GnuTLS error codes as the trace names them.
+enum GnuTLSError {
+    static func name(_ code: Int32) -> String {
+        guard let name = gnutls_strerror_name(code) else { return "GNUTLS_E_\(code)" }
+        return String(cString: name)
+    }
+
+    static func describe(_ code: Int32) -> String {
+        "\(name(code)) (\(code)): \(String(cString: gnutls_strerror(code)))"
+    }
+}

@@ -1,0 +1,234 @@
+internal import CGnuTLS
+import InteropCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One GnuTLS connection (`gnutls_session_t` with certificate credentials) driven without blocking.
+final class GnuTLSSession: TLSSession {
+    private var session: gnutls_session_t?
+    private var certificates: gnutls_certificate_credentials_t?
+    private let role: EndpointRole
+    private let alpnRejection: ALPNRejectionStyle
+    private(set) var alerts: [AlertEvent] = []
+    private(set) var notes: [String] = []
+    private var handshakeDone = false
+    private var verifiedName: UnsafeMutablePointer<CChar>?
+    /// The alert a conforming server still has to send after a failed handshake (its send met EAGAIN).
+    private var pendingAlert: (error: Int32, code: UInt8, level: UInt8)?
+
+    init(settings: EndpointSettings, socket: Int32) throws(SessionSetupError) {
+        role = settings.role
+        alpnRejection = settings.alpnRejection
+        try check("gnutls_certificate_allocate_credentials", gnutls_certificate_allocate_credentials(&certificates))
+        let credentials = settings.credentials
+        switch settings.role {
+        case .server:
+            try check(
+                "gnutls_certificate_set_x509_key_file",
+                gnutls_certificate_set_x509_key_file(certificates, credentials.chainFile, credentials.privateKeyFile, GNUTLS_X509_FMT_PEM))
+            try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_SERVER | GNUTLS_NONBLOCK)))
+        case .client:
+            let anchors = gnutls_certificate_set_x509_trust_file(certificates, credentials.trustAnchorFile, GNUTLS_X509_FMT_PEM)
+            try check("gnutls_certificate_set_x509_trust_file", min(anchors, 0))
+            try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_CLIENT | GNUTLS_NONBLOCK)))
+            try check(
+                "gnutls_server_name_set",
+                gnutls_server_name_set(session, GNUTLS_NAME_DNS, credentials.serverName, credentials.serverName.utf8.count))
+            // GnuTLS keeps the host name pointer for the session's lifetime rather than copying it.
+            verifiedName = strdup(credentials.serverName)
+            gnutls_session_set_verify_cert(session, verifiedName, 0)
+        }
+        let version = settings.protocolVersion == .tls13 ? "+VERS-TLS1.3" : "+VERS-TLS1.2"
+        try check("gnutls_priority_set_direct", gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:" + version, nil))
+        try check("gnutls_credentials_set", gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, UnsafeMutableRawPointer(certificates)))
+        if !settings.alpn.isEmpty {
+            try setALPN(settings)
+        }
+        gnutls_transport_set_int2(session, socket, socket)
+    }
+
+    deinit {
+        if session != nil { gnutls_deinit(session) }
+        if certificates != nil { gnutls_certificate_free_credentials(certificates) }
+        free(verifiedName)
+    }
+
+    private func setALPN(_ settings: EndpointSettings) throws(SessionSetupError) {
+        var flags: UInt32 = 0
+        if settings.role == .server {
+            flags |= GNUTLS_ALPN_MANDATORY.rawValue
+            if settings.alpnServerPrecedence { flags |= GNUTLS_ALPN_SERVER_PRECEDENCE.rawValue }
+        }
+        let names = settings.alpn.map { Array($0.utf8) }
+        let status = withDatums(names) { datums in
+            gnutls_alpn_set_protocols(session, datums.baseAddress, UInt32(datums.count), flags)
+        }
+        guard status == 0 else {
+            throw SessionSetupError(
+                "GnuTLS rejected the ALPN list \(settings.alpn.map { "\"\($0.prefix(20))\"(\($0.utf8.count) bytes)" })",
+                raw: Self.raw("gnutls_alpn_set_protocols", status))
+        }
+    }
+
+    private func withDatums<Result>(_ names: [[UInt8]], _ body: (UnsafeMutableBufferPointer<gnutls_datum_t>) -> Result) -> Result {
+        let storage = names.map { name -> UnsafeMutableBufferPointer<UInt8> in
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(name.count, 1))
+            _ = buffer.initialize(from: name)
+            return buffer
+        }
+        defer { storage.forEach { $0.deallocate() } }
+        var datums = zip(storage, names).map { gnutls_datum_t(data: $0.0.baseAddress, size: UInt32($0.1.count)) }
+        return datums.withUnsafeMutableBufferPointer { body($0) }
+    }
+
+    private func check(_ call: String, _ status: Int32) throws(SessionSetupError) {
+        guard status >= 0 else {
+            throw SessionSetupError("\(call) failed: \(GnuTLSError.describe(status))", raw: Self.raw(call, status))
+        }
+    }
+
+    private static func raw(_ call: String, _ status: Int32, direction: Int? = nil, osError: Int32? = nil) -> RawResult {
+        RawResult(
+            call: call, returnValue: Int(status), code: status < 0 ? Int(status) : nil,
+            codeName: status < 0 ? GnuTLSError.name(status) : nil,
+            reason: status < 0 ? String(cString: gnutls_strerror(status)) : nil, direction: direction,
+            osError: osError == 0 ? nil : osError)
+    }
+
+    // MARK: Operations
+
+    func handshake() -> StepResult {
+        if let pending = pendingAlert {
+            return sendAlert(after: pending.error, code: pending.code, level: pending.level)
+        }
+        errno = 0
+        let status = gnutls_handshake(session)
+        guard status < 0 else {
+            handshakeDone = true
+            return StepResult(.ok(0), raw: Self.raw("gnutls_handshake", status))
+        }
+        let result = mapFailure("gnutls_handshake", status)
+        if role == .server, alpnRejection == .conforming, !result.outcome.isRetry, gnutls_error_is_fatal(status) != 0,
+            !isAlertOrTransportFailure(result.outcome)
+        {
+            // GnuTLS leaves alerts to the application: a conforming server reports why it gave up.
+            var level: Int32 = 0
+            let code = gnutls_error_to_alert(status, &level)
+            if code >= 0 {
+                notes.append("handshake failed with \(GnuTLSError.name(status)); sending alert \(code) via gnutls_alert_send_appropriate")
+                return sendAlert(after: status, code: UInt8(code), level: UInt8(level))
+            }
+        }
+        return result
+    }
+
+    private func isAlertOrTransportFailure(_ outcome: Outcome) -> Bool {
+        switch outcome {
+        case .alertReceived, .eof, .reset: true
+        default: false
+        }
+    }
+
+    private func sendAlert(after error: Int32, code: UInt8, level: UInt8) -> StepResult {
+        let status = gnutls_alert_send_appropriate(session, error)
+        if status == GNUTLS_E_AGAIN || status == GNUTLS_E_INTERRUPTED {
+            pendingAlert = (error, code, level)
+            return mapFailure("gnutls_alert_send_appropriate", status)
+        }
+        pendingAlert = nil
+        guard status == 0 else { return mapFailure("gnutls_alert_send_appropriate", status) }
+        alerts.append(AlertEvent(direction: .sent, level: level, code: code))
+        var raw = Self.raw("gnutls_handshake", error)
+        raw.reason = (raw.reason ?? "") + "; then gnutls_alert_send_appropriate=0"
+        return StepResult(level == 2 ? .alertSent(code) : .protocolError, raw: raw)
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult {
+        errno = 0
+        let count = gnutls_record_recv(session, buffer.baseAddress, buffer.count)
+        if count > 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_recv", Int32(clamping: count))) }
+        if count == 0 {
+            alerts.append(AlertEvent(direction: .received, level: 1, code: 0))
+            return StepResult(.eof(.clean), raw: Self.raw("gnutls_record_recv", 0))
+        }
+        return mapFailure("gnutls_record_recv", Int32(clamping: count))
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) -> StepResult {
+        errno = 0
+        let count = gnutls_record_send(session, bytes.baseAddress, bytes.count)
+        if count >= 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_send", Int32(clamping: count))) }
+        return mapFailure("gnutls_record_send", Int32(clamping: count))
+    }
+
+    func shutdown(_ mode: ShutdownMode) -> StepResult {
+        errno = 0
+        let how = mode == .closeNotify ? GNUTLS_SHUT_WR : GNUTLS_SHUT_RDWR
+        let call = mode == .closeNotify ? "gnutls_bye(GNUTLS_SHUT_WR)" : "gnutls_bye(GNUTLS_SHUT_RDWR)"
+        let status = gnutls_bye(session, how)
+        guard status < 0 else {
+            if !alerts.contains(where: { $0.direction == .sent && $0.code == 0 }) {
+                alerts.append(AlertEvent(direction: .sent, level: 1, code: 0))
+            }
+            return StepResult(mode == .closeNotify ? .closeNotifySent : .closeComplete, raw: Self.raw(call, status))
+        }
+        return mapFailure(call, status)
+    }
+
+    var negotiatedALPN: String? {
+        var selected = gnutls_datum_t()
+        guard gnutls_alpn_get_selected_protocol(session, &selected) == 0, let data = selected.data else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(selected.size)), as: UTF8.self)
+    }
+
+    var negotiatedVersion: ProtocolVersion? {
+        guard handshakeDone else { return nil }
+        switch gnutls_protocol_get_version(session) {
+        case GNUTLS_TLS1_3: return .tls13
+        case GNUTLS_TLS1_2: return .tls12
+        default: return nil
+        }
+    }
+
+    /// `gnutls_certificate_verification_status_print` of the failed verification, for the trace.
+    private func verificationStatus() -> String {
+        let status = gnutls_session_get_verify_cert_status(session)
+        var text = gnutls_datum_t()
+        guard gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) == 0, let data = text.data else {
+            return "status \(status)"
+        }
+        defer { CGnuTLS_gnutls_free(data) }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(text.size)), as: UTF8.self)
+    }
+
+    /// The one place where a negative GnuTLS return (with `gnutls_record_get_direction`) becomes a neutral outcome.
+    private func mapFailure(_ call: String, _ status: Int32) -> StepResult {
+        let savedErrno = errno
+        let outcome: Outcome
+        var direction: Int?
+        switch status {
+        case GNUTLS_E_AGAIN, GNUTLS_E_INTERRUPTED:
+            let value = Int(gnutls_record_get_direction(session))
+            direction = value
+            outcome = value == 1 ? .wantWrite : .wantRead
+        case GNUTLS_E_PREMATURE_TERMINATION:
+            outcome = .eof(.unexpected)
+        case GNUTLS_E_FATAL_ALERT_RECEIVED, GNUTLS_E_WARNING_ALERT_RECEIVED:
+            let code = UInt8(truncatingIfNeeded: gnutls_alert_get(session).rawValue)
+            let level: UInt8 = status == GNUTLS_E_FATAL_ALERT_RECEIVED ? 2 : 1
+            alerts.append(AlertEvent(direction: .received, level: level, code: code))
+            outcome = level == 2 ? .alertReceived(code) : (code == 0 ? .eof(.clean) : .alertReceived(code))
+        case GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:
+            notes.append("certificate verification: " + verificationStatus())
+            outcome = .protocolError
+        case GNUTLS_E_PUSH_ERROR where savedErrno == ECONNRESET || savedErrno == EPIPE,
+            GNUTLS_E_PULL_ERROR where savedErrno == ECONNRESET || savedErrno == EPIPE:
+            outcome = .reset
+        default:
+            outcome = .protocolError
+        }
+        return StepResult(outcome, raw: Self.raw(call, status, direction: direction, osError: savedErrno))
+    }
+}

@@ -1,0 +1,51 @@
+/// A TLS alert that crossed the wire, as the library reported it.
+public struct AlertEvent: Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Direction: String, Sendable, Hashable, Codable {
+        case sent
+        case received
+    }
+
+    public var direction: Direction
+    /// 1 warning, 2 fatal.
+    public var level: UInt8
+    /// The alert description number, e.g. 120 for no_application_protocol.
+    public var code: UInt8
+
+    public init(direction: Direction, level: UInt8, code: UInt8) {
+        self.direction = direction
+        self.level = level
+        self.code = code
+    }
+
+    public var isFatal: Bool { level == 2 }
+
+    public var description: String {
+        "\(direction.rawValue) \(isFatal ? "fatal" : "warning") \(code) \(AlertEvent.name(of: code))"
+    }
+
+    /// The RFC 8446 / RFC 5246 names of the alerts a reader is most likely to meet.
+    public static func name(of code: UInt8) -> String {
+        switch code {
+        case 0: "close_notify"
+        case 10: "unexpected_message"
+        case 20: "bad_record_mac"
+        case 40: "handshake_failure"
+        case 42: "bad_certificate"
+        case 46: "certificate_unknown"
+        case 47: "illegal_parameter"
+        case 48: "unknown_ca"
+        case 50: "decode_error"
+        case 51: "decrypt_error"
+        case 70: "protocol_version"
+        case 80: "internal_error"
+        case 86: "inappropriate_fallback"
+        case 90: "user_canceled"
+        case 109: "missing_extension"
+        case 110: "unsupported_extension"
+        case 112: "unrecognized_name"
+        case 116: "certificate_required"
+        case 120: "no_application_protocol"
+        default: "alert"
+        }
+    }
+}

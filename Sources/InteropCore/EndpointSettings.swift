@@ -1,0 +1,35 @@
+/// How a server reacts when the client's ALPN list shares nothing with its own.
+public enum ALPNRejectionStyle: String, Sendable, Hashable, Codable {
+    /// Abort with fatal alert 120 (no_application_protocol), as RFC 7301 requires. OpenSSL: the select callback
+    /// returns `SSL_TLSEXT_ERR_ALERT_FATAL`. GnuTLS: `GNUTLS_ALPN_MANDATORY` and, on failure,
+    /// `gnutls_alert_send_appropriate`.
+    case conforming
+    /// GnuTLS configured with `GNUTLS_ALPN_MANDATORY` alone and nothing sent on failure, as servers are often written.
+    /// OpenSSL has no equivalent configuration.
+    case naiveMandatory
+}
+
+/// Everything one endpoint needs to know, in terms both libraries can express.
+public struct EndpointSettings: Sendable, Hashable {
+    public var role: EndpointRole
+    public var protocolVersion: ProtocolVersion
+    public var credentials: Credentials
+    /// Client: the protocols offered, in order. Server: the protocols accepted, in preference order.
+    /// Empty means no ALPN extension (client) or no ALPN handling (server).
+    public var alpn: [String]
+    public var alpnRejection: ALPNRejectionStyle
+    /// GnuTLS only: `GNUTLS_ALPN_SERVER_PRECEDENCE`. OpenSSL's `SSL_select_next_proto` always prefers the server's order.
+    public var alpnServerPrecedence: Bool
+
+    public init(
+        role: EndpointRole, protocolVersion: ProtocolVersion, credentials: Credentials, alpn: [String] = [],
+        alpnRejection: ALPNRejectionStyle = .conforming, alpnServerPrecedence: Bool = false
+    ) {
+        self.role = role
+        self.protocolVersion = protocolVersion
+        self.credentials = credentials
+        self.alpn = alpn
+        self.alpnRejection = alpnRejection
+        self.alpnServerPrecedence = alpnServerPrecedence
+    }
+}

@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The result of a nonblocking system call: done, would block, or failed with `errno`.
+public enum SystemCallResult<Value> {
+    case done(Value)
+    case wouldBlock
+    case failed(Int32)
+}
+
+/// Runs a system call, retrying `EINTR` and turning `EAGAIN`/`EINPROGRESS` into `.wouldBlock`.
+@inline(__always)
+public func nonblockingSystemCall<Value: BinaryInteger>(_ body: () -> Value) -> SystemCallResult<Value> {
+    while true {
+        let result = body()
+        if result >= 0 { return .done(result) }
+        let error = errno
+        switch error {
+        case EINTR: continue
+        case EAGAIN, EWOULDBLOCK, EINPROGRESS: return .wouldBlock
+        default: return .failed(error)
+        }
+    }
+}
+
+/// Owns one file descriptor and closes it exactly once.
+public final class SocketDescriptor {
+    public private(set) var fileDescriptor: Int32
+
+    public init(adopting fileDescriptor: Int32) {
+        self.fileDescriptor = fileDescriptor
+    }
+
+    public var isOpen: Bool { fileDescriptor >= 0 }
+
+    /// A new nonblocking TCP socket for IPv4 or IPv6.
+    public static func tcp(family: Int32 = AF_INET) throws(SocketError) -> SocketDescriptor {
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError("socket", errno: errno) }
+        return SocketDescriptor(adopting: fd)
+    }
+
+    public func setOption(level: Int32, name: Int32, value: Int32) throws(SocketError) {
+        var value = value
+        guard setsockopt(fileDescriptor, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw SocketError("setsockopt(\(name))", errno: errno)
+        }
+    }
+
+    /// The pending socket error (`SO_ERROR`), which is how a nonblocking connect reports failure.
+    public func pendingError() -> Int32 {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fileDescriptor, SOL_SOCKET, SO_ERROR, &value, &length) == 0 else { return errno }
+        return value
+    }
+
+    /// Closes the descriptor: the kernel sends FIN, or RST when unread bytes remain in the receive buffer.
+    public func close() {
+        guard fileDescriptor >= 0 else { return }
+        _ = Glibc.close(fileDescriptor)
+        fileDescriptor = -1
+    }
+
+    deinit {
+        close()
+    }
+}
+
+/// A failed socket call, with the call's name and `errno`.
+public struct SocketError: Error, Sendable, CustomStringConvertible {
+    public var call: String
+    public var code: Int32
+
+    public init(_ call: String, errno code: Int32) {
+        self.call = call
+        self.code = code
+    }
+
+    public var description: String { "\(call) failed: \(String(cString: strerror(code))) (errno \(code))" }
+}

@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A nonblocking listening socket on a loopback address with a port the kernel chose.
+public final class TCPListener {
+    public let socket: SocketDescriptor
+    public let address: LoopbackAddress
+
+    public init(family: LoopbackAddress.Family = .ipv4, backlog: Int32 = 16) throws(SocketError) {
+        let requested = LoopbackAddress(family: family, port: 0)
+        let descriptor = try SocketDescriptor.tcp(family: requested.socketFamily)
+        try descriptor.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+        let bound = requested.withSocketAddress { bind(descriptor.fileDescriptor, $0, $1) }
+        guard bound == 0 else { throw SocketError("bind(\(requested))", errno: errno) }
+        guard listen(descriptor.fileDescriptor, backlog) == 0 else { throw SocketError("listen", errno: errno) }
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor.fileDescriptor, $0, &length) }
+        }
+        guard named == 0 else { throw SocketError("getsockname", errno: errno) }
+        let port = withUnsafePointer(to: &storage) { pointer -> UInt16 in
+            switch family {
+            case .ipv4: pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+            case .ipv6: pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+            }
+        }
+        self.socket = descriptor
+        self.address = LoopbackAddress(family: family, port: port)
+    }
+
+    /// Accepts one pending connection as a nonblocking socket, or nil when none is waiting.
+    public func accept() throws(SocketError) -> SocketDescriptor? {
+        switch nonblockingSystemCall({ Glibc.accept(socket.fileDescriptor, nil, nil) }) {
+        case .done(let fd):
+            // Accepted sockets do not inherit O_NONBLOCK on Linux, and accept4 is hidden behind _GNU_SOURCE.
+            let descriptor = SocketDescriptor(adopting: fd)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            return descriptor
+        case .wouldBlock: return nil
+        case .failed(let code): throw SocketError("accept4", errno: code)
+        }
+    }
+}
+
+/// Starts a nonblocking connect to a loopback address; completion is seen as writability, then `SO_ERROR`.
+public func startConnect(_ socket: SocketDescriptor, to address: LoopbackAddress) throws(SocketError) {
+    let result = nonblockingSystemCall { address.withSocketAddress { connect(socket.fileDescriptor, $0, $1) } }
+    if case .failed(let code) = result { throw SocketError("connect(\(address))", errno: code) }
+}

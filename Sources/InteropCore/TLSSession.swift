@@ -1,0 +1,56 @@
+/// One TLS connection on one library, driven without blocking.
+///
+/// Every call either completes, asks to be repeated once the transport is ready (`wantRead` / `wantWrite`), or
+/// ends the connection. Callers must repeat exactly the same call after a retry outcome, as both libraries require.
+public protocol TLSSession: AnyObject {
+    func handshake() -> StepResult
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult
+    func write(_ bytes: UnsafeRawBufferPointer) -> StepResult
+    func shutdown(_ mode: ShutdownMode) -> StepResult
+
+    /// The protocol ALPN settled on, if any.
+    var negotiatedALPN: String? { get }
+    /// The protocol version the handshake settled on, nil before it completes.
+    var negotiatedVersion: ProtocolVersion? { get }
+    /// Every alert the library reported crossing the wire, in order.
+    var alerts: [AlertEvent] { get }
+    /// Facts the backend noticed that have no step of their own (e.g. "ALPN select callback not called").
+    var notes: [String] { get }
+}
+
+/// A failure to set a session up, before anything reached the wire.
+public struct SessionSetupError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var raw: RawResult
+
+    public init(_ message: String, raw: RawResult) {
+        self.message = message
+        self.raw = raw
+    }
+
+    public var description: String { "\(message) (\(raw))" }
+}
+
+/// A problem with the files or options a run was given, reported with the file or field it concerns.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible, Equatable {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// A TLS library as the harness uses it: its version, and a way to make sessions on a socket.
+public protocol TLSBackend: Sendable {
+    var library: TLSLibrary { get }
+    /// The version of the library linked at run time, e.g. `OpenSSL 3.0.19 27 Jan 2026`.
+    var runtimeVersion: String { get }
+    /// Loads the credentials the way a session would, so that a broken file is reported once, by name, up front.
+    func validate(_ credentials: Credentials) throws(ConfigurationError)
+    /// Why these settings cannot be expressed on this library, or nil when they can.
+    func unsupportedReason(_ settings: EndpointSettings) -> String?
+    /// Creates a session over a connected (or connecting) nonblocking socket.
+    func makeSession(_ settings: EndpointSettings, socket: Int32) throws(SessionSetupError) -> any TLSSession
+}

@@ -1,0 +1,19 @@
+/// Stands in for a session whose setup failed, so the failure shows in the trace like any other step.
+final class UnusableSession: TLSSession {
+    private let error: SessionSetupError
+
+    init(_ error: SessionSetupError) {
+        self.error = error
+    }
+
+    private var failure: StepResult { StepResult(.localError, raw: error.raw) }
+
+    func handshake() -> StepResult { failure }
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult { failure }
+    func write(_ bytes: UnsafeRawBufferPointer) -> StepResult { failure }
+    func shutdown(_ mode: ShutdownMode) -> StepResult { failure }
+    var negotiatedALPN: String? { nil }
+    var negotiatedVersion: ProtocolVersion? { nil }
+    var alerts: [AlertEvent] { [] }
+    var notes: [String] { [error.message] }
+}

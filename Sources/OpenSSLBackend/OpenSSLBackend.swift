@@ -1,0 +1,64 @@
+internal import COpenSSL
+import InteropCore
+
+/// OpenSSL (libssl) as a harness backend: TLS over a nonblocking socket through OpenSSL's own socket BIO.
+public struct OpenSSLBackend: TLSBackend {
+    public init() {
+        OPENSSL_init_ssl(0, nil)
+    }
+
+    public var library: TLSLibrary { .openssl }
+
+    public var runtimeVersion: String {
+        String(cString: OpenSSL_version(Int32(OPENSSL_VERSION)))
+    }
+
+    public func validate(_ credentials: Credentials) throws(ConfigurationError) {
+        let context = SSL_CTX_new(TLS_server_method())
+        defer { SSL_CTX_free(context) }
+        ERR_clear_error()
+        guard SSL_CTX_use_certificate_chain_file(context, credentials.chainFile) == 1 else {
+            throw ConfigurationError("certificate chain \(credentials.chainFile): \(OpenSSLErrorQueue.drain())")
+        }
+        guard SSL_CTX_use_PrivateKey_file(context, credentials.privateKeyFile, SSL_FILETYPE_PEM) == 1 else {
+            throw ConfigurationError("private key \(credentials.privateKeyFile): \(OpenSSLErrorQueue.drain())")
+        }
+        guard SSL_CTX_check_private_key(context) == 1 else {
+            throw ConfigurationError(
+                "private key \(credentials.privateKeyFile) does not match certificate \(credentials.chainFile): "
+                    + OpenSSLErrorQueue.drain())
+        }
+        let clientContext = SSL_CTX_new(TLS_client_method())
+        defer { SSL_CTX_free(clientContext) }
+        guard SSL_CTX_load_verify_locations(clientContext, credentials.trustAnchorFile, nil) == 1 else {
+            throw ConfigurationError("trust anchor \(credentials.trustAnchorFile): \(OpenSSLErrorQueue.drain())")
+        }
+    }
+
+    public func unsupportedReason(_ settings: EndpointSettings) -> String? {
+        if settings.role == .server && settings.alpnRejection == .naiveMandatory {
+            return "the naive GNUTLS_ALPN_MANDATORY server is a GnuTLS configuration; OpenSSL's select callback decides"
+        }
+        return nil
+    }
+
+    public func makeSession(_ settings: EndpointSettings, socket: Int32) throws(SessionSetupError) -> any TLSSession {
+        try OpenSSLSession(settings: settings, socket: socket)
+    }
+}
+
+/// OpenSSL's thread-local error queue, read and emptied right after a failure, as the library expects.
+enum OpenSSLErrorQueue {
+    static func drain() -> String {
+        var messages: [String] = []
+        while true {
+            let code = ERR_get_error()
+            if code == 0 { break }
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+            messages.append(String(decoding: bytes, as: UTF8.self))
+        }
+        return messages.isEmpty ? "no OpenSSL error recorded" : messages.joined(separator: "; ")
+    }
+}

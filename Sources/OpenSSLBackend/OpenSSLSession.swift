@@ -1,0 +1,255 @@
+internal import COpenSSL
+import InteropCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One OpenSSL connection (`SSL_CTX` + `SSL`) driven without blocking over a socket BIO.
+final class OpenSSLSession: TLSSession {
+    private let context: OpaquePointer
+    private let ssl: OpaquePointer
+    /// The server's accepted protocols in wire format; must outlive the ALPN select callback.
+    private let acceptedProtocols: UnsafeMutableBufferPointer<UInt8>
+    private(set) var alerts: [AlertEvent] = []
+    private(set) var notes: [String] = []
+    private var selectCallbackCalls = 0
+    private let role: EndpointRole
+
+    init(settings: EndpointSettings, socket: Int32) throws(SessionSetupError) {
+        role = settings.role
+        ERR_clear_error()
+        guard let context = SSL_CTX_new(settings.role == .server ? TLS_server_method() : TLS_client_method()) else {
+            throw SessionSetupError("SSL_CTX_new failed", raw: OpenSSLSession.setupFailure("SSL_CTX_new", 0))
+        }
+        self.context = context
+        let version = settings.protocolVersion == .tls13 ? TLS1_3_VERSION : TLS1_2_VERSION
+        _ = COpenSSL_SSL_CTX_set_min_proto_version(context, version)
+        _ = COpenSSL_SSL_CTX_set_max_proto_version(context, version)
+        SSL_CTX_set_info_callback(context, openSSLInfoCallback)
+        let wire = ALPNWireFormat.encode(settings.alpn)
+        acceptedProtocols = .allocate(capacity: max(wire.count, 1))
+        _ = acceptedProtocols.initialize(from: wire)
+        guard let ssl = SSL_new(context) else {
+            SSL_CTX_free(context)
+            acceptedProtocols.deallocate()
+            throw SessionSetupError("SSL_new failed", raw: OpenSSLSession.setupFailure("SSL_new", 0))
+        }
+        self.ssl = ssl
+        _ = COpenSSL_SSL_set_app_data(ssl, Unmanaged.passUnretained(self).toOpaque())
+        switch settings.role {
+        case .server: try configureServer(settings, wireCount: wire.count)
+        case .client: try configureClient(settings, wire: wire)
+        }
+        SSL_set_fd(ssl, socket)
+    }
+
+    deinit {
+        SSL_free(ssl)
+        SSL_CTX_free(context)
+        acceptedProtocols.deallocate()
+    }
+
+    private func configureServer(_ settings: EndpointSettings, wireCount: Int) throws(SessionSetupError) {
+        let credentials = settings.credentials
+        guard SSL_use_certificate_chain_file(ssl, credentials.chainFile) == 1 else {
+            throw SessionSetupError("cannot load \(credentials.chainFile)", raw: Self.setupFailure("SSL_use_certificate_chain_file", 0))
+        }
+        guard SSL_use_PrivateKey_file(ssl, credentials.privateKeyFile, SSL_FILETYPE_PEM) == 1 else {
+            throw SessionSetupError("cannot load \(credentials.privateKeyFile)", raw: Self.setupFailure("SSL_use_PrivateKey_file", 0))
+        }
+        if wireCount > 0 {
+            SSL_CTX_set_alpn_select_cb(context, openSSLSelectALPN, nil)
+        }
+        SSL_set_accept_state(ssl)
+    }
+
+    private func configureClient(_ settings: EndpointSettings, wire: [UInt8]) throws(SessionSetupError) {
+        let credentials = settings.credentials
+        SSL_set_verify(ssl, SSL_VERIFY_PEER, nil)
+        guard SSL_CTX_load_verify_locations(context, credentials.trustAnchorFile, nil) == 1 else {
+            throw SessionSetupError("cannot load \(credentials.trustAnchorFile)", raw: Self.setupFailure("SSL_CTX_load_verify_locations", 0))
+        }
+        guard COpenSSL_SSL_set_tlsext_host_name(ssl, credentials.serverName) == 1,
+            SSL_set1_host(ssl, credentials.serverName) == 1
+        else {
+            throw SessionSetupError("cannot set server name", raw: Self.setupFailure("SSL_set1_host", 0))
+        }
+        if !settings.alpn.isEmpty {
+            // Unlike most of OpenSSL, SSL_set_alpn_protos returns 0 on success.
+            let status = SSL_set_alpn_protos(ssl, wire, UInt32(wire.count))
+            guard status == 0 else {
+                throw SessionSetupError(
+                    "OpenSSL rejected the ALPN list \(settings.alpn.map { "\"\($0.prefix(20))\"(\($0.utf8.count) bytes)" })",
+                    raw: Self.setupFailure("SSL_set_alpn_protos", Int(status)))
+            }
+        }
+        SSL_set_connect_state(ssl)
+    }
+
+    private static func setupFailure(_ call: String, _ returnValue: Int) -> RawResult {
+        let packed = ERR_peek_error()
+        let reason = packed == 0 ? nil : OpenSSLErrorQueue.drain()
+        return RawResult(call: call, returnValue: returnValue, reasonCode: packed == 0 ? nil : Int(ERR_GET_REASON(packed)), reason: reason)
+    }
+
+    // MARK: Operations
+
+    func handshake() -> StepResult {
+        perform("SSL_do_handshake") { SSL_do_handshake(ssl) == 1 ? .ok(0) : nil }
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult {
+        var count = 0
+        return perform("SSL_read_ex") {
+            SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count) == 1 ? .ok(count) : nil
+        }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) -> StepResult {
+        var count = 0
+        return perform("SSL_write_ex") {
+            SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &count) == 1 ? .ok(count) : nil
+        }
+    }
+
+    func shutdown(_ mode: ShutdownMode) -> StepResult {
+        var returned: Int32 = 0
+        return perform("SSL_shutdown", returnValue: { returned }) {
+            returned = SSL_shutdown(ssl)
+            switch returned {
+            case 0: return .closeNotifySent
+            case 1: return .closeComplete
+            default: return nil
+            }
+        }
+    }
+
+    var negotiatedALPN: String? {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(ssl, &data, &length)
+        guard let data, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+    }
+
+    var negotiatedVersion: ProtocolVersion? {
+        guard SSL_is_init_finished(ssl) == 1 else { return nil }
+        switch SSL_version(ssl) {
+        case TLS1_3_VERSION: return .tls13
+        case TLS1_2_VERSION: return .tls12
+        default: return nil
+        }
+    }
+
+    /// Calls into OpenSSL with a clean error queue and maps a failure in this one place.
+    /// `body` returns the outcome on success and nil on failure.
+    private func perform(_ call: String, returnValue: (() -> Int32)? = nil, _ body: () -> Outcome?) -> StepResult {
+        ERR_clear_error()
+        errno = 0
+        let alertsBefore = alerts.count
+        if let outcome = body() {
+            let value = returnValue?() ?? 1
+            return StepResult(outcome, raw: RawResult(call: call, returnValue: Int(value), code: 0, codeName: "SSL_ERROR_NONE"))
+        }
+        let savedErrno = errno
+        let value = returnValue?() ?? 0
+        return mapFailure(call: call, returnValue: value, savedErrno: savedErrno, newAlerts: alerts[alertsBefore...])
+    }
+
+    /// The one place where `SSL_get_error` and the error queue become a neutral outcome.
+    private func mapFailure(call: String, returnValue: Int32, savedErrno: Int32, newAlerts: ArraySlice<AlertEvent>) -> StepResult {
+        let error = SSL_get_error(ssl, returnValue)
+        let packed = ERR_peek_error()
+        let library = packed == 0 ? 0 : ERR_GET_LIB(packed)
+        let reasonCode = packed == 0 ? 0 : ERR_GET_REASON(packed)
+        var raw = RawResult(
+            call: call, returnValue: Int(returnValue), code: Int(error), codeName: Self.errorName(error),
+            reasonCode: packed == 0 ? nil : Int(reasonCode), reason: packed == 0 ? nil : OpenSSLErrorQueue.drain(),
+            osError: savedErrno == 0 ? nil : savedErrno)
+        let osError = library == ERR_LIB_SYS ? reasonCode : savedErrno
+        if raw.osError == nil && osError != 0 { raw.osError = osError }
+        let fatalReceived = newAlerts.last { $0.direction == .received && $0.isFatal }
+        let fatalSent = newAlerts.last { $0.direction == .sent && $0.isFatal }
+        let outcome: Outcome
+        switch error {
+        case SSL_ERROR_WANT_READ: outcome = .wantRead
+        case SSL_ERROR_WANT_WRITE: outcome = .wantWrite
+        case SSL_ERROR_ZERO_RETURN: outcome = .eof(.clean)
+        case SSL_ERROR_SYSCALL where osError == ECONNRESET || osError == EPIPE: outcome = .reset
+        case SSL_ERROR_SYSCALL where packed == 0 && osError == 0: outcome = .eof(.unexpected)
+        case SSL_ERROR_SSL, SSL_ERROR_SYSCALL:
+            if let fatalReceived {
+                outcome = .alertReceived(fatalReceived.code)
+            } else if library == ERR_LIB_SSL && reasonCode == SSL_R_UNEXPECTED_EOF_WHILE_READING {
+                outcome = .eof(.unexpected)
+            } else if let fatalSent {
+                outcome = .alertSent(fatalSent.code)
+            } else if osError == ECONNRESET || osError == EPIPE {
+                outcome = .reset
+            } else {
+                outcome = .protocolError
+            }
+        default: outcome = .protocolError
+        }
+        return StepResult(outcome, raw: raw)
+    }
+
+    private static func errorName(_ code: Int32) -> String {
+        switch code {
+        case SSL_ERROR_NONE: "SSL_ERROR_NONE"
+        case SSL_ERROR_SSL: "SSL_ERROR_SSL"
+        case SSL_ERROR_WANT_READ: "SSL_ERROR_WANT_READ"
+        case SSL_ERROR_WANT_WRITE: "SSL_ERROR_WANT_WRITE"
+        case SSL_ERROR_WANT_X509_LOOKUP: "SSL_ERROR_WANT_X509_LOOKUP"
+        case SSL_ERROR_SYSCALL: "SSL_ERROR_SYSCALL"
+        case SSL_ERROR_ZERO_RETURN: "SSL_ERROR_ZERO_RETURN"
+        case SSL_ERROR_WANT_CONNECT: "SSL_ERROR_WANT_CONNECT"
+        case SSL_ERROR_WANT_ACCEPT: "SSL_ERROR_WANT_ACCEPT"
+        default: "SSL_ERROR_\(code)"
+        }
+    }
+
+    // MARK: Callbacks
+
+    fileprivate static func from(_ ssl: OpaquePointer?) -> OpenSSLSession? {
+        guard let ssl, let data = COpenSSL_SSL_get_app_data(ssl) else { return nil }
+        return Unmanaged<OpenSSLSession>.fromOpaque(data).takeUnretainedValue()
+    }
+
+    fileprivate func recordAlert(where kind: Int32, value: Int32) {
+        let direction: AlertEvent.Direction = kind & SSL_CB_READ != 0 ? .received : .sent
+        alerts.append(AlertEvent(direction: direction, level: UInt8(truncatingIfNeeded: value >> 8), code: UInt8(truncatingIfNeeded: value)))
+    }
+
+    fileprivate func selectALPN(
+        _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<UInt8>?,
+        _ offered: UnsafePointer<UInt8>?, _ offeredLength: UInt32
+    ) -> Int32 {
+        selectCallbackCalls += 1
+        notes.append("ALPN select callback called (client offered \(ALPNWireFormat.describe(offered, offeredLength)))")
+        var selected: UnsafeMutablePointer<UInt8>?
+        let status = SSL_select_next_proto(
+            &selected, outLength, acceptedProtocols.baseAddress, UInt32(acceptedProtocols.count), offered, offeredLength)
+        guard status == OPENSSL_NPN_NEGOTIATED, let selected else {
+            return SSL_TLSEXT_ERR_ALERT_FATAL
+        }
+        out?.pointee = UnsafePointer(selected)
+        return SSL_TLSEXT_ERR_OK
+    }
+}
+
+/// `SSL_CTX_set_info_callback`: records every alert read or written, which is how the trace attributes alerts.
+private func openSSLInfoCallback(_ ssl: OpaquePointer?, _ kind: Int32, _ value: Int32) {
+    guard kind & SSL_CB_ALERT != 0, let session = OpenSSLSession.from(ssl) else { return }
+    session.recordAlert(where: kind, value: value)
+}
+
+/// `SSL_CTX_set_alpn_select_cb`: the guide's server rule, server preference via `SSL_select_next_proto`.
+private func openSSLSelectALPN(
+    _ ssl: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<UInt8>?,
+    _ offered: UnsafePointer<UInt8>?, _ offeredLength: UInt32, _ argument: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let session = OpenSSLSession.from(ssl) else { return SSL_TLSEXT_ERR_ALERT_FATAL }
+    return session.selectALPN(out, outLength, offered, offeredLength)
+}
