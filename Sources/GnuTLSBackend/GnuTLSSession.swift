@@ -11,6 +11,7 @@ final class GnuTLSSession: TLSSession {
     private var certificates: gnutls_certificate_credentials_t?
     private let role: EndpointRole
     private let alpnRejection: ALPNRejectionStyle
+    private let acceptsALPN: Bool
     private(set) var alerts: [AlertEvent] = []
     private(set) var notes: [String] = []
     private var handshakeDone = false
@@ -21,6 +22,7 @@ final class GnuTLSSession: TLSSession {
     init(settings: EndpointSettings, socket: Int32) throws(SessionSetupError) {
         role = settings.role
         alpnRejection = settings.alpnRejection
+        acceptsALPN = !settings.alpn.isEmpty
         try check("gnutls_certificate_allocate_credentials", gnutls_certificate_allocate_credentials(&certificates))
         let credentials = settings.credentials
         switch settings.role {
@@ -107,6 +109,9 @@ final class GnuTLSSession: TLSSession {
         let status = gnutls_handshake(session)
         guard status < 0 else {
             handshakeDone = true
+            if role == .server && acceptsALPN && negotiatedALPN == nil {
+                notes.append("GNUTLS_ALPN_MANDATORY did not apply: the client sent no ALPN extension")
+            }
             return StepResult(.ok(0), raw: Self.raw("gnutls_handshake", status))
         }
         let result = mapFailure("gnutls_handshake", status)

@@ -14,10 +14,12 @@ final class OpenSSLSession: TLSSession {
     private(set) var alerts: [AlertEvent] = []
     private(set) var notes: [String] = []
     private var selectCallbackCalls = 0
+    private let acceptsALPN: Bool
     private let role: EndpointRole
 
     init(settings: EndpointSettings, socket: Int32) throws(SessionSetupError) {
         role = settings.role
+        acceptsALPN = !settings.alpn.isEmpty
         ERR_clear_error()
         guard let context = SSL_CTX_new(settings.role == .server ? TLS_server_method() : TLS_client_method()) else {
             throw SessionSetupError("SSL_CTX_new failed", raw: OpenSSLSession.setupFailure("SSL_CTX_new", 0))
@@ -96,7 +98,11 @@ final class OpenSSLSession: TLSSession {
     // MARK: Operations
 
     func handshake() -> StepResult {
-        perform("SSL_do_handshake") { SSL_do_handshake(ssl) == 1 ? .ok(0) : nil }
+        let result = perform("SSL_do_handshake") { SSL_do_handshake(ssl) == 1 ? .ok(0) : nil }
+        if role == .server, result.outcome == .ok(0), acceptsALPN, selectCallbackCalls == 0 {
+            notes.append("ALPN select callback not called: the client sent no ALPN extension")
+        }
+        return result
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult {

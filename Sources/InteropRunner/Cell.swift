@@ -1,0 +1,42 @@
+import InteropCore
+
+/// Where a cell's endpoints run.
+public enum ExecutionMode: String, Sendable, Hashable, CaseIterable {
+    case inProcess = "in-process"
+}
+
+/// One scenario × server library × client library × protocol × mode: the unit that is run, judged and reported.
+public struct Cell: Sendable, Hashable, Identifiable, CustomStringConvertible {
+    public var scenario: Scenario
+    public var server: TLSLibrary
+    public var client: TLSLibrary
+    public var protocolVersion: ProtocolVersion
+    public var mode: ExecutionMode
+
+    public init(scenario: Scenario, server: TLSLibrary, client: TLSLibrary, protocolVersion: ProtocolVersion, mode: ExecutionMode) {
+        self.scenario = scenario
+        self.server = server
+        self.client = client
+        self.protocolVersion = protocolVersion
+        self.mode = mode
+    }
+
+    /// A stable identifier, e.g. `A4/gnutls-openssl/tls1.3/in-process` (server first).
+    public var id: String {
+        "\(scenario.id)/\(server.rawValue)-\(client.rawValue)/\(protocolVersion.rawValue)/\(mode.rawValue)"
+    }
+
+    /// The name a person reads in CI, e.g. `A4 alpn-only-h2 · server=gnutls client=openssl · tls1.3 · in-process`.
+    public var displayName: String {
+        "\(scenario.id) \(scenario.name) · server=\(server.rawValue) client=\(client.rawValue) · "
+            + "\(protocolVersion.rawValue) · \(mode.rawValue)"
+    }
+
+    public var description: String { displayName }
+
+    /// The command that runs this cell alone.
+    public func reproduceCommand(seed: UInt64) -> String {
+        "tls-interop run --filter \(scenario.id) --server \(server.rawValue) --client \(client.rawValue) "
+            + "--protocol \(protocolVersion.rawValue) --seed \(seed)"
+    }
+}

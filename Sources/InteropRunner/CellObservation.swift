@@ -1,0 +1,46 @@
+import InteropCore
+
+/// The neutral facts of one run of a cell, computed from both endpoints' records, in the textual form that
+/// expectations and divergences use.
+public struct CellObservation: Sendable {
+    public var values: [ObservedField: String]
+
+    public init(serverConnections: [ConnectionRecord], clients: [ConnectionRecord], payloadSize: Int) {
+        var values: [ObservedField: String] = [:]
+        values[.clientHandshake] = Self.merge(clients.map(Self.handshakeText))
+        values[.serverHandshake] = serverConnections.isEmpty ? "noConnection" : Self.merge(serverConnections.map(Self.handshakeText))
+        values[.negotiatedALPN] = Self.merge(clients.map { $0.negotiatedALPN ?? "none" })
+        let clientALPN = clients.map { $0.negotiatedALPN ?? "none" }
+        let serverALPN = serverConnections.map { $0.negotiatedALPN ?? "none" }
+        values[.alpnAgreement] = clientALPN.sorted() == serverALPN.sorted()
+            ? "agree" : "client \(clientALPN) server \(serverALPN)"
+        let echoed = clients.allSatisfy {
+            $0.bytesWritten == payloadSize && $0.bytesRead == payloadSize && $0.readDigest == $0.writtenDigest
+        }
+        let serverSaw = serverConnections.map(\.readDigest).sorted() == clients.map(\.writtenDigest).sorted()
+        values[.echoIntact] = echoed && serverSaw ? "true" : "false"
+        values[.clientEndOfStream] = Self.merge(clients.map { $0.endOfStream?.description ?? "notReached" })
+        let clientBytes = clients.map(\.bytesRead).reduce(0, +)
+        let serverBytes = serverConnections.map(\.bytesRead).reduce(0, +)
+        values[.applicationData] = clientBytes == 0 && serverBytes == 0
+            ? "none" : "client read \(clientBytes) bytes, server read \(serverBytes) bytes"
+        values[.serverConnections] = String(serverConnections.count)
+        values[.clientSetup] = clients.contains { $0.failedAction == "setup" } ? "localError" : "ok"
+        self.values = values
+    }
+
+    private static func handshakeText(_ record: ConnectionRecord) -> String {
+        switch record.handshake {
+        case .ok?: "completed"
+        case let outcome?: outcome.description
+        case nil: record.failure?.description ?? "notStarted"
+        }
+    }
+
+    /// One value when all connections agree, otherwise each distinct value in order of appearance.
+    private static func merge(_ texts: [String]) -> String {
+        var distinct: [String] = []
+        for text in texts where !distinct.contains(text) { distinct.append(text) }
+        return distinct.isEmpty ? "none" : distinct.joined(separator: " / ")
+    }
+}

@@ -1,0 +1,44 @@
+import InteropCore
+
+/// The plain-text account of one cell: checks, both endpoints' traces with raw values, alerts, and how to rerun it.
+public enum CellReportText {
+    public static func render(_ result: CellResult, versions: [TLSLibrary: String]) -> String {
+        var lines: [String] = []
+        lines.append("cell: \(result.cell.displayName)")
+        lines.append("id: \(result.cell.id)")
+        lines.append("status: \(result.status.rawValue) — \(result.message)")
+        lines.append("scenario: \(result.cell.scenario.summary)")
+        lines.append("seed: \(result.seed)")
+        lines.append("reproduce: \(result.reproduceCommand)")
+        lines.append("libraries: server \(versions[result.cell.server] ?? "?"), client \(versions[result.cell.client] ?? "?")")
+        if !result.checks.isEmpty {
+            lines.append("checks:")
+            for check in result.checks {
+                lines.append("  [\(check.passed ? "ok" : "MISMATCH")] \(check.field): expected \(check.expected), observed \(check.observed)")
+            }
+        }
+        if let divergence = result.divergence {
+            lines.append("divergence \(divergence.id): \(divergence.reason)")
+            lines.append("  recorded raw values: \(divergence.raw)")
+            lines.append("  reference: \(divergence.reference)")
+        }
+        for record in result.clients { lines += recordLines(record) }
+        for record in result.serverConnections { lines += recordLines(record) }
+        return lines.joined(separator: "\n")
+    }
+
+    static func recordLines(_ record: ConnectionRecord) -> [String] {
+        var lines = ["\(record.role.rawValue) #\(record.ordinal) (\(record.library.rawValue)):"]
+        for entry in record.trace { lines.append("  " + entry.line) }
+        if let failure = record.failure {
+            lines.append("  stopped at \(record.failedAction ?? "?") with \(failure)"
+                + (record.skippedActions.isEmpty ? "" : "; skipped \(record.skippedActions.joined(separator: ", "))"))
+        }
+        lines.append("  negotiated: version \(record.negotiatedVersion?.rawValue ?? "none"), ALPN \(record.negotiatedALPN ?? "none")")
+        lines.append("  alerts: \(record.alerts.isEmpty ? "none" : record.alerts.map(\.description).joined(separator: ", "))")
+        lines.append("  retries: wantRead \(record.wantReadCount), wantWrite \(record.wantWriteCount)")
+        lines.append("  bytes: wrote \(record.bytesWritten) sha256 \(record.writtenDigest.prefix(16)), read \(record.bytesRead) sha256 \(record.readDigest.prefix(16))")
+        for note in record.notes { lines.append("  note: \(note)") }
+        return lines
+    }
+}

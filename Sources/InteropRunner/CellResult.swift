@@ -1,0 +1,38 @@
+import InteropCore
+
+/// How a cell fared against its expectation.
+public enum CellStatus: String, Sendable, Hashable, Codable {
+    case passed
+    /// Met the expectation except where a documented divergence says this library does otherwise, exactly as recorded.
+    case divergent
+    case failed
+    case skipped
+    /// The harness itself could not run the cell (no socket, …).
+    case error
+}
+
+/// One expectation field compared with what was observed.
+public struct Check: Sendable, Hashable {
+    public var field: String
+    public var expected: String
+    public var observed: String
+    public var passed: Bool
+}
+
+/// Everything a report needs about one cell.
+public struct CellResult: Sendable {
+    public var cell: Cell
+    public var status: CellStatus
+    /// One line: expected vs observed, the divergence, or the reason for skipping.
+    public var message: String
+    public var checks: [Check]
+    public var divergence: Divergence?
+    public var serverConnections: [ConnectionRecord]
+    public var clients: [ConnectionRecord]
+    public var observation: CellObservation?
+    public var seed: UInt64
+    public var duration: Duration
+    public var deadlineExpired: Bool
+
+    public var reproduceCommand: String { cell.reproduceCommand(seed: seed) }
+}

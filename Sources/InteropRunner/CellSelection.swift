@@ -1,0 +1,48 @@
+import InteropCore
+
+/// Which cells a run covers: scenario filter × libraries × protocols.
+public struct CellSelection: Sendable {
+    /// Scenario ids or family letters, e.g. `["A4", "H"]`; empty selects everything.
+    public var filter: [String]
+    public var servers: [TLSLibrary]
+    public var clients: [TLSLibrary]
+    public var protocols: [ProtocolVersion]
+
+    public init(
+        filter: [String] = [], servers: [TLSLibrary] = TLSLibrary.allCases, clients: [TLSLibrary] = TLSLibrary.allCases,
+        protocols: [ProtocolVersion] = ProtocolVersion.allCases
+    ) {
+        self.filter = filter
+        self.servers = servers
+        self.clients = clients
+        self.protocols = protocols
+    }
+
+    /// Expands the catalogue into cells; a filter token that names no scenario or family is an error.
+    public func cells(from catalog: ScenarioCatalog) throws(ConfigurationError) -> [Cell] {
+        for token in filter where !catalog.scenarios.contains(where: { Self.token(token, selects: $0) }) {
+            let known = catalog.scenarios.map(\.id).joined(separator: ", ")
+            throw ConfigurationError("--filter: '\(token)' names no scenario or family (known scenarios: \(known))")
+        }
+        let scenarios = catalog.scenarios.filter { scenario in
+            filter.isEmpty || filter.contains { Self.token($0, selects: scenario) }
+        }
+        var cells: [Cell] = []
+        for scenario in scenarios {
+            for version in ProtocolVersion.allCases where protocols.contains(version) && scenario.protocols.contains(version) {
+                for server in servers {
+                    for client in clients {
+                        cells.append(
+                            Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: .inProcess))
+                    }
+                }
+            }
+        }
+        return cells
+    }
+
+    static func token(_ token: String, selects scenario: Scenario) -> Bool {
+        token == scenario.id || token == scenario.family || token == "\(scenario.id) \(scenario.name)"
+            || token == scenario.name
+    }
+}

@@ -1,0 +1,91 @@
+import InteropCore
+
+/// The matrix as a person reads it at a glance on a terminal or in a CI log, then every failure and divergence.
+public enum ConsoleSummary {
+    /// One character per cell: `.` passed, `F` failed, `D` divergent, `-` not applicable, `E` harness error.
+    static func mark(_ status: CellStatus) -> String {
+        switch status {
+        case .passed: "."
+        case .failed: "F"
+        case .divergent: "D"
+        case .skipped: "-"
+        case .error: "E"
+        }
+    }
+
+    public static func render(_ report: RunReport) -> String {
+        var lines: [String] = []
+        let versions = TLSLibrary.allCases.map { report.libraryVersions[$0] ?? $0.displayName }.joined(separator: ", ")
+        lines.append("TLSInterop — \(versions) — seed \(report.seed)")
+        let pairings = TLSLibrary.allCases.flatMap { server in TLSLibrary.allCases.map { (server, $0) } }
+        let protocols = ProtocolVersion.allCases.filter { version in report.results.contains { $0.cell.protocolVersion == version } }
+        let modes = ExecutionMode.allCases.filter { mode in report.results.contains { $0.cell.mode == mode } }
+        let scenarioWidth = max(24, (report.results.map { "\($0.cell.scenario.id) \($0.cell.scenario.name)".count }.max() ?? 0) + 2)
+        for mode in modes {
+            var header = pad("scenario (\(mode.rawValue))", scenarioWidth)
+            var legend = pad("server/client:", scenarioWidth)
+            for version in protocols {
+                header += pad(version.rawValue, 14)
+                legend += pad(pairings.map { short($0.0) + short($0.1) }.joined(separator: " "), 14)
+            }
+            lines.append("")
+            lines.append(header)
+            lines.append(legend)
+            var seen: [String] = []
+            for result in report.results where result.cell.mode == mode && !seen.contains(result.cell.scenario.id) {
+                let scenario = result.cell.scenario
+                seen.append(scenario.id)
+                var line = pad("\(scenario.id) \(scenario.name)", scenarioWidth)
+                for version in protocols {
+                    let marks = pairings.map { pairing -> String in
+                        let match = report.results.first {
+                            $0.cell.scenario.id == scenario.id && $0.cell.mode == mode && $0.cell.protocolVersion == version
+                                && $0.cell.server == pairing.0 && $0.cell.client == pairing.1
+                        }
+                        return " " + (match.map { mark($0.status) } ?? " ")
+                    }
+                    line += pad(marks.joined(separator: " "), 14)
+                }
+                lines.append(line)
+            }
+        }
+        lines.append("")
+        lines.append("legend: . passed  F failed  D documented divergence  - not applicable  E harness error; "
+            + "pairs are server+client, o = OpenSSL, g = GnuTLS")
+        let divergent = report.results.filter { $0.status == .divergent }
+        if !divergent.isEmpty {
+            lines.append("")
+            lines.append("divergences (\(divergent.count) cells):")
+            let byDivergence = Dictionary(grouping: divergent) { $0.divergence?.id ?? "?" }
+            for id in byDivergence.keys.sorted() {
+                let cells = byDivergence[id]!
+                lines.append("  \(id): \(cells[0].divergence?.reason ?? "")")
+                for result in cells { lines.append("    \(result.cell.id)") }
+            }
+        }
+        let failed = report.results.filter { $0.status == .failed || $0.status == .error }
+        if !failed.isEmpty {
+            lines.append("")
+            lines.append("failures (\(failed.count)):")
+            for result in failed {
+                lines.append("  \(result.cell.displayName)")
+                lines.append("    \(result.message)")
+                lines.append("    reproduce: \(result.reproduceCommand)")
+            }
+        }
+        lines.append("")
+        lines.append("\(report.count(.divergent)) divergent (documented in fixtures/divergences.yaml; not counted as passed)")
+        lines.append(
+            "\(report.count(.passed)) passed, \(report.count(.failed) + report.count(.error)) failed, "
+                + "\(report.count(.skipped)) skipped")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func short(_ library: TLSLibrary) -> String {
+        library == .openssl ? "o" : "g"
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -1,0 +1,82 @@
+import InteropCore
+
+/// A documented, observed case where a library behaves otherwise than the scenario's rule, kept as data with the
+/// raw values that were seen, the reason, and a reference.
+public struct Divergence: Sendable, Hashable, Identifiable {
+    public var id: String
+    public var scenario: String
+    /// nil matches any library or protocol.
+    public var server: TLSLibrary?
+    public var client: TLSLibrary?
+    public var protocolVersion: ProtocolVersion?
+    /// What is observed instead of the expectation, field by field.
+    public var observed: [ObservedField: String]
+    /// The raw library values behind the observation, as seen when it was recorded.
+    public var raw: String
+    public var reason: String
+    public var reference: String
+
+    public func matches(_ cell: Cell) -> Bool {
+        scenario == cell.scenario.id && (server == nil || server == cell.server) && (client == nil || client == cell.client)
+            && (protocolVersion == nil || protocolVersion == cell.protocolVersion)
+    }
+}
+
+/// `fixtures/divergences.yaml`.
+public struct DivergenceCatalog: Sendable {
+    public var divergences: [Divergence]
+
+    public init(divergences: [Divergence]) {
+        self.divergences = divergences
+    }
+
+    public func divergence(for cell: Cell) -> Divergence? {
+        divergences.first { $0.matches(cell) }
+    }
+
+    public static func load(file: String, scenarios: ScenarioCatalog) throws(ConfigurationError) -> DivergenceCatalog {
+        let document = try FixtureReader.load(file: file)
+        try document.allowOnly(["divergences"])
+        let known = Set(scenarios.scenarios.map(\.id))
+        var divergences: [Divergence] = []
+        for entry in try document.list("divergences") {
+            try entry.allowOnly(["id", "scenario", "server", "client", "protocol", "observed", "raw", "reason", "reference"])
+            let scenario = try entry.string("scenario")
+            guard known.contains(scenario) else { throw entry.error("scenario", "names unknown scenario '\(scenario)'") }
+            guard let observedEntry = try entry.nested("observed") else { throw entry.error("observed", "is missing") }
+            try observedEntry.allowOnly(Set(ObservedField.allCases.map(\.rawValue)))
+            var observed: [ObservedField: String] = [:]
+            for field in ObservedField.allCases where observedEntry.has(field.rawValue) {
+                let text = try observedEntry.string(field.rawValue)
+                if let problem = ObservationVocabulary.problem(with: text, for: field), field != .applicationData,
+                    field != .alpnAgreement
+                {
+                    throw observedEntry.error(field.rawValue, "'\(text)' \(problem)")
+                }
+                observed[field] = text
+            }
+            guard !observed.isEmpty else { throw entry.error("observed", "must name at least one field") }
+            divergences.append(
+                Divergence(
+                    id: try entry.string("id"), scenario: scenario, server: try library(entry, "server"),
+                    client: try library(entry, "client"), protocolVersion: try protocolVersion(entry),
+                    observed: observed, raw: try entry.string("raw"), reason: try entry.string("reason"),
+                    reference: try entry.string("reference")))
+        }
+        return DivergenceCatalog(divergences: divergences)
+    }
+
+    private static func library(_ entry: FixtureReader, _ key: String) throws(ConfigurationError) -> TLSLibrary? {
+        guard let text = try entry.optionalString(key), text != "*" else { return nil }
+        guard let library = TLSLibrary(rawValue: text) else { throw entry.error(key, "is '\(text)'; known: openssl, gnutls, *") }
+        return library
+    }
+
+    private static func protocolVersion(_ entry: FixtureReader) throws(ConfigurationError) -> ProtocolVersion? {
+        guard let text = try entry.optionalString("protocol"), text != "*" else { return nil }
+        guard let version = ProtocolVersion(rawValue: text) else {
+            throw entry.error("protocol", "is '\(text)'; known: tls1.3, tls1.2, *")
+        }
+        return version
+    }
+}

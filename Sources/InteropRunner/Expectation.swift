@@ -1,0 +1,57 @@
+import InteropCore
+
+/// The observable facts a scenario can make claims about. Each has one neutral textual form, so that an
+/// expectation, an observation and a documented divergence are compared as the same kind of value.
+public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// `completed`, or the neutral outcome that ended the client's handshake, e.g. `alertReceived(120)`.
+    case clientHandshake
+    /// `completed`, the outcome that ended the server's handshake, or `noConnection`.
+    case serverHandshake
+    /// The protocol ALPN settled on as the client sees it, or `none`.
+    case negotiatedALPN
+    /// `agree` when both ends report the same ALPN result, otherwise both values.
+    case alpnAgreement
+    /// `true` when every byte each client sent came back unchanged and the server read exactly those bytes.
+    case echoIntact
+    /// How the client's read loop ended, e.g. `eof(clean)`.
+    case clientEndOfStream
+    /// `none` when no application byte reached either end, otherwise the counts.
+    case applicationData
+    /// How many connections the server accepted.
+    case serverConnections
+    /// `ok`, or `localError` when the client's library refused its configuration before connecting.
+    case clientSetup
+
+    public static func < (lhs: ObservedField, rhs: ObservedField) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// A value an expectation accepts: one exact observation, or any of several.
+public enum ExpectedValue: Sendable, Hashable, CustomStringConvertible {
+    case exactly(String)
+    case oneOf([String])
+
+    public func accepts(_ observed: String) -> Bool {
+        switch self {
+        case .exactly(let value): value == observed
+        case .oneOf(let values): values.contains(observed)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .exactly(let value): value
+        case .oneOf(let values): "one of [\(values.joined(separator: ", "))]"
+        }
+    }
+}
+
+/// What a scenario requires, field by field.
+public struct Expectation: Sendable, Hashable {
+    public var fields: [ObservedField: ExpectedValue]
+
+    public init(_ fields: [ObservedField: ExpectedValue]) {
+        self.fields = fields
+    }
+}

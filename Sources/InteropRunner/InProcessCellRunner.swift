@@ -1,0 +1,92 @@
+import GnuTLSBackend
+import InteropCore
+import OpenSSLBackend
+
+/// Runs a cell with both endpoints on one event loop in this process, over loopback sockets.
+public struct InProcessCellRunner: Sendable {
+    public var credentials: Credentials
+    public var deadline: Duration
+    public var divergences: DivergenceCatalog
+
+    public init(credentials: Credentials, deadline: Duration, divergences: DivergenceCatalog) {
+        self.credentials = credentials
+        self.deadline = deadline
+        self.divergences = divergences
+    }
+
+    public func run(_ cell: Cell, seed: UInt64) -> CellResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var result = CellResult(
+            cell: cell, status: .skipped, message: "", checks: [], divergence: nil, serverConnections: [], clients: [],
+            observation: nil, seed: seed, duration: .zero, deadlineExpired: false)
+        let scenario = cell.scenario
+        let serverBackend = Backends.backend(for: cell.server)
+        let clientBackend = Backends.backend(for: cell.client)
+        let serverSettings = settings(.server, scenario.server, cell)
+        let clientSettings = settings(.client, scenario.client, cell)
+        if !scenario.serverLibraries.contains(cell.server) {
+            result.message = "not applicable: \(scenario.notApplicableReason ?? "server library not covered")"
+            return result
+        }
+        if let reason = serverBackend.unsupportedReason(serverSettings) ?? clientBackend.unsupportedReason(clientSettings) {
+            result.message = "not applicable: \(reason)"
+            return result
+        }
+        let listener: TCPListener
+        do {
+            listener = try TCPListener()
+        } catch {
+            result.status = .error
+            result.message = "harness error: cannot listen on loopback: \(error)"
+            return result
+        }
+        let server = EchoServer(backend: serverBackend, settings: serverSettings, actions: scenario.server.steps, listener: listener)
+        let clients = (1...scenario.clientCount).map { ordinal in
+            EchoClient(
+                backend: clientBackend, settings: clientSettings, actions: scenario.client.steps,
+                payload: SeededGenerator.payload(count: scenario.payloadSize, seed: seed &+ UInt64(ordinal)),
+                address: listener.address, ordinal: ordinal)
+        }
+        let ending = InProcessLoop(deadline: deadline).run([server] + clients)
+        result.serverConnections = server.connections
+        result.clients = clients.map(\.record)
+        result.deadlineExpired = ending == .deadlineExpired
+        let observation = CellObservation(
+            serverConnections: result.serverConnections, clients: result.clients, payloadSize: scenario.payloadSize)
+        result.observation = observation
+        let divergence = divergences.divergence(for: cell)
+        let verdict = Judge.judge(cell: cell, observation: observation, deadlineExpired: result.deadlineExpired, divergence: divergence)
+        result.status = verdict.status
+        result.message = verdict.message
+        result.checks = verdict.checks
+        result.divergence = divergence
+        if let failure = server.listenerFailure {
+            result.status = .error
+            result.message = "harness error: \(failure)"
+        }
+        result.duration = started.duration(to: clock.now)
+        return result
+    }
+
+    private func settings(_ role: EndpointRole, _ spec: EndpointSpec, _ cell: Cell) -> EndpointSettings {
+        EndpointSettings(
+            role: role, protocolVersion: cell.protocolVersion, credentials: credentials, alpn: spec.alpn,
+            alpnRejection: spec.alpnRejection, alpnServerPrecedence: spec.alpnServerPrecedence)
+    }
+}
+
+/// The library → backend table, the only place the runner names concrete backends.
+public enum Backends {
+    public static func backend(for library: TLSLibrary) -> any TLSBackend {
+        switch library {
+        case .openssl: OpenSSLBackend()
+        case .gnutls: GnuTLSBackend()
+        }
+    }
+
+    /// `library: version` for every backend, read from the libraries at run time.
+    public static var runtimeVersions: [TLSLibrary: String] {
+        Dictionary(uniqueKeysWithValues: TLSLibrary.allCases.map { ($0, backend(for: $0).runtimeVersion) })
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import InteropCore
+
+/// JUnit XML in the Jenkins/Ant shape that Jenkins, GitLab and the GitHub reporters read: one `testsuite` per
+/// scenario family, one `testcase` per cell, library versions and the seed as suite properties.
+///
+/// Divergent cells are `skipped` with a message that starts `divergent:` so CI shows them apart from passes;
+/// not-applicable cells are `skipped` with `not applicable:`.
+public enum JUnitReport {
+    /// Longest `system-out` kept per case; consumers refuse text nodes over 10 MB.
+    public static let systemOutLimit = 512 * 1024
+
+    public static func render(_ report: RunReport) -> String {
+        let families = Dictionary(grouping: report.results, by: \.cell.scenario.family)
+        let order = report.results.map(\.cell.scenario.family).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites name=\"tls-interop\" tests=\"\(report.results.count)\" failures=\"\(report.count(.failed))\" "
+        xml += "errors=\"\(report.count(.error))\" time=\"\(seconds(report.duration))\">\n"
+        let timestamp = ISO8601DateFormatter().string(from: report.startedAt)
+        for family in order {
+            let results = families[family] ?? []
+            let title = results.first.map { "\(family) — \($0.cell.scenario.familyTitle)" } ?? family
+            let time = results.map(\.duration).reduce(.zero, +)
+            xml += "  <testsuite name=\"\(XMLText.attribute(title))\" tests=\"\(results.count)\" "
+            xml += "failures=\"\(results.filter { $0.status == .failed }.count)\" "
+            xml += "errors=\"\(results.filter { $0.status == .error }.count)\" "
+            xml += "skipped=\"\(results.filter { $0.status == .skipped || $0.status == .divergent }.count)\" "
+            xml += "time=\"\(seconds(time))\" timestamp=\"\(timestamp)\" hostname=\"\(XMLText.attribute(report.hostname))\">\n"
+            xml += "    <properties>\n"
+            for library in TLSLibrary.allCases {
+                xml += property("\(library.rawValue).version", report.libraryVersions[library] ?? "unknown")
+            }
+            xml += property("seed", String(report.seed))
+            xml += property("modes", Set(results.map(\.cell.mode.rawValue)).sorted().joined(separator: ","))
+            xml += "    </properties>\n"
+            for result in results { xml += testcase(result, versions: report.libraryVersions) }
+            xml += "  </testsuite>\n"
+        }
+        xml += "</testsuites>\n"
+        return xml
+    }
+
+    /// A report for a run that could not start (bad fixture, option or certificate): valid JUnit with one error,
+    /// so CI shows why instead of a stale or missing file.
+    public static func renderConfigurationError(_ message: String, versions: [TLSLibrary: String]) -> String {
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites name=\"tls-interop\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">\n"
+        xml += "  <testsuite name=\"configuration\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n"
+        xml += "    <properties>\n"
+        for library in TLSLibrary.allCases { xml += property("\(library.rawValue).version", versions[library] ?? "unknown") }
+        xml += "    </properties>\n"
+        xml += "    <testcase name=\"configuration\" classname=\"tls-interop.configuration\" time=\"0.000\">\n"
+        xml += "      <error type=\"configuration\" message=\"\(XMLText.attribute(message))\">\(XMLText.content(message))</error>\n"
+        xml += "    </testcase>\n  </testsuite>\n</testsuites>\n"
+        return xml
+    }
+
+    /// Writes to a temporary name and renames, so a reader never sees half a file.
+    public static func write(_ xml: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        try Data(xml.utf8).write(to: temporary)
+        guard rename(temporary.path, url.path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(at: temporary)
+            throw SocketError("rename to \(path)", errno: code)
+        }
+    }
+
+    private static func testcase(_ result: CellResult, versions: [TLSLibrary: String]) -> String {
+        let cell = result.cell
+        var xml = "    <testcase name=\"\(XMLText.attribute(cell.displayName))\" "
+        xml += "classname=\"\(XMLText.attribute("tls-interop.\(cell.scenario.family).\(cell.scenario.id)"))\" "
+        xml += "time=\"\(seconds(result.duration))\">\n"
+        let detail = "\(result.message)\nreproduce: \(result.reproduceCommand)"
+        switch result.status {
+        case .passed: break
+        case .failed:
+            xml += "      <failure type=\"expectation\" message=\"\(XMLText.attribute(result.message))\">"
+            xml += XMLText.content(detail) + "</failure>\n"
+        case .error:
+            xml += "      <error type=\"harness\" message=\"\(XMLText.attribute(result.message))\">"
+            xml += XMLText.content(detail) + "</error>\n"
+        case .divergent:
+            xml += "      <skipped type=\"divergent\" message=\"\(XMLText.attribute("divergent: " + result.message))\"/>\n"
+        case .skipped:
+            xml += "      <skipped type=\"not-applicable\" message=\"\(XMLText.attribute(result.message))\"/>\n"
+        }
+        let trace = XMLText.truncated(CellReportText.render(result, versions: versions), limit: systemOutLimit)
+        xml += "      <system-out>\(XMLText.content(trace))</system-out>\n"
+        xml += "    </testcase>\n"
+        return xml
+    }
+
+    private static func property(_ name: String, _ value: String) -> String {
+        "      <property name=\"\(XMLText.attribute(name))\" value=\"\(XMLText.attribute(value))\"/>\n"
+    }
+
+    /// Seconds with exactly three decimals, never an exponent (the schema's SUREFIRE_TIME).
+    static func seconds(_ duration: Duration) -> String {
+        let (whole, attoseconds) = duration.components
+        let milliseconds = max(0, whole * 1000 + attoseconds / 1_000_000_000_000_000)
+        let fraction = String(milliseconds % 1000)
+        return "\(milliseconds / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+    }
+}

@@ -1,0 +1,40 @@
+import InteropCore
+
+/// Compares a cell's observation with its scenario's expectation and the documented divergences.
+public enum Judge {
+    public static func judge(
+        cell: Cell, observation: CellObservation, deadlineExpired: Bool, divergence: Divergence?
+    ) -> (status: CellStatus, message: String, checks: [Check]) {
+        var checks: [Check] = [
+            Check(
+                field: "deadline", expected: "completed", observed: deadlineExpired ? "timeout" : "completed",
+                passed: !deadlineExpired)
+        ]
+        for (field, expected) in cell.scenario.expectation.fields.sorted(by: { $0.key < $1.key }) {
+            let observed = observation.values[field] ?? "unobserved"
+            checks.append(Check(field: field.rawValue, expected: expected.description, observed: observed, passed: expected.accepts(observed)))
+        }
+        let failing = checks.filter { !$0.passed }
+        let mismatchText = failing.map { "expected \($0.field)=\($0.expected), observed \($0.observed)" }.joined(separator: "; ")
+        guard let divergence else {
+            return failing.isEmpty ? (.passed, "met every expectation", checks) : (.failed, mismatchText, checks)
+        }
+        let documentedAsSeen = divergence.observed.allSatisfy { observation.values[$0.key] == $0.value }
+        let coversEveryMismatch = failing.allSatisfy { check in
+            divergence.observed.keys.contains { $0.rawValue == check.field }
+        }
+        if failing.isEmpty {
+            return (
+                .failed,
+                "documented divergence \(divergence.id) did not occur: the cell met its expectation; "
+                    + "update fixtures/divergences.yaml", checks
+            )
+        }
+        if documentedAsSeen && coversEveryMismatch {
+            return (.divergent, "documented divergence \(divergence.id): \(mismatchText)", checks)
+        }
+        let documented = divergence.observed.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }
+            .joined(separator: ", ")
+        return (.failed, "\(mismatchText) (divergence \(divergence.id) documents \(documented) instead)", checks)
+    }
+}

@@ -1,0 +1,26 @@
+import InteropCore
+
+/// Which texts each observed field can take, so that a fixture's typo is an error rather than a cell that can
+/// never pass.
+enum ObservationVocabulary {
+    static func problem(with text: String, for field: ObservedField) -> String? {
+        switch field {
+        case .clientHandshake, .serverHandshake, .clientEndOfStream:
+            let extra = ["completed", "noConnection", "notStarted"]
+            if extra.contains(text) || Outcome(parsing: text) != nil { return nil }
+            return "is not an outcome (e.g. completed, eof(clean), alertReceived(120), localError, noConnection)"
+        case .echoIntact:
+            return ["true", "false"].contains(text) ? nil : "must be true or false"
+        case .serverConnections:
+            return Int(text) == nil ? "must be a number" : nil
+        case .clientSetup:
+            return ["ok", "localError"].contains(text) ? nil : "must be ok or localError"
+        case .applicationData:
+            return text == "none" ? nil : "can only be expected as none"
+        case .alpnAgreement:
+            return text == "agree" ? nil : "can only be expected as agree"
+        case .negotiatedALPN:
+            return text.isEmpty ? "must not be empty (use none)" : nil
+        }
+    }
+}

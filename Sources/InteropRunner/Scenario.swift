@@ -1,0 +1,44 @@
+import InteropCore
+
+/// One entry of the scenario catalogue, as data: what each endpoint is configured with, the steps it takes,
+/// and what the protocol's rules say must be observed.
+public struct Scenario: Sendable, Hashable, Identifiable {
+    public var id: String
+    /// The catalogue family: H, A, R, S, E.
+    public var family: String
+    /// The family's title, e.g. `ALPN rejection`.
+    public var familyTitle: String
+    /// A short slug used in cell names, e.g. `alpn-only-h2`.
+    public var name: String
+    public var summary: String
+    public var protocols: [ProtocolVersion]
+    /// Clients served one after another by the same listener.
+    public var clientCount: Int
+    public var payloadSize: Int
+    public var server: EndpointSpec
+    public var client: EndpointSpec
+    public var expectation: Expectation
+    /// Server libraries this scenario applies to, and why not the others.
+    public var serverLibraries: [TLSLibrary]
+    public var notApplicableReason: String?
+    /// Where the scenario was read from, for error messages.
+    public var sourceFile: String
+}
+
+/// One endpoint's side of a scenario.
+public struct EndpointSpec: Sendable, Hashable {
+    public var alpn: [String]
+    public var alpnRejection: ALPNRejectionStyle
+    public var alpnServerPrecedence: Bool
+    public var steps: [EndpointAction]
+
+    public init(
+        alpn: [String] = [], alpnRejection: ALPNRejectionStyle = .conforming, alpnServerPrecedence: Bool = false,
+        steps: [EndpointAction]
+    ) {
+        self.alpn = alpn
+        self.alpnRejection = alpnRejection
+        self.alpnServerPrecedence = alpnServerPrecedence
+        self.steps = steps
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import InteropCore
+
+/// The scenarios of `fixtures/scenarios/*.yaml`, validated as a whole: every id unique, every field known.
+public struct ScenarioCatalog: Sendable {
+    public var scenarios: [Scenario]
+
+    public init(scenarios: [Scenario]) {
+        self.scenarios = scenarios
+    }
+
+    /// Loads every `.yaml` file of `directory`, in name order.
+    public static func load(directory: String) throws(ConfigurationError) -> ScenarioCatalog {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw ConfigurationError("\(directory): cannot list scenario files: \(error.localizedDescription)")
+        }
+        let files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { "\(directory)/\($0)" }
+        guard !files.isEmpty else { throw ConfigurationError("\(directory): no scenario files (*.yaml)") }
+        var scenarios: [Scenario] = []
+        var seen: [String: String] = [:]
+        for file in files {
+            for scenario in try loadFile(file) {
+                if let earlier = seen[scenario.id] {
+                    throw ConfigurationError("\(file): scenario id '\(scenario.id)' is already defined in \(earlier)")
+                }
+                seen[scenario.id] = file
+                scenarios.append(scenario)
+            }
+        }
+        return ScenarioCatalog(scenarios: scenarios)
+    }
+
+    static func loadFile(_ file: String) throws(ConfigurationError) -> [Scenario] {
+        let document = try FixtureReader.load(file: file)
+        try document.allowOnly(["family", "title", "scenarios"])
+        let family = try document.string("family")
+        let title = try document.string("title")
+        var scenarios: [Scenario] = []
+        for entry in try document.list("scenarios") {
+            scenarios.append(try parseScenario(entry, family: family, title: title))
+        }
+        return scenarios
+    }
+
+    private static func parseScenario(_ entry: FixtureReader, family: String, title: String) throws(ConfigurationError) -> Scenario {
+        try entry.allowOnly([
+            "id", "name", "description", "protocols", "clients", "payload", "servers", "notApplicableReason", "server",
+            "client", "expect",
+        ])
+        let id = try entry.string("id")
+        guard id.hasPrefix(family) else { throw entry.error("id", "'\(id)' must start with its family letter '\(family)'") }
+        var protocols: [ProtocolVersion] = []
+        for name in try entry.strings("protocols", default: ProtocolVersion.allCases.map(\.rawValue)) {
+            guard let version = ProtocolVersion(rawValue: name) else {
+                throw entry.error("protocols", "has unknown protocol '\(name)' (known: tls1.3, tls1.2)")
+            }
+            protocols.append(version)
+        }
+        var servers: [TLSLibrary] = []
+        for name in try entry.strings("servers", default: TLSLibrary.allCases.map(\.rawValue)) {
+            guard let library = TLSLibrary(rawValue: name) else {
+                throw entry.error("servers", "has unknown library '\(name)' (known: openssl, gnutls)")
+            }
+            servers.append(library)
+        }
+        let clients = try entry.int("clients", default: 1)
+        guard clients >= 1 else { throw entry.error("clients", "must be at least 1") }
+        let payload = try entry.int("payload", default: 64)
+        guard payload >= 0 else { throw entry.error("payload", "must not be negative") }
+        guard let serverEntry = try entry.nested("server") else { throw entry.error("server", "is missing") }
+        guard let clientEntry = try entry.nested("client") else { throw entry.error("client", "is missing") }
+        guard let expectEntry = try entry.nested("expect") else { throw entry.error("expect", "is missing") }
+        let reason = try entry.optionalString("notApplicableReason")
+        if servers.count < TLSLibrary.allCases.count && reason == nil {
+            throw entry.error("notApplicableReason", "is required when 'servers' leaves a library out")
+        }
+        return Scenario(
+            id: id, family: family, familyTitle: title, name: try entry.string("name"), summary: try entry.string("description"),
+            protocols: protocols, clientCount: clients, payloadSize: payload,
+            server: try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer),
+            client: try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient),
+            expectation: try parseExpectation(expectEntry), serverLibraries: servers, notApplicableReason: reason,
+            sourceFile: entry.file)
+    }
+
+    private static func parseEndpoint(_ entry: FixtureReader, defaultSteps: [EndpointAction]) throws(ConfigurationError) -> EndpointSpec {
+        try entry.allowOnly(["alpn", "alpnRejection", "alpnServerPrecedence", "steps"])
+        var steps: [EndpointAction] = []
+        for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
+            guard let step = EndpointAction(parsing: text) else {
+                throw entry.error(
+                    "steps", "has unknown step '\(text)' (known: handshake, send, readToEnd, echo, "
+                        + "shutdown(closeNotify), shutdown(bidirectional), close)")
+            }
+            steps.append(step)
+        }
+        let rejectionText = try entry.optionalString("alpnRejection") ?? ALPNRejectionStyle.conforming.rawValue
+        guard let rejection = ALPNRejectionStyle(rawValue: rejectionText) else {
+            throw entry.error("alpnRejection", "is '\(rejectionText)'; known: conforming, naiveMandatory")
+        }
+        return EndpointSpec(
+            alpn: try entry.strings("alpn", default: []), alpnRejection: rejection,
+            alpnServerPrecedence: try entry.bool("alpnServerPrecedence", default: false), steps: steps)
+    }
+
+    private static func parseExpectation(_ entry: FixtureReader) throws(ConfigurationError) -> Expectation {
+        try entry.allowOnly(Set(ObservedField.allCases.map(\.rawValue)))
+        var fields: [ObservedField: ExpectedValue] = [:]
+        for field in ObservedField.allCases where entry.has(field.rawValue) {
+            let value: ExpectedValue
+            if entry.mapping[field.rawValue] is [Any] {
+                value = .oneOf(try entry.strings(field.rawValue))
+            } else {
+                value = .exactly(try entry.string(field.rawValue))
+            }
+            let candidates: [String] = switch value {
+            case .exactly(let text): [text]
+            case .oneOf(let texts): texts
+            }
+            for text in candidates {
+                if let problem = ObservationVocabulary.problem(with: text, for: field) {
+                    throw entry.error(field.rawValue, "'\(text)' \(problem)")
+                }
+            }
+            fields[field] = value
+        }
+        guard !fields.isEmpty else { throw entry.error("", "must name at least one field") }
+        return Expectation(fields)
+    }
+}

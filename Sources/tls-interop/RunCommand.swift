@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import InteropCore
+import InteropRunner
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the selected cells, judge them, print the matrix and write the report.")
+
+    @OptionGroup var selection: SelectionOptions
+
+    @Option(name: .long, help: "Directory holding ca.pem, server-chain.pem and server.key.")
+    var certs: String = "certs"
+
+    @Option(name: .long, help: "Write JUnit XML here.")
+    var junit: String?
+
+    @Option(name: .long, help: "Seed for payloads (and, in later families, fault schedules).")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Seconds a cell may take before its unfinished steps are reported as timeouts.")
+    var deadline: Double = 10
+
+    @Flag(name: .long, help: "Print every cell's full trace.")
+    var verbose = false
+
+    func validate() throws {
+        guard deadline > 0, deadline <= 3600 else {
+            throw ValidationError("--deadline must be between 0 and 3600 seconds, got \(deadline)")
+        }
+    }
+
+    func run() throws {
+        let versions = Backends.runtimeVersions
+        let cells: [Cell]
+        let runner: InProcessCellRunner
+        do {
+            let (catalog, divergences) = try selection.loadCatalog()
+            cells = try selection.selection.cells(from: catalog)
+            let credentials = Credentials.standard(in: certs)
+            try checkReadable(credentials)
+            for library in TLSLibrary.allCases { try Backends.backend(for: library).validate(credentials) }
+            runner = InProcessCellRunner(
+                credentials: credentials, deadline: .milliseconds(Int64(deadline * 1000)), divergences: divergences)
+        } catch {
+            FileHandle.standardError.write(Data("tls-interop: error: \(error.message)\n".utf8))
+            if let junit {
+                try? JUnitReport.write(JUnitReport.renderConfigurationError(error.message, versions: versions), to: junit)
+            }
+            throw ExitCode(2)
+        }
+        let report = MatrixRunner(runner: runner, seed: seed).run(cells) { result, done in
+            if verbose {
+                print(CellReportText.render(result, versions: versions) + "\n")
+            } else if result.status == .failed || result.status == .error {
+                print("[\(done)/\(cells.count)] \(result.status.rawValue.uppercased()) \(result.cell.displayName): \(result.message)")
+            }
+        }
+        if let junit {
+            do {
+                try JUnitReport.write(JUnitReport.render(report), to: junit)
+            } catch {
+                FileHandle.standardError.write(Data("tls-interop: error: cannot write \(junit): \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        print(ConsoleSummary.render(report))
+        if let junit { print("JUnit report: \(junit)") }
+        if !report.succeeded { throw ExitCode(1) }
+    }
+
+    /// A missing file gets its own message before a library's less direct one.
+    private func checkReadable(_ credentials: Credentials) throws(ConfigurationError) {
+        let files = [
+            ("trust anchor", credentials.trustAnchorFile), ("certificate chain", credentials.chainFile),
+            ("private key", credentials.privateKeyFile),
+        ]
+        for (role, path) in files where !FileManager.default.isReadableFile(atPath: path) {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw ConfigurationError("\(role) \(path): \(exists ? "not readable" : "no such file") (make certs writes it)")
+        }
+    }
+}

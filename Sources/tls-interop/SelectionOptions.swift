@@ -1,0 +1,40 @@
+import Foundation
+import ArgumentParser
+import InteropCore
+import InteropRunner
+
+extension TLSLibrary: ExpressibleByArgument {}
+extension ProtocolVersion: ExpressibleByArgument {}
+
+/// The options that choose cells and where their inputs live, shared by `list` and `run`.
+struct SelectionOptions: ParsableArguments {
+    @Option(name: .long, help: "Scenario ids or family letters, comma separated (e.g. A4,H). Default: all.")
+    var filter: [String] = []
+
+    @Option(name: .long, help: "Server library (openssl, gnutls); repeatable. Default: both.")
+    var server: [TLSLibrary] = []
+
+    @Option(name: .long, help: "Client library (openssl, gnutls); repeatable. Default: both.")
+    var client: [TLSLibrary] = []
+
+    @Option(name: [.customLong("protocol")], help: "Protocol (tls1.3, tls1.2); repeatable. Default: all.")
+    var protocolVersion: [ProtocolVersion] = []
+
+    @Option(name: .long, help: "Directory holding scenarios/ and divergences.yaml.")
+    var fixtures: String = "fixtures"
+
+    var selection: CellSelection {
+        CellSelection(
+            filter: filter.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+                .filter { !$0.isEmpty },
+            servers: server.isEmpty ? TLSLibrary.allCases : server,
+            clients: client.isEmpty ? TLSLibrary.allCases : client,
+            protocols: protocolVersion.isEmpty ? ProtocolVersion.allCases : protocolVersion)
+    }
+
+    func loadCatalog() throws(ConfigurationError) -> (ScenarioCatalog, DivergenceCatalog) {
+        let scenarios = try ScenarioCatalog.load(directory: fixtures + "/scenarios")
+        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: scenarios)
+        return (scenarios, divergences)
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct TLSInteropCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tls-interop",
+        abstract: "Cross-checks OpenSSL and GnuTLS on nonblocking TLS behaviour: retry, shutdown, EOF and ALPN.",
+        discussion: """
+            Exit status: 0 when every cell met its expectation or a documented divergence, 1 when any cell failed,
+            2 for a usage, fixture or certificate error.
+            """,
+        subcommands: [ListCommand.self, RunCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+
+    /// Usage errors exit 2 (ArgumentParser's default is 64), so that scripts see one code for "you asked wrongly".
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if let exit = error as? ExitCode {
+                Foundation.exit(exit.rawValue)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
+}
