@@ -21,7 +21,13 @@ public struct OpenSSLBackend: TLSBackend {
             throw ConfigurationError("certificate chain \(credentials.chainFile): \(OpenSSLErrorQueue.drain())")
         }
         guard SSL_CTX_use_PrivateKey_file(context, credentials.privateKeyFile, SSL_FILETYPE_PEM) == 1 else {
-            throw ConfigurationError("private key \(credentials.privateKeyFile): \(OpenSSLErrorQueue.drain())")
+            // Loading a key after its certificate already compares the two (X509_R_KEY_VALUES_MISMATCH).
+            let packed = ERR_peek_error()
+            let mismatch = ERR_GET_LIB(packed) == ERR_LIB_X509 && ERR_GET_REASON(packed) == X509_R_KEY_VALUES_MISMATCH
+            throw ConfigurationError(
+                "private key \(credentials.privateKeyFile)"
+                    + (mismatch ? " does not match certificate \(credentials.chainFile)" : "") + ": "
+                    + OpenSSLErrorQueue.drain())
         }
         guard SSL_CTX_check_private_key(context) == 1 else {
             throw ConfigurationError(

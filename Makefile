@@ -1,0 +1,30 @@
+# TLSInterop — two commands on a fresh Debian bookworm machine: `make run` and `make test`.
+SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+BIN := .build/debug/tls-interop
+REPORTS := reports
+
+.PHONY: all deps build run test certs clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build --product tls-interop
+
+# Builds, runs the default matrix, prints the summary and writes reports/junit.xml.
+run: build
+	@mkdir -p $(REPORTS)
+	$(BIN) run --junit $(REPORTS)/junit.xml
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Regenerates the TEST-ONLY PKI in certs/ (committed; only needed if you want new keys).
+certs:
+	scripts/make-certs.sh certs
+
+clean:
+	rm -rf .build $(REPORTS)/*.xml
