@@ -34,5 +34,23 @@ public struct CellResult: Sendable {
     public var duration: Duration
     public var deadlineExpired: Bool
 
+    public init(
+        cell: Cell, status: CellStatus, message: String, checks: [Check], divergence: Divergence?,
+        serverConnections: [ConnectionRecord], clients: [ConnectionRecord], observation: CellObservation?, seed: UInt64,
+        duration: Duration, deadlineExpired: Bool
+    ) {
+        self.cell = cell
+        self.status = status
+        self.message = message
+        self.checks = checks
+        self.divergence = divergence
+        self.serverConnections = serverConnections
+        self.clients = clients
+        self.observation = observation
+        self.seed = seed
+        self.duration = duration
+        self.deadlineExpired = deadlineExpired
+    }
+
     public var reproduceCommand: String { cell.reproduceCommand(seed: seed) }
 }

@@ -16,6 +16,21 @@ public struct Divergence: Sendable, Hashable, Identifiable {
     public var reason: String
     public var reference: String
 
+    public init(
+        id: String, scenario: String, server: TLSLibrary?, client: TLSLibrary?, protocolVersion: ProtocolVersion?,
+        observed: [ObservedField: String], raw: String, reason: String, reference: String
+    ) {
+        self.id = id
+        self.scenario = scenario
+        self.server = server
+        self.client = client
+        self.protocolVersion = protocolVersion
+        self.observed = observed
+        self.raw = raw
+        self.reason = reason
+        self.reference = reference
+    }
+
     public func matches(_ cell: Cell) -> Bool {
         scenario == cell.scenario.id && (server == nil || server == cell.server) && (client == nil || client == cell.client)
             && (protocolVersion == nil || protocolVersion == cell.protocolVersion)

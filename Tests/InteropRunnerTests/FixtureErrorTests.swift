@@ -1,0 +1,114 @@
+import InteropCore
+import InteropRunner
+import Testing
+
+/// Every malformed fixture is refused with one message naming the file and the field.
+@Suite struct FixtureErrorTests {
+    static let valid = """
+        family: H
+        title: baseline echo
+        scenarios:
+          - id: H1
+            name: echo
+            description: echo
+            server: {alpn: [http/1.0]}
+            client: {alpn: [http/1.0]}
+            expect: {clientHandshake: completed}
+        """
+
+    func loadError(_ yaml: String) throws -> String {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("scenarios/H.yaml", yaml)
+        do {
+            _ = try ScenarioCatalog.load(directory: directory.path + "/scenarios")
+            return "no error for \(file)"
+        } catch {
+            #expect(error.message.contains(file))
+            return error.message
+        }
+    }
+
+    @Test func validFileLoads() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write("scenarios/H.yaml", Self.valid)
+        let catalog = try ScenarioCatalog.load(directory: directory.path + "/scenarios")
+        #expect(catalog.scenarios.map(\.id) == ["H1"])
+        #expect(catalog.scenarios.first?.server.steps == EndpointAction.echoServer)
+    }
+
+    @Test func unknownFieldIsNamed() throws {
+        let message = try loadError(Self.valid.replacingOccurrences(of: "description: echo", with: "descripton: echo"))
+        #expect(message.contains("unknown field 'scenarios[0].descripton'"))
+    }
+
+    @Test func misspeltExpectationValueIsNamed() throws {
+        let message = try loadError(Self.valid.replacingOccurrences(of: "completed}", with: "alertRecieved(120)}"))
+        #expect(message.contains("'scenarios[0].expect.clientHandshake'"))
+        #expect(message.contains("alertRecieved(120)"))
+    }
+
+    @Test func unknownExpectationFieldIsNamed() throws {
+        let message = try loadError(Self.valid.replacingOccurrences(of: "{clientHandshake", with: "{clientHandshak"))
+        #expect(message.contains("unknown field 'scenarios[0].expect.clientHandshak'"))
+    }
+
+    @Test func unknownStepIsNamed() throws {
+        let message = try loadError(
+            Self.valid.replacingOccurrences(of: "client: {alpn: [http/1.0]}", with: "client: {steps: [handshake, fly]}"))
+        #expect(message.contains("'scenarios[0].client.steps'"))
+        #expect(message.contains("'fly'"))
+    }
+
+    @Test func wrongTypeIsNamed() throws {
+        let message = try loadError(Self.valid.replacingOccurrences(of: "server: {alpn: [http/1.0]}", with: "server: {alpn: http/1.0}"))
+        #expect(message.contains("'scenarios[0].server.alpn' must be a list"))
+    }
+
+    @Test func missingFieldIsNamed() throws {
+        let message = try loadError(Self.valid.replacingOccurrences(of: "    name: echo\n", with: ""))
+        #expect(message.contains("'scenarios[0].name' is missing"))
+    }
+
+    @Test func brokenYAMLIsReported() throws {
+        let message = try loadError("family: H\nscenarios: [\n  - id: H1\n")
+        #expect(message.contains("not valid YAML"))
+    }
+
+    @Test func duplicateIdNamesBothFiles() throws {
+        let directory = try TemporaryDirectory()
+        let first = try directory.write("scenarios/a.yaml", Self.valid)
+        let second = try directory.write("scenarios/b.yaml", Self.valid)
+        #expect {
+            try ScenarioCatalog.load(directory: directory.path + "/scenarios")
+        } throws: { error in
+            let message = (error as? ConfigurationError)?.message ?? ""
+            return message.contains(first) && message.contains(second) && message.contains("'H1'")
+        }
+    }
+
+    @Test func divergenceForUnknownScenarioIsNamed() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write("scenarios/H.yaml", Self.valid)
+        let file = try directory.write(
+            "divergences.yaml",
+            "divergences:\n  - {id: D, scenario: Z9, observed: {clientHandshake: completed}, raw: r, reason: r, reference: r}\n")
+        let catalog = try ScenarioCatalog.load(directory: directory.path + "/scenarios")
+        #expect {
+            try DivergenceCatalog.load(file: file, scenarios: catalog)
+        } throws: { error in
+            let message = (error as? ConfigurationError)?.message ?? ""
+            return message.contains(file) && message.contains("'divergences[0].scenario'") && message.contains("Z9")
+        }
+    }
+
+    @Test func unknownFilterTokenIsRefused() throws {
+        let catalog = try ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios")
+        #expect {
+            try CellSelection(filter: ["A4", "Z9"]).cells(from: catalog)
+        } throws: { error in
+            (error as? ConfigurationError)?.message.contains("--filter: 'Z9'") == true
+        }
+        #expect(try CellSelection(filter: ["A4"]).cells(from: catalog).count == 8)
+        #expect(try CellSelection(filter: ["H"], protocols: [.tls13]).cells(from: catalog).count == 12)
+    }
+}

@@ -1,0 +1,38 @@
+import InteropCore
+import InteropRunner
+import Testing
+
+/// The default matrix, one Swift Testing case per cell: each must meet its expectation, be a documented
+/// divergence, or be not applicable with a reason.
+@Suite struct InProcessMatrixTests {
+    static let catalog = try! ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios")
+    static let divergences = try! DivergenceCatalog.load(file: PackagePaths.fixtures + "/divergences.yaml", scenarios: catalog)
+    static let cells = try! CellSelection().cells(from: catalog)
+    static let runner = InProcessCellRunner(
+        credentials: .standard(in: PackagePaths.certs), deadline: .seconds(20), divergences: divergences)
+
+    @Test(arguments: cells)
+    func cellMeetsItsExpectation(cell: Cell) {
+        let result = Self.runner.run(cell, seed: 1)
+        #expect(
+            [.passed, .divergent, .skipped].contains(result.status),
+            "\(result.message)\n\(CellReportText.render(result, versions: [:]))")
+        switch result.status {
+        case .skipped:
+            #expect(result.message.hasPrefix("not applicable:"))
+        case .divergent:
+            #expect(result.divergence != nil)
+        default:
+            #expect(!result.deadlineExpired)
+            #expect(result.checks.count == cell.scenario.expectation.fields.count + 1)
+        }
+    }
+
+    @Test func matrixCoversEveryPairingAndProtocol() {
+        for scenario in Self.catalog.scenarios {
+            let cells = Self.cells.filter { $0.scenario.id == scenario.id }
+            #expect(cells.count == TLSLibrary.allCases.count * TLSLibrary.allCases.count * scenario.protocols.count)
+        }
+        #expect(Set(Self.catalog.scenarios.map(\.family)) == ["A", "H"])
+    }
+}

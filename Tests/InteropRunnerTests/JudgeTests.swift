@@ -1,0 +1,86 @@
+import InteropCore
+import InteropRunner
+import Testing
+
+@Suite struct JudgeTests {
+    static let catalog = try! ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios")
+
+    func cell(_ id: String, server: TLSLibrary = .gnutls) -> Cell {
+        Cell(
+            scenario: Self.catalog.scenarios.first { $0.id == id }!, server: server, client: .openssl, protocolVersion: .tls13,
+            mode: .inProcess)
+    }
+
+    func observation(_ values: [ObservedField: String]) -> CellObservation {
+        var observation = CellObservation(serverConnections: [], clients: [], payloadSize: 0)
+        for (field, value) in values { observation.values[field] = value }
+        return observation
+    }
+
+    func divergence(_ observed: [ObservedField: String]) -> Divergence {
+        Divergence(
+            id: "DX", scenario: "A4n", server: .gnutls, client: nil, protocolVersion: nil, observed: observed, raw: "",
+            reason: "because", reference: "")
+    }
+
+    @Test func meetingTheExpectationPasses() {
+        let verdict = Judge.judge(
+            cell: cell("A4n"), observation: observation([.clientHandshake: "alertReceived(120)", .applicationData: "none"]),
+            deadlineExpired: false, divergence: nil)
+        #expect(verdict.status == .passed)
+    }
+
+    @Test func mismatchFailsWithExpectedAndObserved() {
+        let verdict = Judge.judge(
+            cell: cell("A4n"), observation: observation([.clientHandshake: "eof(unexpected)", .applicationData: "none"]),
+            deadlineExpired: false, divergence: nil)
+        #expect(verdict.status == .failed)
+        #expect(verdict.message == "expected clientHandshake=alertReceived(120), observed eof(unexpected)")
+    }
+
+    @Test func documentedMismatchIsDivergent() {
+        let verdict = Judge.judge(
+            cell: cell("A4n"), observation: observation([.clientHandshake: "eof(unexpected)", .applicationData: "none"]),
+            deadlineExpired: false, divergence: divergence([.clientHandshake: "eof(unexpected)"]))
+        #expect(verdict.status == .divergent)
+    }
+
+    @Test func differentlyDivergingCellFails() {
+        let verdict = Judge.judge(
+            cell: cell("A4n"), observation: observation([.clientHandshake: "reset", .applicationData: "none"]),
+            deadlineExpired: false, divergence: divergence([.clientHandshake: "eof(unexpected)"]))
+        #expect(verdict.status == .failed)
+        #expect(verdict.message.contains("DX documents clientHandshake=eof(unexpected)"))
+    }
+
+    @Test func undocumentedExtraMismatchFails() {
+        let verdict = Judge.judge(
+            cell: cell("A4n"),
+            observation: observation([.clientHandshake: "eof(unexpected)", .applicationData: "client read 5 bytes, server read 0 bytes"]),
+            deadlineExpired: false, divergence: divergence([.clientHandshake: "eof(unexpected)"]))
+        #expect(verdict.status == .failed)
+    }
+
+    @Test func divergenceThatNoLongerHappensFails() {
+        let verdict = Judge.judge(
+            cell: cell("A4n"), observation: observation([.clientHandshake: "alertReceived(120)", .applicationData: "none"]),
+            deadlineExpired: false, divergence: divergence([.clientHandshake: "eof(unexpected)"]))
+        #expect(verdict.status == .failed)
+        #expect(verdict.message.contains("did not occur"))
+    }
+
+    @Test func deadlineFailsEvenWhenFieldsMatch() {
+        let verdict = Judge.judge(
+            cell: cell("A4n"), observation: observation([.clientHandshake: "alertReceived(120)", .applicationData: "none"]),
+            deadlineExpired: true, divergence: nil)
+        #expect(verdict.status == .failed)
+        #expect(verdict.message.contains("deadline"))
+    }
+
+    @Test func divergenceMatchesByPattern() {
+        let documented = divergence([.clientHandshake: "eof(unexpected)"])
+        #expect(documented.matches(cell("A4n", server: .gnutls)))
+        #expect(!documented.matches(cell("A4n", server: .openssl)))
+        #expect(!documented.matches(cell("A4", server: .gnutls)))
+    }
+}
