@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// The `tls-interop` executable as users and CI meet it: exit codes, messages, and the report it leaves.
+@Suite struct CommandLineTests {
+    let binary = PackagePaths.executable
+
+    func copyFixtures(into directory: TemporaryDirectory) throws -> String {
+        let target = directory.path + "/fixtures"
+        try FileManager.default.copyItem(atPath: PackagePaths.fixtures, toPath: target)
+        return target
+    }
+
+    @Test func filteredRunPassesAndWritesAValidReport() throws {
+        let directory = try TemporaryDirectory()
+        let junit = directory.path + "/junit.xml"
+        let run = try runProgram(binary, ["run", "--filter", "A4,H1", "--protocol", "tls1.3", "--junit", junit])
+        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        #expect(run.standardOutput.contains("8 passed, 0 failed, 0 skipped"))
+        #expect(try xmllint(["--noout", junit]).status == 0)
+        let cases = try xmllint(["--xpath", "count(//testcase)", junit]).standardOutput
+        #expect(cases.trimmingCharacters(in: .whitespacesAndNewlines) == "8")
+        let names = try xmllint(["--xpath", "string(//testcase[contains(@name,'server=gnutls client=openssl')]/@name)", junit])
+        #expect(names.standardOutput.contains("A4 alpn-only-h2 · server=gnutls client=openssl · tls1.3 · in-process"))
+        let trace = try xmllint(["--xpath", "string(//testcase[starts-with(@name,'A4 ')][1]/system-out)", junit]).standardOutput
+        #expect(trace.contains("alertReceived(120)"))
+        #expect(trace.contains("reason=1120"))
+        #expect(trace.contains("reproduce: tls-interop run --filter A4"))
+    }
+
+    @Test func unmetExpectationExitsOne() throws {
+        let directory = try TemporaryDirectory()
+        let fixtures = try copyFixtures(into: directory)
+        let file = fixtures + "/scenarios/A-alpn.yaml"
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        try original.replacingOccurrences(of: "negotiatedALPN: hq-interop", with: "negotiatedALPN: h2")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let junit = directory.path + "/junit.xml"
+        let run = try runProgram(binary, ["run", "--fixtures", fixtures, "--filter", "A2", "--junit", junit])
+        #expect(run.status == 1)
+        #expect(run.standardOutput.contains("expected negotiatedALPN=h2, observed hq-interop"))
+        #expect(run.standardOutput.contains("reproduce: tls-interop run --filter A2"))
+        let failures = try xmllint(["--xpath", "string(/testsuites/@failures)", junit]).standardOutput
+        #expect(failures.trimmingCharacters(in: .whitespacesAndNewlines) == "8")
+    }
+
+    @Test func unknownScenarioInFilterExitsTwo() throws {
+        let directory = try TemporaryDirectory()
+        let junit = directory.path + "/junit.xml"
+        let run = try runProgram(binary, ["run", "--filter", "A4,Z9", "--junit", junit])
+        #expect(run.status == 2)
+        #expect(run.standardError.contains("--filter: 'Z9' names no scenario"))
+        #expect(try xmllint(["--noout", junit]).status == 0)
+        let errors = try xmllint(["--xpath", "string(//error/@message)", junit]).standardOutput
+        #expect(errors.contains("Z9"))
+        #expect(try xmllint(["--xpath", "count(//testcase)", junit]).standardOutput.hasPrefix("1"))
+    }
+
+    @Test func malformedScenarioFileExitsTwoNamingFileAndField() throws {
+        let directory = try TemporaryDirectory()
+        let fixtures = try copyFixtures(into: directory)
+        let file = fixtures + "/scenarios/H-baseline.yaml"
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        try original.replacingOccurrences(of: "serverConnections: 3", with: "serverConnectons: 3")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let run = try runProgram(binary, ["run", "--fixtures", fixtures])
+        #expect(run.status == 2)
+        #expect(run.standardError.contains(file))
+        #expect(run.standardError.contains("unknown field 'scenarios[2].expect.serverConnectons'"))
+    }
+
+    @Test func missingCertificateExitsTwoNamingTheFile() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.copyItem(atPath: PackagePaths.certs, toPath: directory.path + "/certs")
+        try FileManager.default.removeItem(atPath: directory.path + "/certs/server.key")
+        let run = try runProgram(binary, ["run", "--filter", "H1", "--certs", directory.path + "/certs"])
+        #expect(run.status == 2)
+        #expect(run.standardError.contains("private key \(directory.path)/certs/server.key: no such file"))
+    }
+
+    @Test func unreadableTrustAnchorExitsTwo() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.copyItem(atPath: PackagePaths.certs, toPath: directory.path + "/certs")
+        try "not a certificate\n".write(toFile: directory.path + "/certs/ca.pem", atomically: true, encoding: .utf8)
+        let run = try runProgram(binary, ["run", "--filter", "H1", "--certs", directory.path + "/certs"])
+        #expect(run.status == 2)
+        #expect(run.standardError.contains("trust anchor \(directory.path)/certs/ca.pem"))
+    }
+
+    @Test func keyOfAnotherCertificateExitsTwo() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.copyItem(atPath: PackagePaths.certs, toPath: directory.path + "/certs")
+        let key = directory.path + "/certs/server.key"
+        try FileManager.default.removeItem(atPath: key)
+        let generated = try runProgram("/usr/bin/openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key])
+        #expect(generated.status == 0)
+        let run = try runProgram(binary, ["run", "--filter", "H1", "--certs", directory.path + "/certs"])
+        #expect(run.status == 2)
+        #expect(run.standardError.contains("private key \(key) does not match certificate"))
+    }
+
+    @Test(arguments: [["run", "--bogus"], ["run", "--server", "wolfssl"], ["run", "--protocol", "ssl3"], ["run", "--deadline", "-1"]])
+    func usageErrorsExitTwo(arguments: [String]) throws {
+        let run = try runProgram(binary, arguments)
+        #expect(run.status == 2)
+        #expect(run.standardError.contains("Error:"))
+    }
+
+    @Test func listShowsCellIdsAndNames() throws {
+        let run = try runProgram(binary, ["list", "--filter", "H1"])
+        #expect(run.status == 0)
+        #expect(run.standardOutput.contains("H1/gnutls-openssl/tls1.2/in-process\tH1 echo · server=gnutls client=openssl · tls1.2 · in-process"))
+        #expect(run.standardOutput.hasSuffix("8 cells\n"))
+    }
+}
