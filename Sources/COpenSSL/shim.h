@@ -33,4 +33,20 @@ static inline void *COpenSSL_SSL_get_app_data(const SSL *ssl) {
     return SSL_get_app_data(ssl);
 }
 
+static inline void COpenSSL_BIO_set_retry_read(BIO *bio) {
+    BIO_set_retry_read(bio);
+}
+
+static inline void COpenSSL_BIO_set_retry_write(BIO *bio) {
+    BIO_set_retry_write(bio);
+}
+
+static inline void COpenSSL_BIO_clear_retry_flags(BIO *bio) {
+    BIO_clear_retry_flags(bio);
+}
+
+static inline uint64_t COpenSSL_SSL_OP_IGNORE_UNEXPECTED_EOF(void) {
+    return SSL_OP_IGNORE_UNEXPECTED_EOF;
+}
+
 #endif

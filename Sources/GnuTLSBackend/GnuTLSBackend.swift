@@ -40,11 +40,19 @@ public struct GnuTLSBackend: TLSBackend {
     }
 
     public func unsupportedReason(_ settings: EndpointSettings) -> String? {
-        nil
+        if settings.ignoreUnexpectedEOF {
+            return "SSL_OP_IGNORE_UNEXPECTED_EOF is an OpenSSL reader option; GnuTLS always reports GNUTLS_E_PREMATURE_TERMINATION"
+        }
+        if settings.interposedStyle == .extended {
+            return "the _ex callback style is an OpenSSL BIO method convention; GnuTLS push/pull functions have one"
+        }
+        return nil
     }
 
-    public func makeSession(_ settings: EndpointSettings, socket: Int32) throws(SessionSetupError) -> any TLSSession {
-        try GnuTLSSession(settings: settings, socket: socket)
+    public func makeSession(_ settings: EndpointSettings, socket: Int32, transport: InterposedTransport?) throws(SessionSetupError)
+        -> any TLSSession
+    {
+        try GnuTLSSession(settings: settings, socket: socket, transport: transport)
     }
 }
 

@@ -19,7 +19,11 @@ final class GnuTLSSession: TLSSession {
     /// The alert a conforming server still has to send after a failed handshake (its send met EAGAIN).
     private var pendingAlert: (error: Int32, code: UInt8, level: UInt8)?
 
-    init(settings: EndpointSettings, socket: Int32) throws(SessionSetupError) {
+    /// Kept alive here because GnuTLS holds it as an unretained transport pointer.
+    private let transport: InterposedTransport?
+
+    init(settings: EndpointSettings, socket: Int32, transport: InterposedTransport?) throws(SessionSetupError) {
+        self.transport = transport
         role = settings.role
         alpnRejection = settings.alpnRejection
         acceptsALPN = !settings.alpn.isEmpty
@@ -48,7 +52,13 @@ final class GnuTLSSession: TLSSession {
         if !settings.alpn.isEmpty {
             try setALPN(settings)
         }
-        gnutls_transport_set_int2(session, socket, socket)
+        if let transport {
+            gnutls_transport_set_ptr(session, Unmanaged.passUnretained(transport).toOpaque())
+            gnutls_transport_set_push_function(session, interposedPush)
+            gnutls_transport_set_pull_function(session, interposedPull)
+        } else {
+            gnutls_transport_set_int2(session, socket, socket)
+        }
     }
 
     deinit {
@@ -235,5 +245,30 @@ final class GnuTLSSession: TLSSession {
             outcome = .protocolError
         }
         return StepResult(outcome, raw: Self.raw(call, status, direction: direction, osError: savedErrno))
+    }
+}
+
+/// GnuTLS push function over an `InterposedTransport`: like `send`, -1 with `errno` on failure, which GnuTLS's
+/// default errno function reads.
+private func interposedPush(_ pointer: UnsafeMutableRawPointer?, _ bytes: UnsafeRawPointer?, _ length: Int) -> Int {
+    guard let pointer else { return -1 }
+    let transport = Unmanaged<InterposedTransport>.fromOpaque(pointer).takeUnretainedValue()
+    switch transport.send(UnsafeRawBufferPointer(start: bytes, count: length)) {
+    case .transferred(let count): return count
+    case .wouldBlock: errno = EAGAIN; return -1
+    case .endOfStream: errno = EPIPE; return -1
+    case .failed(let code): errno = code; return -1
+    }
+}
+
+/// GnuTLS pull function over an `InterposedTransport`: like `recv`, 0 at end of stream.
+private func interposedPull(_ pointer: UnsafeMutableRawPointer?, _ buffer: UnsafeMutableRawPointer?, _ length: Int) -> Int {
+    guard let pointer else { return -1 }
+    let transport = Unmanaged<InterposedTransport>.fromOpaque(pointer).takeUnretainedValue()
+    switch transport.receive(into: UnsafeMutableRawBufferPointer(start: buffer, count: length)) {
+    case .transferred(let count): return count
+    case .wouldBlock: errno = EAGAIN; return -1
+    case .endOfStream: return 0
+    case .failed(let code): errno = code; return -1
     }
 }

@@ -17,6 +17,12 @@ public struct ConnectionRecord: Sendable {
     public var readDigest = PayloadDigest().hexDigest
     /// How `readToEnd` ended: `eof(clean)`, `eof(unexpected)`, `reset`, an alert…
     public var endOfStream: Outcome?
+    /// The final outcome of the last shutdown step.
+    public var shutdown: Outcome?
+    /// Outcomes of `probeRead` / `probeWrite`, in order.
+    public var probes: [String] = []
+    /// What the interposed transport refused, when one was used (`read`/`write` → count).
+    public var transportRefusals: [String: Int] = [:]
     /// The outcome that stopped the script early, if any.
     public var failure: Outcome?
     public var failedAction: String?
@@ -35,7 +41,10 @@ public struct ConnectionRecord: Sendable {
     public var fatalAlertsReceived: [UInt8] { alerts.filter { $0.direction == .received && $0.isFatal }.map(\.code) }
 
     mutating func log(_ action: EndpointAction, _ result: StepResult) {
-        let name = action.description
+        log(action.description, result)
+    }
+
+    mutating func log(_ name: String, _ result: StepResult) {
         if let last = trace.last, last.action == name, last.outcome == result.outcome, last.raw == result.raw {
             trace[trace.count - 1].repeats += 1
         } else {

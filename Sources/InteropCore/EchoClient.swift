@@ -7,19 +7,21 @@ public final class EchoClient: LoopParticipant {
     private let actions: [EndpointAction]
     private let payload: [UInt8]
     private let address: LoopbackAddress
+    private let expectedInbound: Int
     private var state: State = .notStarted
 
     private enum State {
         case notStarted
-        case connecting(SocketDescriptor, any TLSSession)
+        case connecting(SocketDescriptor, any TLSSession, InterposedTransport?)
         case running(EndpointDriver)
         case finished
     }
 
     public init(
         backend: any TLSBackend, settings: EndpointSettings, actions: [EndpointAction], payload: [UInt8],
-        address: LoopbackAddress, ordinal: Int
+        address: LoopbackAddress, ordinal: Int, expectedInbound: Int = 0
     ) {
+        self.expectedInbound = expectedInbound
         self.backend = backend
         self.settings = settings
         self.actions = actions
@@ -44,8 +46,9 @@ public final class EchoClient: LoopParticipant {
                     return fail("socket", StepResult(.localError, raw: RawResult(call: "socket", returnValue: -1, osError: error.code)))
                 }
                 let session: any TLSSession
+                let transport = settings.interposedStyle.map { InterposedTransport(socket: socket, style: $0) }
                 do {
-                    session = try backend.makeSession(settings, socket: socket.fileDescriptor)
+                    session = try backend.makeSession(settings, socket: socket.fileDescriptor, transport: transport)
                 } catch {
                     socket.close()
                     record.notes.append(error.message)
@@ -56,16 +59,18 @@ public final class EchoClient: LoopParticipant {
                 } catch {
                     return fail("connect", StepResult(.reset, raw: RawResult(call: "connect", returnValue: -1, osError: error.code)))
                 }
-                state = .connecting(socket, session)
+                state = .connecting(socket, session, transport)
                 return .writable(socket.fileDescriptor)
-            case .connecting(let socket, let session):
+            case .connecting(let socket, let session, let transport):
                 let pending = socket.pendingError()
                 guard pending == 0 else {
                     socket.close()
                     return fail("connect", StepResult(.reset, raw: RawResult(call: "connect", returnValue: -1, osError: pending)))
                 }
                 state = .running(
-                    EndpointDriver(session: session, socket: socket, actions: actions, payload: payload, record: record))
+                    EndpointDriver(
+                        session: session, socket: socket, transport: transport, actions: actions, payload: payload,
+                        expectedInbound: expectedInbound, record: record))
             case .running(let driver):
                 switch driver.advance() {
                 case .waiting(let readiness): return readiness
@@ -84,7 +89,7 @@ public final class EchoClient: LoopParticipant {
         case .running(let driver):
             driver.expire()
             record = driver.record
-        case .connecting(let socket, _):
+        case .connecting(let socket, _, _):
             socket.close()
             record.failure = .timeout
             record.failedAction = "connect"

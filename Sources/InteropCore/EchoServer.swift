@@ -8,13 +8,23 @@ public final class EchoServer: LoopParticipant {
     private let backend: any TLSBackend
     private let settings: EndpointSettings
     private let actions: [EndpointAction]
+    private let payload: [UInt8]
+    private let expectedInbound: Int
     private var current: EndpointDriver?
 
-    public init(backend: any TLSBackend, settings: EndpointSettings, actions: [EndpointAction], listener: TCPListener) {
+    /// - Parameters:
+    ///   - payload: what a `send` step writes on each connection.
+    ///   - expectedInbound: the client's payload size, for `readExactly`.
+    public init(
+        backend: any TLSBackend, settings: EndpointSettings, actions: [EndpointAction], listener: TCPListener,
+        payload: [UInt8] = [], expectedInbound: Int = 0
+    ) {
         self.backend = backend
         self.settings = settings
         self.actions = actions
         self.listener = listener
+        self.payload = payload
+        self.expectedInbound = expectedInbound
     }
 
     public var isSettled: Bool { current == nil }
@@ -51,12 +61,15 @@ public final class EchoServer: LoopParticipant {
 
     private func makeDriver(for socket: SocketDescriptor) -> EndpointDriver {
         let record = ConnectionRecord(role: .server, library: backend.library, ordinal: connections.count + 1)
+        let transport = settings.interposedStyle.map { InterposedTransport(socket: socket, style: $0) }
+        let session: any TLSSession
         do {
-            let session = try backend.makeSession(settings, socket: socket.fileDescriptor)
-            return EndpointDriver(session: session, socket: socket, actions: actions, payload: [], record: record)
+            session = try backend.makeSession(settings, socket: socket.fileDescriptor, transport: transport)
         } catch {
-            return EndpointDriver(
-                session: UnusableSession(error), socket: socket, actions: actions, payload: [], record: record)
+            session = UnusableSession(error)
         }
+        return EndpointDriver(
+            session: session, socket: socket, transport: transport, actions: actions, payload: payload,
+            expectedInbound: expectedInbound, record: record)
     }
 }

@@ -3,35 +3,94 @@ import Foundation
 /// One step of an endpoint's script; scenarios are lists of these, not code paths.
 public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     case handshake
-    /// Write the cell's request payload.
+    /// One handshake call; a retry outcome moves on to the next step instead of waiting (to stop at a flight).
+    case handshakeOnce
+    /// Wait until the socket is readable, without reading.
+    case awaitReadable
+    /// Write this endpoint's payload.
     case send
     /// Read until the peer concludes (EOF of any kind, or an error).
     case readToEnd
+    /// Read until the peer's whole payload has arrived.
+    case readExactly
     /// Write back everything read so far.
     case echo
     case shutdown(ShutdownMode)
-    /// Close the socket (the kernel sends FIN).
+    /// Send TCP FIN (`shutdown(SHUT_WR)`) without close_notify; reading stays possible.
+    case finish
+    /// Read raw bytes, bypassing TLS, until the peer closes; keeps a closing socket from answering with RST.
+    case drainRaw
+    /// Close with `SO_LINGER` 0: the kernel sends RST.
+    case reset
+    /// Write half of a TLS application-data record straight to the socket.
+    case sendTruncatedRecord
+    /// The interposed transport answers the next N writes with EAGAIN.
+    case refuseWrites(Int)
+    /// One read whose outcome is recorded and never ends the script (I/O after shutdown).
+    case probeRead
+    /// One write of a few bytes whose outcome is recorded and never ends the script.
+    case probeWrite
+    /// Close the socket (the kernel sends FIN, or RST if unread bytes remain).
     case close
 
     public var description: String {
         switch self {
         case .handshake: "handshake"
+        case .handshakeOnce: "handshakeOnce"
+        case .awaitReadable: "awaitReadable"
         case .send: "send"
         case .readToEnd: "readToEnd"
+        case .readExactly: "readExactly"
         case .echo: "echo"
         case .shutdown(let mode): "shutdown(\(mode.rawValue))"
+        case .finish: "finish"
+        case .drainRaw: "drainRaw"
+        case .reset: "reset"
+        case .sendTruncatedRecord: "sendTruncatedRecord"
+        case .refuseWrites(let count): "refuseWrites(\(count))"
+        case .probeRead: "probeRead"
+        case .probeWrite: "probeWrite"
         case .close: "close"
         }
     }
 
+    /// Every step name, for error messages.
+    public static let vocabulary = [
+        "handshake", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo",
+        "shutdown(closeNotify)", "shutdown(bidirectional)", "finish", "drainRaw", "reset", "sendTruncatedRecord",
+        "refuseWrites(N)", "probeRead", "probeWrite", "close",
+    ]
+
+    /// Whether the step needs the interposed transport rather than the library's own socket I/O.
+    public var needsInterposedTransport: Bool {
+        if case .refuseWrites = self { return true }
+        return false
+    }
+
     public init?(parsing text: String) {
-        switch text.trimmingCharacters(in: .whitespaces) {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("refuseWrites("), trimmed.hasSuffix(")") {
+            let digits = trimmed.dropFirst("refuseWrites(".count).dropLast()
+            guard let count = Int(digits), count > 0 else { return nil }
+            self = .refuseWrites(count)
+            return
+        }
+        switch trimmed {
         case "handshake": self = .handshake
+        case "handshakeOnce": self = .handshakeOnce
+        case "awaitReadable": self = .awaitReadable
         case "send": self = .send
         case "readToEnd": self = .readToEnd
+        case "readExactly": self = .readExactly
         case "echo": self = .echo
         case "shutdown(closeNotify)": self = .shutdown(.closeNotify)
         case "shutdown(bidirectional)": self = .shutdown(.bidirectional)
+        case "finish": self = .finish
+        case "drainRaw": self = .drainRaw
+        case "reset": self = .reset
+        case "sendTruncatedRecord": self = .sendTruncatedRecord
+        case "probeRead": self = .probeRead
+        case "probeWrite": self = .probeWrite
         case "close": self = .close
         default: return nil
         }

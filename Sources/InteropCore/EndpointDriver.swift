@@ -11,36 +11,55 @@ public final class EndpointDriver {
     public private(set) var record: ConnectionRecord
     private let session: any TLSSession
     private let socket: SocketDescriptor
+    private let transport: InterposedTransport?
     private let actions: [EndpointAction]
     private let payload: [UInt8]
+    private let expectedInbound: Int
     private var actionIndex = 0
     private var writeOffset = 0
+    private var awaited = false
     private var received: [UInt8] = []
     private var readDigest = PayloadDigest()
     private var writeDigest = PayloadDigest()
     private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
 
+    /// - Parameters:
+    ///   - payload: what `send` writes.
+    ///   - expectedInbound: how many bytes `readExactly` waits for (the peer's payload).
     public init(
-        session: any TLSSession, socket: SocketDescriptor, actions: [EndpointAction], payload: [UInt8],
-        record: ConnectionRecord
+        session: any TLSSession, socket: SocketDescriptor, transport: InterposedTransport?, actions: [EndpointAction],
+        payload: [UInt8], expectedInbound: Int, record: ConnectionRecord
     ) {
         self.session = session
         self.socket = socket
+        self.transport = transport
         self.actions = actions
         self.payload = payload
+        self.expectedInbound = expectedInbound
         self.record = record
     }
-
-    public var isFinished: Bool { actionIndex >= actions.count && !socket.isOpen }
 
     public func advance() -> Progress {
         while actionIndex < actions.count {
             let action = actions[actionIndex]
             let result: StepResult
             switch action {
-            case .handshake:
+            case .handshake, .handshakeOnce:
                 result = session.handshake()
                 if !result.outcome.isRetry { record.handshake = result.outcome }
+                if action == .handshakeOnce && result.outcome.isRetry {
+                    record.log(action, result)
+                    actionIndex += 1
+                    continue
+                }
+            case .awaitReadable:
+                if awaited {
+                    awaited = false
+                    actionIndex += 1
+                    continue
+                }
+                awaited = true
+                return .waiting(.readable(socket.fileDescriptor))
             case .send, .echo:
                 let bytes = action == .send ? payload : received
                 guard writeOffset < bytes.count else {
@@ -49,27 +68,47 @@ public final class EndpointDriver {
                     continue
                 }
                 result = bytes.withUnsafeBytes { session.write(UnsafeRawBufferPointer(rebasing: $0[writeOffset...])) }
-                if case .ok(let count) = result.outcome {
+                if case .ok(let count) = result.outcome, count > 0 {
                     bytes.withUnsafeBytes { writeDigest.update(UnsafeRawBufferPointer(rebasing: $0[writeOffset..<writeOffset + count])) }
                     writeOffset += count
                     record.log(action, result)
                     continue
                 }
-            case .readToEnd:
+            case .readToEnd, .readExactly:
+                if action == .readExactly && received.count >= expectedInbound {
+                    actionIndex += 1
+                    continue
+                }
                 result = scratch.withUnsafeMutableBytes { session.read(into: $0) }
-                if case .ok(let count) = result.outcome {
+                if case .ok(let count) = result.outcome, count > 0 {
                     scratch.withUnsafeBytes { readDigest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                     received.append(contentsOf: scratch[0..<count])
                     record.log(action, result)
                     continue
                 }
                 if !result.outcome.isRetry { record.endOfStream = result.outcome }
-            case .shutdown:
-                guard case .shutdown(let mode) = action else { preconditionFailure() }
+                if action == .readExactly && result.outcome == .eof(.clean) {
+                    // The peer concluded before its whole payload arrived: data was lost.
+                    record.log(action, result)
+                    stop(after: action, with: result.outcome)
+                    continue
+                }
+            case .shutdown(let mode):
                 result = session.shutdown(mode)
-            case .close:
-                socket.close()
+                if !result.outcome.isRetry { record.shutdown = result.outcome }
+            case .probeRead, .probeWrite:
+                let probe: StepResult
+                if action == .probeRead {
+                    probe = scratch.withUnsafeMutableBytes { session.read(into: $0) }
+                } else {
+                    probe = Array("probe".utf8).withUnsafeBytes { session.write($0) }
+                }
+                record.log(action, probe)
+                record.probes.append("\(action)=\(probe.outcome)")
                 actionIndex += 1
+                continue
+            case .finish, .reset, .sendTruncatedRecord, .refuseWrites, .drainRaw, .close:
+                if let wait = performSocketStep(action) { return wait }
                 continue
             }
             record.log(action, result)
@@ -93,11 +132,77 @@ public final class EndpointDriver {
         return .finished
     }
 
+    /// Steps that act on the socket or the transport rather than on the TLS session. Returns a wait, or nil when the
+    /// step is done (or the script stopped).
+    private func performSocketStep(_ action: EndpointAction) -> Progress? {
+        let fd = socket.fileDescriptor
+        switch action {
+        case .finish:
+            do {
+                try socket.shutdownWrite()
+                record.log(action, StepResult(.ok(0), raw: RawResult(call: "shutdown(SHUT_WR)", returnValue: 0)))
+            } catch {
+                record.log(action, StepResult(.reset, raw: RawResult(call: "shutdown(SHUT_WR)", returnValue: -1, osError: error.code)))
+            }
+        case .reset:
+            do {
+                try socket.closeWithReset()
+                record.log(action, StepResult(.ok(0), raw: RawResult(call: "close with SO_LINGER 0", returnValue: 0)))
+            } catch {
+                record.log(action, StepResult(.localError, raw: RawResult(call: "setsockopt(SO_LINGER)", returnValue: -1, osError: error.code)))
+            }
+        case .sendTruncatedRecord:
+            // An application-data record header announcing 64 bytes, followed by only 32 of them.
+            var record = [UInt8]([0x17, 0x03, 0x03, 0x00, 0x40])
+            record += SeededGenerator.payload(count: 32, seed: 0x7255)
+            let sent = record.withUnsafeBytes { socket.send($0) }
+            switch sent {
+            case .done(let count):
+                self.record.log(action, StepResult(.ok(count), raw: RawResult(call: "send", returnValue: count)))
+            case .wouldBlock:
+                return .waiting(.writable(fd))
+            case .failed(let code):
+                self.record.log(action, StepResult(.reset, raw: RawResult(call: "send", returnValue: -1, osError: code)))
+            }
+        case .refuseWrites(let count):
+            guard let transport else {
+                record.log(action, StepResult(.localError, raw: RawResult(call: "refuseWrites", returnValue: -1)))
+                stop(after: action, with: .localError)
+                return nil
+            }
+            transport.writeRefusalsPending += count
+        case .drainRaw:
+            while true {
+                let result = scratch.withUnsafeMutableBytes { socket.receive(into: $0) }
+                switch result {
+                case .done(0):
+                    record.log(action, StepResult(.eof(.unexpected), raw: RawResult(call: "recv", returnValue: 0)))
+                case .done(let count):
+                    record.log(action, StepResult(.ok(count), raw: RawResult(call: "recv", returnValue: count)))
+                    continue
+                case .wouldBlock:
+                    return .waiting(.readable(fd))
+                case .failed(let code):
+                    record.log(action, StepResult(.reset, raw: RawResult(call: "recv", returnValue: -1, osError: code)))
+                }
+                break
+            }
+        case .close:
+            socket.close()
+        default:
+            preconditionFailure("\(action) is not a socket step")
+        }
+        actionIndex += 1
+        return nil
+    }
+
     /// Ends the script where it stands because the cell's deadline passed.
     public func expire() {
         guard actionIndex < actions.count else { return finish() }
         let action = actions[actionIndex]
         record.log(action, StepResult(.timeout, raw: RawResult(call: "deadline", returnValue: 0)))
+        if case .readToEnd = action { record.endOfStream = .timeout }
+        if case .shutdown = action { record.shutdown = .timeout }
         stop(after: action, with: .timeout)
         finish()
     }
@@ -120,5 +225,8 @@ public final class EndpointDriver {
         record.bytesWritten = writeDigest.byteCount
         record.writtenDigest = writeDigest.hexDigest
         record.completed = record.failure == nil
+        if let transport {
+            record.transportRefusals = Dictionary(uniqueKeysWithValues: transport.refusals.map { ($0.key.rawValue, $0.value) })
+        }
     }
 }

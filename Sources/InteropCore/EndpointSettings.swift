@@ -20,11 +20,19 @@ public struct EndpointSettings: Sendable, Hashable {
     public var alpnRejection: ALPNRejectionStyle
     /// GnuTLS only: `GNUTLS_ALPN_SERVER_PRECEDENCE`. OpenSSL's `SSL_select_next_proto` always prefers the server's order.
     public var alpnServerPrecedence: Bool
+    /// OpenSSL only: `SSL_OP_IGNORE_UNEXPECTED_EOF`, which reports EOF without close_notify as a clean EOF.
+    public var ignoreUnexpectedEOF: Bool
+    /// When set, the library does its I/O through an `InterposedTransport` with this OpenSSL callback style
+    /// instead of its own socket I/O.
+    public var interposedStyle: InterposedTransport.CallbackStyle?
 
     public init(
         role: EndpointRole, protocolVersion: ProtocolVersion, credentials: Credentials, alpn: [String] = [],
-        alpnRejection: ALPNRejectionStyle = .conforming, alpnServerPrecedence: Bool = false
+        alpnRejection: ALPNRejectionStyle = .conforming, alpnServerPrecedence: Bool = false,
+        ignoreUnexpectedEOF: Bool = false, interposedStyle: InterposedTransport.CallbackStyle? = nil
     ) {
+        self.interposedStyle = interposedStyle
+        self.ignoreUnexpectedEOF = ignoreUnexpectedEOF
         self.role = role
         self.protocolVersion = protocolVersion
         self.credentials = credentials

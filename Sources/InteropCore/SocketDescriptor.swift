@@ -58,6 +58,37 @@ public final class SocketDescriptor {
         return value
     }
 
+    /// Sends FIN (`shutdown(SHUT_WR)`) and keeps the socket open for reading: TCP's half-close, without any TLS
+    /// close_notify.
+    public func shutdownWrite() throws(SocketError) {
+        guard Glibc.shutdown(fileDescriptor, Int32(SHUT_WR)) == 0 else { throw SocketError("shutdown(SHUT_WR)", errno: errno) }
+    }
+
+    /// Closes with `SO_LINGER` {on, 0}, which makes the kernel send RST instead of FIN.
+    public func closeWithReset() throws(SocketError) {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        guard setsockopt(fileDescriptor, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size)) == 0 else {
+            throw SocketError("setsockopt(SO_LINGER)", errno: errno)
+        }
+        close()
+    }
+
+    /// One nonblocking `recv` of raw bytes, bypassing TLS.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) -> SystemCallResult<Int> {
+        nonblockingSystemCall { recv(fileDescriptor, buffer.baseAddress, buffer.count, 0) }
+    }
+
+    /// One nonblocking `send` of raw bytes, bypassing TLS; never raises SIGPIPE.
+    public func send(_ bytes: UnsafeRawBufferPointer) -> SystemCallResult<Int> {
+        nonblockingSystemCall { Glibc.send(fileDescriptor, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Bytes waiting in the receive buffer (`FIONREAD`).
+    public func pendingInputCount() -> Int {
+        var count: Int32 = 0
+        return ioctl(fileDescriptor, UInt(FIONREAD), &count) == 0 ? Int(count) : -1
+    }
+
     /// Closes the descriptor: the kernel sends FIN, or RST when unread bytes remain in the receive buffer.
     public func close() {
         guard fileDescriptor >= 0 else { return }

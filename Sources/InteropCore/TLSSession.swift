@@ -51,6 +51,8 @@ public protocol TLSBackend: Sendable {
     func validate(_ credentials: Credentials) throws(ConfigurationError)
     /// Why these settings cannot be expressed on this library, or nil when they can.
     func unsupportedReason(_ settings: EndpointSettings) -> String?
-    /// Creates a session over a connected (or connecting) nonblocking socket.
-    func makeSession(_ settings: EndpointSettings, socket: Int32) throws(SessionSetupError) -> any TLSSession
+    /// Creates a session over a connected (or connecting) nonblocking socket. With a transport, the library reads and
+    /// writes through it (a BIO method, push/pull functions) instead of using the socket itself.
+    func makeSession(_ settings: EndpointSettings, socket: Int32, transport: InterposedTransport?) throws(SessionSetupError)
+        -> any TLSSession
 }

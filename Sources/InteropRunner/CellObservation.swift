@@ -5,7 +5,7 @@ import InteropCore
 public struct CellObservation: Sendable {
     public var values: [ObservedField: String]
 
-    public init(serverConnections: [ConnectionRecord], clients: [ConnectionRecord], payloadSize: Int) {
+    public init(serverConnections: [ConnectionRecord], clients: [ConnectionRecord], payloadSize: Int, serverPayloadSize: Int = 0) {
         var values: [ObservedField: String] = [:]
         values[.clientHandshake] = Self.merge(clients.map(Self.handshakeText))
         values[.serverHandshake] = serverConnections.isEmpty ? "noConnection" : Self.merge(serverConnections.map(Self.handshakeText))
@@ -20,6 +20,14 @@ public struct CellObservation: Sendable {
         let serverSaw = serverConnections.map(\.readDigest).sorted() == clients.map(\.writtenDigest).sorted()
         values[.echoIntact] = echoed && serverSaw ? "true" : "false"
         values[.clientEndOfStream] = Self.merge(clients.map { $0.endOfStream?.description ?? "notReached" })
+        values[.serverEndOfStream] = Self.merge(serverConnections.map { $0.endOfStream?.description ?? "notReached" })
+        values[.clientShutdown] = Self.merge(clients.map { $0.shutdown?.description ?? "notReached" })
+        values[.serverShutdown] = Self.merge(serverConnections.map { $0.shutdown?.description ?? "notReached" })
+        values[.deliveredToServer] = serverSaw && clients.allSatisfy { $0.bytesWritten == payloadSize } ? "true" : "false"
+        values[.deliveredToClient] = clients.map(\.readDigest).sorted() == serverConnections.map(\.writtenDigest).sorted()
+            && serverConnections.allSatisfy { $0.bytesWritten >= serverPayloadSize } ? "true" : "false"
+        values[.clientProbes] = Self.merge(clients.map { $0.probes.isEmpty ? "none" : $0.probes.joined(separator: ", ") })
+        values[.serverProbes] = Self.merge(serverConnections.map { $0.probes.isEmpty ? "none" : $0.probes.joined(separator: ", ") })
         let clientBytes = clients.map(\.bytesRead).reduce(0, +)
         let serverBytes = serverConnections.map(\.bytesRead).reduce(0, +)
         values[.applicationData] = clientBytes == 0 && serverBytes == 0

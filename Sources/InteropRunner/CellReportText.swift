@@ -37,6 +37,12 @@ public enum CellReportText {
         lines.append("  negotiated: version \(record.negotiatedVersion?.rawValue ?? "none"), ALPN \(record.negotiatedALPN ?? "none")")
         lines.append("  alerts: \(record.alerts.isEmpty ? "none" : record.alerts.map(\.description).joined(separator: ", "))")
         lines.append("  retries: wantRead \(record.wantReadCount), wantWrite \(record.wantWriteCount)")
+        if !record.transportRefusals.isEmpty {
+            let refusals = record.transportRefusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            lines.append("  interposed transport refused: \(refusals.joined(separator: ", "))")
+        }
+        if let shutdown = record.shutdown { lines.append("  shutdown: \(shutdown)") }
+        if !record.probes.isEmpty { lines.append("  probes: \(record.probes.joined(separator: ", "))") }
         lines.append("  bytes: wrote \(record.bytesWritten) sha256 \(record.writtenDigest.prefix(16)), read \(record.bytesRead) sha256 \(record.readDigest.prefix(16))")
         for note in record.notes { lines.append("  note: \(note)") }
         return lines

@@ -13,8 +13,22 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     case alpnAgreement
     /// `true` when every byte each client sent came back unchanged and the server read exactly those bytes.
     case echoIntact
-    /// How the client's read loop ended, e.g. `eof(clean)`.
+    /// How the client's read loop ended, e.g. `eof(clean)`; `notReached` if it never read.
     case clientEndOfStream
+    /// How the server's read loop ended.
+    case serverEndOfStream
+    /// The final outcome of the client's last shutdown step, e.g. `closeComplete`; `notReached` if none ran.
+    case clientShutdown
+    /// The final outcome of the server's last shutdown step.
+    case serverShutdown
+    /// `true` when the server read exactly the bytes the clients wrote.
+    case deliveredToServer
+    /// `true` when each client read exactly the bytes the server wrote to it.
+    case deliveredToClient
+    /// The outcomes of the client's `probeRead`/`probeWrite` steps, e.g. `probeWrite=localError`.
+    case clientProbes
+    /// The outcomes of the server's probes.
+    case serverProbes
     /// `none` when no application byte reached either end, otherwise the counts.
     case applicationData
     /// How many connections the server accepted.

@@ -41,19 +41,23 @@ public struct InProcessCellRunner: Sendable {
             result.message = "harness error: cannot listen on loopback: \(error)"
             return result
         }
-        let server = EchoServer(backend: serverBackend, settings: serverSettings, actions: scenario.server.steps, listener: listener)
+        let server = EchoServer(
+            backend: serverBackend, settings: serverSettings, actions: scenario.server.steps, listener: listener,
+            payload: SeededGenerator.payload(count: scenario.serverPayloadSize, seed: seed ^ 0x5E57_E700),
+            expectedInbound: scenario.payloadSize)
         let clients = (1...scenario.clientCount).map { ordinal in
             EchoClient(
                 backend: clientBackend, settings: clientSettings, actions: scenario.client.steps,
                 payload: SeededGenerator.payload(count: scenario.payloadSize, seed: seed &+ UInt64(ordinal)),
-                address: listener.address, ordinal: ordinal)
+                address: listener.address, ordinal: ordinal, expectedInbound: scenario.serverPayloadSize)
         }
         let ending = InProcessLoop(deadline: deadline).run([server] + clients)
         result.serverConnections = server.connections
         result.clients = clients.map(\.record)
         result.deadlineExpired = ending == .deadlineExpired
         let observation = CellObservation(
-            serverConnections: result.serverConnections, clients: result.clients, payloadSize: scenario.payloadSize)
+            serverConnections: result.serverConnections, clients: result.clients, payloadSize: scenario.payloadSize,
+            serverPayloadSize: scenario.serverPayloadSize)
         result.observation = observation
         let divergence = divergences.divergence(for: cell)
         let verdict = Judge.judge(cell: cell, observation: observation, deadlineExpired: result.deadlineExpired, divergence: divergence)
@@ -72,7 +76,8 @@ public struct InProcessCellRunner: Sendable {
     private func settings(_ role: EndpointRole, _ spec: EndpointSpec, _ cell: Cell) -> EndpointSettings {
         EndpointSettings(
             role: role, protocolVersion: cell.protocolVersion, credentials: credentials, alpn: spec.alpn,
-            alpnRejection: spec.alpnRejection, alpnServerPrecedence: spec.alpnServerPrecedence)
+            alpnRejection: spec.alpnRejection, alpnServerPrecedence: spec.alpnServerPrecedence,
+            ignoreUnexpectedEOF: spec.ignoreUnexpectedEOF, interposedStyle: spec.interposedStyle)
     }
 }
 

@@ -5,11 +5,11 @@ import InteropCore
 enum ObservationVocabulary {
     static func problem(with text: String, for field: ObservedField) -> String? {
         switch field {
-        case .clientHandshake, .serverHandshake, .clientEndOfStream:
-            let extra = ["completed", "noConnection", "notStarted"]
+        case .clientHandshake, .serverHandshake, .clientEndOfStream, .serverEndOfStream, .clientShutdown, .serverShutdown:
+            let extra = ["completed", "noConnection", "notStarted", "notReached"]
             if extra.contains(text) || Outcome(parsing: text) != nil { return nil }
             return "is not an outcome (e.g. completed, eof(clean), alertReceived(120), localError, noConnection)"
-        case .echoIntact:
+        case .echoIntact, .deliveredToServer, .deliveredToClient:
             return ["true", "false"].contains(text) ? nil : "must be true or false"
         case .serverConnections:
             return Int(text) == nil ? "must be a number" : nil
@@ -19,6 +19,13 @@ enum ObservationVocabulary {
             return text == "none" ? nil : "can only be expected as none"
         case .alpnAgreement:
             return text == "agree" ? nil : "can only be expected as agree"
+        case .clientProbes, .serverProbes:
+            let valid = text.split(separator: ",").allSatisfy { item in
+                let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                return parts.count == 2 && ["probeRead", "probeWrite"].contains(String(parts[0]))
+                    && Outcome(parsing: String(parts[1])) != nil
+            }
+            return valid ? nil : "must list probes like probeWrite=localError, probeRead=eof(clean)"
         case .negotiatedALPN:
             return text.isEmpty ? "must not be empty (use none)" : nil
         }

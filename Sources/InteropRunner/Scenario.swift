@@ -14,7 +14,10 @@ public struct Scenario: Sendable, Hashable, Identifiable {
     public var protocols: [ProtocolVersion]
     /// Clients served one after another by the same listener.
     public var clientCount: Int
+    /// Bytes each client's `send` writes.
     public var payloadSize: Int
+    /// Bytes the server's `send` writes on each connection.
+    public var serverPayloadSize: Int
     public var server: EndpointSpec
     public var client: EndpointSpec
     public var expectation: Expectation
@@ -30,12 +33,20 @@ public struct EndpointSpec: Sendable, Hashable {
     public var alpn: [String]
     public var alpnRejection: ALPNRejectionStyle
     public var alpnServerPrecedence: Bool
+    /// OpenSSL readers only: `SSL_OP_IGNORE_UNEXPECTED_EOF`.
+    public var ignoreUnexpectedEOF: Bool
+    /// Route the library's I/O through the harness's interposed transport (in this OpenSSL BIO callback style)
+    /// instead of the library's own socket I/O; nil for native I/O.
+    public var interposedStyle: InterposedTransport.CallbackStyle?
     public var steps: [EndpointAction]
 
     public init(
         alpn: [String] = [], alpnRejection: ALPNRejectionStyle = .conforming, alpnServerPrecedence: Bool = false,
+        ignoreUnexpectedEOF: Bool = false, interposedStyle: InterposedTransport.CallbackStyle? = nil,
         steps: [EndpointAction]
     ) {
+        self.ignoreUnexpectedEOF = ignoreUnexpectedEOF
+        self.interposedStyle = interposedStyle ?? (steps.contains(where: \.needsInterposedTransport) ? .classic : nil)
         self.alpn = alpn
         self.alpnRejection = alpnRejection
         self.alpnServerPrecedence = alpnServerPrecedence

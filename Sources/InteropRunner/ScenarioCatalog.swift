@@ -47,7 +47,7 @@ public struct ScenarioCatalog: Sendable {
 
     private static func parseScenario(_ entry: FixtureReader, family: String, title: String) throws(ConfigurationError) -> Scenario {
         try entry.allowOnly([
-            "id", "name", "description", "protocols", "clients", "payload", "servers", "notApplicableReason", "server",
+            "id", "name", "description", "protocols", "clients", "payload", "serverPayload", "servers", "notApplicableReason", "server",
             "client", "expect",
         ])
         let id = try entry.string("id")
@@ -70,6 +70,8 @@ public struct ScenarioCatalog: Sendable {
         guard clients >= 1 else { throw entry.error("clients", "must be at least 1") }
         let payload = try entry.int("payload", default: 64)
         guard payload >= 0 else { throw entry.error("payload", "must not be negative") }
+        let serverPayload = try entry.int("serverPayload", default: 0)
+        guard serverPayload >= 0 else { throw entry.error("serverPayload", "must not be negative") }
         guard let serverEntry = try entry.nested("server") else { throw entry.error("server", "is missing") }
         guard let clientEntry = try entry.nested("client") else { throw entry.error("client", "is missing") }
         guard let expectEntry = try entry.nested("expect") else { throw entry.error("expect", "is missing") }
@@ -79,7 +81,7 @@ public struct ScenarioCatalog: Sendable {
         }
         return Scenario(
             id: id, family: family, familyTitle: title, name: try entry.string("name"), summary: try entry.string("description"),
-            protocols: protocols, clientCount: clients, payloadSize: payload,
+            protocols: protocols, clientCount: clients, payloadSize: payload, serverPayloadSize: serverPayload,
             server: try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer),
             client: try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient),
             expectation: try parseExpectation(expectEntry), serverLibraries: servers, notApplicableReason: reason,
@@ -87,13 +89,12 @@ public struct ScenarioCatalog: Sendable {
     }
 
     private static func parseEndpoint(_ entry: FixtureReader, defaultSteps: [EndpointAction]) throws(ConfigurationError) -> EndpointSpec {
-        try entry.allowOnly(["alpn", "alpnRejection", "alpnServerPrecedence", "steps"])
+        try entry.allowOnly(["alpn", "alpnRejection", "alpnServerPrecedence", "ignoreUnexpectedEOF", "transport", "steps"])
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
             guard let step = EndpointAction(parsing: text) else {
                 throw entry.error(
-                    "steps", "has unknown step '\(text)' (known: handshake, send, readToEnd, echo, "
-                        + "shutdown(closeNotify), shutdown(bidirectional), close)")
+                    "steps", "has unknown step '\(text)' (known: \(EndpointAction.vocabulary.joined(separator: ", ")))")
             }
             steps.append(step)
         }
@@ -101,9 +102,18 @@ public struct ScenarioCatalog: Sendable {
         guard let rejection = ALPNRejectionStyle(rawValue: rejectionText) else {
             throw entry.error("alpnRejection", "is '\(rejectionText)'; known: conforming, naiveMandatory")
         }
+        let transport = try entry.optionalString("transport") ?? "native"
+        let styles: [String: InterposedTransport.CallbackStyle?] = [
+            "native": nil, "interposed": .classic, "interposed-ex": .extended,
+        ]
+        guard let style = styles[transport] else {
+            throw entry.error("transport", "is '\(transport)'; known: native, interposed, interposed-ex")
+        }
         return EndpointSpec(
             alpn: try entry.strings("alpn", default: []), alpnRejection: rejection,
-            alpnServerPrecedence: try entry.bool("alpnServerPrecedence", default: false), steps: steps)
+            alpnServerPrecedence: try entry.bool("alpnServerPrecedence", default: false),
+            ignoreUnexpectedEOF: try entry.bool("ignoreUnexpectedEOF", default: false),
+            interposedStyle: style, steps: steps)
     }
 
     private static func parseExpectation(_ entry: FixtureReader) throws(ConfigurationError) -> Expectation {

@@ -48,8 +48,10 @@ public struct OpenSSLBackend: TLSBackend {
         return nil
     }
 
-    public func makeSession(_ settings: EndpointSettings, socket: Int32) throws(SessionSetupError) -> any TLSSession {
-        try OpenSSLSession(settings: settings, socket: socket)
+    public func makeSession(_ settings: EndpointSettings, socket: Int32, transport: InterposedTransport?) throws(SessionSetupError)
+        -> any TLSSession
+    {
+        try OpenSSLSession(settings: settings, socket: socket, transport: transport)
     }
 }
 

@@ -17,7 +17,11 @@ final class OpenSSLSession: TLSSession {
     private let acceptsALPN: Bool
     private let role: EndpointRole
 
-    init(settings: EndpointSettings, socket: Int32) throws(SessionSetupError) {
+    /// Kept alive here because the BIO holds it unretained.
+    private let transport: InterposedTransport?
+
+    init(settings: EndpointSettings, socket: Int32, transport: InterposedTransport?) throws(SessionSetupError) {
+        self.transport = transport
         role = settings.role
         acceptsALPN = !settings.alpn.isEmpty
         ERR_clear_error()
@@ -43,7 +47,18 @@ final class OpenSSLSession: TLSSession {
         case .server: try configureServer(settings, wireCount: wire.count)
         case .client: try configureClient(settings, wire: wire)
         }
-        SSL_set_fd(ssl, socket)
+        if settings.ignoreUnexpectedEOF {
+            SSL_set_options(ssl, COpenSSL_SSL_OP_IGNORE_UNEXPECTED_EOF())
+        }
+        if let transport {
+            guard let bio = InterposedBIO.make(transport, style: transport.style) else {
+                throw SessionSetupError("BIO_new failed", raw: Self.setupFailure("BIO_new", 0))
+            }
+            // One BIO for both directions: SSL_set_bio takes a single reference in that case.
+            SSL_set_bio(ssl, bio, bio)
+        } else {
+            SSL_set_fd(ssl, socket)
+        }
     }
 
     deinit {

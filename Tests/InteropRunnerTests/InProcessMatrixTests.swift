@@ -33,6 +33,6 @@ import Testing
             let cells = Self.cells.filter { $0.scenario.id == scenario.id }
             #expect(cells.count == TLSLibrary.allCases.count * TLSLibrary.allCases.count * scenario.protocols.count)
         }
-        #expect(Set(Self.catalog.scenarios.map(\.family)) == ["A", "H"])
+        #expect(Set(Self.catalog.scenarios.map(\.family)) == ["A", "E", "H", "S"])
     }
 }
