@@ -49,7 +49,7 @@ public struct GnuTLSBackend: TLSBackend {
         return nil
     }
 
-    public func makeSession(_ settings: EndpointSettings, socket: Int32, transport: InterposedTransport?) throws(SessionSetupError)
+    public func makeSession(_ settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError)
         -> any TLSSession
     {
         try GnuTLSSession(settings: settings, socket: socket, transport: transport)

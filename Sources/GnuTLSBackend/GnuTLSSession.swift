@@ -20,10 +20,10 @@ final class GnuTLSSession: TLSSession {
     private var pendingAlert: (error: Int32, code: UInt8, level: UInt8)?
 
     /// Kept alive here because GnuTLS holds it as an unretained transport pointer.
-    private let transport: InterposedTransport?
+    private let transport: TransportBox?
 
-    init(settings: EndpointSettings, socket: Int32, transport: InterposedTransport?) throws(SessionSetupError) {
-        self.transport = transport
+    init(settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError) {
+        self.transport = transport.map(TransportBox.init)
         role = settings.role
         alpnRejection = settings.alpnRejection
         acceptsALPN = !settings.alpn.isEmpty
@@ -52,7 +52,7 @@ final class GnuTLSSession: TLSSession {
         if !settings.alpn.isEmpty {
             try setALPN(settings)
         }
-        if let transport {
+        if let transport = self.transport {
             gnutls_transport_set_ptr(session, Unmanaged.passUnretained(transport).toOpaque())
             gnutls_transport_set_push_function(session, interposedPush)
             gnutls_transport_set_pull_function(session, interposedPull)
@@ -248,11 +248,11 @@ final class GnuTLSSession: TLSSession {
     }
 }
 
-/// GnuTLS push function over an `InterposedTransport`: like `send`, -1 with `errno` on failure, which GnuTLS's
+/// GnuTLS push function over a `ByteTransport`: like `send`, -1 with `errno` on failure, which GnuTLS's
 /// default errno function reads.
 private func interposedPush(_ pointer: UnsafeMutableRawPointer?, _ bytes: UnsafeRawPointer?, _ length: Int) -> Int {
     guard let pointer else { return -1 }
-    let transport = Unmanaged<InterposedTransport>.fromOpaque(pointer).takeUnretainedValue()
+    let transport = Unmanaged<TransportBox>.fromOpaque(pointer).takeUnretainedValue().transport
     switch transport.send(UnsafeRawBufferPointer(start: bytes, count: length)) {
     case .transferred(let count): return count
     case .wouldBlock: errno = EAGAIN; return -1
@@ -261,10 +261,10 @@ private func interposedPush(_ pointer: UnsafeMutableRawPointer?, _ bytes: Unsafe
     }
 }
 
-/// GnuTLS pull function over an `InterposedTransport`: like `recv`, 0 at end of stream.
+/// GnuTLS pull function over a `ByteTransport`: like `recv`, 0 at end of stream.
 private func interposedPull(_ pointer: UnsafeMutableRawPointer?, _ buffer: UnsafeMutableRawPointer?, _ length: Int) -> Int {
     guard let pointer else { return -1 }
-    let transport = Unmanaged<InterposedTransport>.fromOpaque(pointer).takeUnretainedValue()
+    let transport = Unmanaged<TransportBox>.fromOpaque(pointer).takeUnretainedValue().transport
     switch transport.receive(into: UnsafeMutableRawBufferPointer(start: buffer, count: length)) {
     case .transferred(let count): return count
     case .wouldBlock: errno = EAGAIN; return -1

@@ -21,8 +21,18 @@ public struct ConnectionRecord: Sendable {
     public var shutdown: Outcome?
     /// Outcomes of `probeRead` / `probeWrite`, in order.
     public var probes: [String] = []
-    /// What the interposed transport refused, when one was used (`read`/`write` → count).
+    /// What the harness's transport refused, when one was used (`read`/`write` → count), and how many of those
+    /// refusals were injected.
     public var transportRefusals: [String: Int] = [:]
+    public var injectedRefusals: [String: Int] = [:]
+    /// The largest read an in-memory link handed the library (1 in one-byte mode).
+    public var largestTransportDelivery = 0
+    /// Requests to wait (WANT_READ/WANT_WRITE, GNUTLS_E_AGAIN + direction) checked against what really blocked.
+    public var directionChecks = 0
+    public var directionMismatches: [String] = []
+    /// Requests to wait although nothing blocked (see `EndpointDriver`), e.g. GnuTLS's GNUTLS_E_AGAIN after it
+    /// processed a post-handshake message.
+    public var spuriousWaits: [String] = []
     /// The outcome that stopped the script early, if any.
     public var failure: Outcome?
     public var failedAction: String?

@@ -6,28 +6,38 @@ public final class EchoClient: LoopParticipant {
     private let settings: EndpointSettings
     private let actions: [EndpointAction]
     private let payload: [UInt8]
-    private let address: LoopbackAddress
+    private let dialer: any ConnectionDialer
     private let expectedInbound: Int
     private var state: State = .notStarted
 
     private enum State {
         case notStarted
-        case connecting(SocketDescriptor, any TLSSession, InterposedTransport?)
+        case connecting(any RawConnection, any TLSSession, (any ByteTransport)?)
         case running(EndpointDriver)
         case finished
     }
 
     public init(
         backend: any TLSBackend, settings: EndpointSettings, actions: [EndpointAction], payload: [UInt8],
-        address: LoopbackAddress, ordinal: Int, expectedInbound: Int = 0
+        dialer: any ConnectionDialer, ordinal: Int, expectedInbound: Int = 0
     ) {
-        self.expectedInbound = expectedInbound
         self.backend = backend
         self.settings = settings
         self.actions = actions
         self.payload = payload
-        self.address = address
+        self.dialer = dialer
+        self.expectedInbound = expectedInbound
         self.record = ConnectionRecord(role: .client, library: backend.library, ordinal: ordinal)
+    }
+
+    /// A client of a loopback TCP server.
+    public convenience init(
+        backend: any TLSBackend, settings: EndpointSettings, actions: [EndpointAction], payload: [UInt8],
+        address: LoopbackAddress, ordinal: Int, expectedInbound: Int = 0
+    ) {
+        self.init(
+            backend: backend, settings: settings, actions: actions, payload: payload, dialer: TCPDialer(address: address),
+            ordinal: ordinal, expectedInbound: expectedInbound)
     }
 
     public var isSettled: Bool {
@@ -39,38 +49,39 @@ public final class EchoClient: LoopParticipant {
         while true {
             switch state {
             case .notStarted:
-                let socket: SocketDescriptor
+                let connection: any RawConnection
                 do {
-                    socket = try SocketDescriptor.tcp(family: address.socketFamily)
+                    connection = try dialer.open()
                 } catch {
                     return fail("socket", StepResult(.localError, raw: RawResult(call: "socket", returnValue: -1, osError: error.code)))
                 }
                 let session: any TLSSession
-                let transport = settings.interposedStyle.map { InterposedTransport(socket: socket, style: $0) }
+                let transport = libraryTransport(for: connection, settings: settings)
                 do {
-                    session = try backend.makeSession(settings, socket: socket.fileDescriptor, transport: transport)
+                    session = try backend.makeSession(settings, socket: connection.fileDescriptor, transport: transport)
                 } catch {
-                    socket.close()
+                    connection.close()
                     record.notes.append(error.message)
                     return fail("setup", StepResult(.localError, raw: error.raw))
                 }
+                let wait: Readiness?
                 do {
-                    try startConnect(socket, to: address)
+                    wait = try dialer.connect(connection)
                 } catch {
                     return fail("connect", StepResult(.reset, raw: RawResult(call: "connect", returnValue: -1, osError: error.code)))
                 }
-                state = .connecting(socket, session, transport)
-                return .writable(socket.fileDescriptor)
-            case .connecting(let socket, let session, let transport):
-                let pending = socket.pendingError()
+                state = .connecting(connection, session, transport)
+                if let wait { return wait }
+            case .connecting(let connection, let session, let transport):
+                let pending = dialer.connectError(connection)
                 guard pending == 0 else {
-                    socket.close()
+                    connection.close()
                     return fail("connect", StepResult(.reset, raw: RawResult(call: "connect", returnValue: -1, osError: pending)))
                 }
                 state = .running(
                     EndpointDriver(
-                        session: session, socket: socket, transport: transport, actions: actions, payload: payload,
-                        expectedInbound: expectedInbound, record: record))
+                        session: session, connection: connection, transport: transport, actions: actions,
+                        payload: payload, expectedInbound: expectedInbound, record: record))
             case .running(let driver):
                 switch driver.advance() {
                 case .waiting(let readiness): return readiness
@@ -84,13 +95,13 @@ public final class EchoClient: LoopParticipant {
         }
     }
 
-    public func expire() {
+    public func expire(reason: String) {
         switch state {
         case .running(let driver):
-            driver.expire()
+            driver.expire(reason: reason)
             record = driver.record
-        case .connecting(let socket, _, _):
-            socket.close()
+        case .connecting(let connection, _, _):
+            connection.close()
             record.failure = .timeout
             record.failedAction = "connect"
         case .notStarted, .finished:

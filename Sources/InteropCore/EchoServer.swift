@@ -1,7 +1,7 @@
 /// The echo server of the guides, on any backend: one listener, one client at a time, each connection running
 /// the server script (handshake, read until the client concludes, echo, shut down, close), then the next.
 public final class EchoServer: LoopParticipant {
-    public let listener: TCPListener
+    public let listener: any ConnectionListener
     public private(set) var connections: [ConnectionRecord] = []
     /// Set when accepting failed; the server stops.
     public private(set) var listenerFailure: String?
@@ -16,7 +16,7 @@ public final class EchoServer: LoopParticipant {
     ///   - payload: what a `send` step writes on each connection.
     ///   - expectedInbound: the client's payload size, for `readExactly`.
     public init(
-        backend: any TLSBackend, settings: EndpointSettings, actions: [EndpointAction], listener: TCPListener,
+        backend: any TLSBackend, settings: EndpointSettings, actions: [EndpointAction], listener: any ConnectionListener,
         payload: [UInt8] = [], expectedInbound: Int = 0
     ) {
         self.backend = backend
@@ -39,37 +39,37 @@ public final class EchoServer: LoopParticipant {
                     current = nil
                 }
             }
-            let accepted: SocketDescriptor?
+            let accepted: (any RawConnection)?
             do {
                 accepted = try listener.accept()
             } catch {
                 listenerFailure = error.description
                 return nil
             }
-            guard let socket = accepted else { return .readable(listener.socket.fileDescriptor) }
-            current = makeDriver(for: socket)
+            guard let connection = accepted else { return listener.acceptReadiness }
+            current = makeDriver(for: connection)
         }
         return nil
     }
 
-    public func expire() {
+    public func expire(reason: String) {
         guard let driver = current else { return }
-        driver.expire()
+        driver.expire(reason: reason)
         connections.append(driver.record)
         current = nil
     }
 
-    private func makeDriver(for socket: SocketDescriptor) -> EndpointDriver {
+    private func makeDriver(for connection: any RawConnection) -> EndpointDriver {
         let record = ConnectionRecord(role: .server, library: backend.library, ordinal: connections.count + 1)
-        let transport = settings.interposedStyle.map { InterposedTransport(socket: socket, style: $0) }
+        let transport = libraryTransport(for: connection, settings: settings)
         let session: any TLSSession
         do {
-            session = try backend.makeSession(settings, socket: socket.fileDescriptor, transport: transport)
+            session = try backend.makeSession(settings, socket: connection.fileDescriptor, transport: transport)
         } catch {
             session = UnusableSession(error)
         }
         return EndpointDriver(
-            session: session, socket: socket, transport: transport, actions: actions, payload: payload,
+            session: session, connection: connection, transport: transport, actions: actions, payload: payload,
             expectedInbound: expectedInbound, record: record)
     }
 }

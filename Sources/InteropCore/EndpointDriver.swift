@@ -10,8 +10,8 @@ public final class EndpointDriver {
 
     public private(set) var record: ConnectionRecord
     private let session: any TLSSession
-    private let socket: SocketDescriptor
-    private let transport: InterposedTransport?
+    private let connection: any RawConnection
+    private let transport: (any ByteTransport)?
     private let actions: [EndpointAction]
     private let payload: [UInt8]
     private let expectedInbound: Int
@@ -27,11 +27,11 @@ public final class EndpointDriver {
     ///   - payload: what `send` writes.
     ///   - expectedInbound: how many bytes `readExactly` waits for (the peer's payload).
     public init(
-        session: any TLSSession, socket: SocketDescriptor, transport: InterposedTransport?, actions: [EndpointAction],
-        payload: [UInt8], expectedInbound: Int, record: ConnectionRecord
+        session: any TLSSession, connection: any RawConnection, transport: (any ByteTransport)?,
+        actions: [EndpointAction], payload: [UInt8], expectedInbound: Int, record: ConnectionRecord
     ) {
         self.session = session
-        self.socket = socket
+        self.connection = connection
         self.transport = transport
         self.actions = actions
         self.payload = payload
@@ -43,6 +43,7 @@ public final class EndpointDriver {
         while actionIndex < actions.count {
             let action = actions[actionIndex]
             let result: StepResult
+            let refusalsBefore = transport?.refusalCount ?? 0
             switch action {
             case .handshake, .handshakeOnce:
                 result = session.handshake()
@@ -59,7 +60,7 @@ public final class EndpointDriver {
                     continue
                 }
                 awaited = true
-                return .waiting(.readable(socket.fileDescriptor))
+                return .waiting(connection.readiness(.read))
             case .send, .echo:
                 let bytes = action == .send ? payload : received
                 guard writeOffset < bytes.count else {
@@ -115,10 +116,12 @@ public final class EndpointDriver {
             switch result.outcome {
             case .wantRead:
                 record.wantReadCount += 1
-                return .waiting(.readable(socket.fileDescriptor))
+                checkDirection(.read, action: action, refusalsBefore: refusalsBefore)
+                return .waiting(connection.readiness(.read))
             case .wantWrite:
                 record.wantWriteCount += 1
-                return .waiting(.writable(socket.fileDescriptor))
+                checkDirection(.write, action: action, refusalsBefore: refusalsBefore)
+                return .waiting(connection.readiness(.write))
             case .closeNotifySent where action == .shutdown(.bidirectional):
                 // OpenSSL's SSL_shutdown returns 0 once its close_notify is out; calling it again waits for the peer's.
                 continue
@@ -132,21 +135,41 @@ public final class EndpointDriver {
         return .finished
     }
 
+    /// Compares the direction the library asked to wait for with what really blocked. With a harness transport the
+    /// refusal during the call says which direction blocked; a request for the other direction is a mismatch (a loop
+    /// that trusts it waits on the wrong event). A request to wait although nothing blocked — nothing was refused, or
+    /// on the library's own socket I/O the socket was already ready in that direction — is a spurious wait: harmless
+    /// to a poll loop (it wakes at once) but worth knowing. Nothing else runs between the call and the check, so the
+    /// socket's state is the one the library saw.
+    private func checkDirection(_ asked: TransportDirection, action: EndpointAction, refusalsBefore: Int) {
+        record.directionChecks += 1
+        if let transport {
+            guard transport.refusalCount > refusalsBefore, let refused = transport.lastRefusal else {
+                record.spuriousWaits.append("\(action): asked to wait for \(asked) although the transport refused nothing")
+                return
+            }
+            if refused != asked {
+                record.directionMismatches.append("\(action): asked to wait for \(asked), transport refused \(refused)")
+            }
+        } else if !connection.wouldBlock(asked) {
+            record.spuriousWaits.append("\(action): asked to wait for \(asked) although the socket was ready for it")
+        }
+    }
+
     /// Steps that act on the socket or the transport rather than on the TLS session. Returns a wait, or nil when the
     /// step is done (or the script stopped).
     private func performSocketStep(_ action: EndpointAction) -> Progress? {
-        let fd = socket.fileDescriptor
         switch action {
         case .finish:
             do {
-                try socket.shutdownWrite()
+                try connection.finishWriting()
                 record.log(action, StepResult(.ok(0), raw: RawResult(call: "shutdown(SHUT_WR)", returnValue: 0)))
             } catch {
                 record.log(action, StepResult(.reset, raw: RawResult(call: "shutdown(SHUT_WR)", returnValue: -1, osError: error.code)))
             }
         case .reset:
             do {
-                try socket.closeWithReset()
+                try connection.closeWithReset()
                 record.log(action, StepResult(.ok(0), raw: RawResult(call: "close with SO_LINGER 0", returnValue: 0)))
             } catch {
                 record.log(action, StepResult(.localError, raw: RawResult(call: "setsockopt(SO_LINGER)", returnValue: -1, osError: error.code)))
@@ -155,13 +178,14 @@ public final class EndpointDriver {
             // An application-data record header announcing 64 bytes, followed by only 32 of them.
             var record = [UInt8]([0x17, 0x03, 0x03, 0x00, 0x40])
             record += SeededGenerator.payload(count: 32, seed: 0x7255)
-            let sent = record.withUnsafeBytes { socket.send($0) }
+            let sent = record.withUnsafeBytes { connection.sendRaw($0) }
             switch sent {
-            case .done(let count):
+            case .transferred(let count):
                 self.record.log(action, StepResult(.ok(count), raw: RawResult(call: "send", returnValue: count)))
             case .wouldBlock:
-                return .waiting(.writable(fd))
-            case .failed(let code):
+                return .waiting(connection.readiness(.write))
+            case .endOfStream, .failed:
+                let code: Int32 = if case .failed(let code) = sent { code } else { 0 }
                 self.record.log(action, StepResult(.reset, raw: RawResult(call: "send", returnValue: -1, osError: code)))
             }
         case .refuseWrites(let count):
@@ -173,22 +197,22 @@ public final class EndpointDriver {
             transport.writeRefusalsPending += count
         case .drainRaw:
             while true {
-                let result = scratch.withUnsafeMutableBytes { socket.receive(into: $0) }
+                let result = scratch.withUnsafeMutableBytes { connection.receiveRaw(into: $0) }
                 switch result {
-                case .done(0):
+                case .endOfStream:
                     record.log(action, StepResult(.eof(.unexpected), raw: RawResult(call: "recv", returnValue: 0)))
-                case .done(let count):
+                case .transferred(let count):
                     record.log(action, StepResult(.ok(count), raw: RawResult(call: "recv", returnValue: count)))
                     continue
                 case .wouldBlock:
-                    return .waiting(.readable(fd))
+                    return .waiting(connection.readiness(.read))
                 case .failed(let code):
                     record.log(action, StepResult(.reset, raw: RawResult(call: "recv", returnValue: -1, osError: code)))
                 }
                 break
             }
         case .close:
-            socket.close()
+            connection.close()
         default:
             preconditionFailure("\(action) is not a socket step")
         }
@@ -196,12 +220,12 @@ public final class EndpointDriver {
         return nil
     }
 
-    /// Ends the script where it stands because the cell's deadline passed.
-    public func expire() {
+    /// Ends the script where it stands because the cell's deadline passed or the loop found it stalled.
+    public func expire(reason: String) {
         guard actionIndex < actions.count else { return finish() }
         let action = actions[actionIndex]
-        record.log(action, StepResult(.timeout, raw: RawResult(call: "deadline", returnValue: 0)))
-        if case .readToEnd = action { record.endOfStream = .timeout }
+        record.log(action, StepResult(.timeout, raw: RawResult(call: reason, returnValue: 0)))
+        if action == .readToEnd || action == .readExactly { record.endOfStream = .timeout }
         if case .shutdown = action { record.shutdown = .timeout }
         stop(after: action, with: .timeout)
         finish()
@@ -215,7 +239,7 @@ public final class EndpointDriver {
     }
 
     private func finish() {
-        socket.close()
+        connection.close()
         record.negotiatedALPN = session.negotiatedALPN
         record.negotiatedVersion = session.negotiatedVersion
         record.alerts = session.alerts
@@ -227,6 +251,10 @@ public final class EndpointDriver {
         record.completed = record.failure == nil
         if let transport {
             record.transportRefusals = Dictionary(uniqueKeysWithValues: transport.refusals.map { ($0.key.rawValue, $0.value) })
+            record.injectedRefusals = Dictionary(uniqueKeysWithValues: transport.injectedRefusals.map { ($0.key.rawValue, $0.value) })
+        }
+        if let memory = connection as? MemoryConnection {
+            record.largestTransportDelivery = memory.largestDelivery
         }
     }
 }

@@ -4,6 +4,8 @@ public struct InProcessLoop {
         case completed
         /// The deadline passed with these participants still busy.
         case deadlineExpired
+        /// Every participant waited on an in-memory condition no one could satisfy: a deadlock, found at once.
+        case stalled
     }
 
     public var deadline: Duration
@@ -21,12 +23,25 @@ public struct InProcessLoop {
             if busy.isEmpty { return .completed }
             let remaining = clock.now.duration(to: end)
             if remaining <= .zero {
-                participants.forEach { $0.expire() }
+                participants.forEach { $0.expire(reason: "deadline") }
                 return .deadlineExpired
             }
-            let polled = participants.indices.filter { waits[$0] != nil }
-            let ready = Poller.wait(for: polled.map { waits[$0]! }, timeoutMilliseconds: milliseconds(remaining))
-            for (position, index) in polled.enumerated() where ready[position] {
+            // In-memory conditions are checked directly; sockets are polled, without waiting if a condition is met.
+            let conditionReady = participants.indices.filter { index in
+                if case .condition(let isReady)? = waits[index] { return isReady() }
+                return false
+            }
+            let polled = participants.indices.filter { waits[$0]?.isSocketEvent == true }
+            if conditionReady.isEmpty && polled.isEmpty {
+                // Nothing can change any more: every participant waits on an in-memory condition that no one will
+                // satisfy. Report it now instead of sleeping until the deadline.
+                participants.forEach { $0.expire(reason: "stalled") }
+                return .stalled
+            }
+            let timeout = conditionReady.isEmpty ? milliseconds(remaining) : 0
+            let ready = polled.isEmpty ? [] : Poller.wait(for: polled.map { waits[$0]! }, timeoutMilliseconds: timeout)
+            let runnable = (conditionReady + zip(polled, ready).filter(\.1).map(\.0)).sorted()
+            for index in runnable {
                 waits[index] = participants[index].advance()
             }
         }

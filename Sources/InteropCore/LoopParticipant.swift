@@ -4,6 +4,7 @@ public protocol LoopParticipant: AnyObject {
     func advance() -> Readiness?
     /// True when the participant may be left as it is once everyone else has finished (a server between clients).
     var isSettled: Bool { get }
-    /// The deadline passed: record a timeout where the participant stands and release its sockets.
-    func expire()
+    /// The deadline passed, or nothing can progress any more (`reason` says which): record a timeout where the
+    /// participant stands and release its connections.
+    func expire(reason: String)
 }

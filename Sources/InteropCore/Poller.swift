@@ -2,14 +2,17 @@
 import Glibc
 #endif
 
-/// What a blocked endpoint is waiting for.
-public enum Readiness: Sendable, Hashable {
+/// What a blocked endpoint is waiting for: a socket event, or a condition of an in-memory link.
+public enum Readiness {
     case readable(Int32)
     case writable(Int32)
+    /// Ready when the condition holds; checked by the loop itself, no system call involved.
+    case condition(() -> Bool)
 
     var fileDescriptor: Int32 {
         switch self {
         case .readable(let fd), .writable(let fd): fd
+        case .condition: -1
         }
     }
 
@@ -17,7 +20,13 @@ public enum Readiness: Sendable, Hashable {
         switch self {
         case .readable: Int16(POLLIN)
         case .writable: Int16(POLLOUT)
+        case .condition: 0
         }
+    }
+
+    var isSocketEvent: Bool {
+        if case .condition = self { return false }
+        return true
     }
 }
 

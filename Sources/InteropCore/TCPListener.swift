@@ -31,7 +31,7 @@ public final class TCPListener {
     }
 
     /// Accepts one pending connection as a nonblocking socket, or nil when none is waiting.
-    public func accept() throws(SocketError) -> SocketDescriptor? {
+    public func acceptSocket() throws(SocketError) -> SocketDescriptor? {
         switch nonblockingSystemCall({ Glibc.accept(socket.fileDescriptor, nil, nil) }) {
         case .done(let fd):
             // Accepted sockets do not inherit O_NONBLOCK on Linux, and accept4 is hidden behind _GNU_SOURCE.

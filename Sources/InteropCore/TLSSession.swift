@@ -53,6 +53,6 @@ public protocol TLSBackend: Sendable {
     func unsupportedReason(_ settings: EndpointSettings) -> String?
     /// Creates a session over a connected (or connecting) nonblocking socket. With a transport, the library reads and
     /// writes through it (a BIO method, push/pull functions) instead of using the socket itself.
-    func makeSession(_ settings: EndpointSettings, socket: Int32, transport: InterposedTransport?) throws(SessionSetupError)
+    func makeSession(_ settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError)
         -> any TLSSession
 }

@@ -26,6 +26,13 @@ public struct CellObservation: Sendable {
         values[.deliveredToServer] = serverSaw && clients.allSatisfy { $0.bytesWritten == payloadSize } ? "true" : "false"
         values[.deliveredToClient] = clients.map(\.readDigest).sorted() == serverConnections.map(\.writtenDigest).sorted()
             && serverConnections.allSatisfy { $0.bytesWritten >= serverPayloadSize } ? "true" : "false"
+        let mismatches = (clients + serverConnections).flatMap { record in
+            record.directionMismatches.map { "\(record.role.rawValue) \(record.library.rawValue): \($0)" }
+        }
+        values[.directionConsistency] = mismatches.isEmpty ? "consistent" : mismatches.joined(separator: "; ")
+        let clientSpurious = clients.map(\.spuriousWaits.count).reduce(0, +)
+        let serverSpurious = serverConnections.map(\.spuriousWaits.count).reduce(0, +)
+        values[.spuriousWaits] = clientSpurious + serverSpurious == 0 ? "none" : "client \(clientSpurious), server \(serverSpurious)"
         values[.clientProbes] = Self.merge(clients.map { $0.probes.isEmpty ? "none" : $0.probes.joined(separator: ", ") })
         values[.serverProbes] = Self.merge(serverConnections.map { $0.probes.isEmpty ? "none" : $0.probes.joined(separator: ", ") })
         let clientBytes = clients.map(\.bytesRead).reduce(0, +)

@@ -41,6 +41,13 @@ public enum CellReportText {
             let refusals = record.transportRefusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             lines.append("  interposed transport refused: \(refusals.joined(separator: ", "))")
         }
+        if record.directionChecks > 0 {
+            lines.append(
+                "  direction checks: \(record.directionChecks), mismatches \(record.directionMismatches.count), "
+                    + "spurious waits \(record.spuriousWaits.count)")
+            for mismatch in record.directionMismatches { lines.append("    MISMATCH \(mismatch)") }
+            for spurious in record.spuriousWaits { lines.append("    spurious \(spurious)") }
+        }
         if let shutdown = record.shutdown { lines.append("  shutdown: \(shutdown)") }
         if !record.probes.isEmpty { lines.append("  probes: \(record.probes.joined(separator: ", "))") }
         lines.append("  bytes: wrote \(record.bytesWritten) sha256 \(record.writtenDigest.prefix(16)), read \(record.bytesRead) sha256 \(record.readDigest.prefix(16))")

@@ -33,6 +33,8 @@ public struct CellResult: Sendable {
     public var seed: UInt64
     public var duration: Duration
     public var deadlineExpired: Bool
+    /// `completed`, `timeout` (the deadline passed) or `stalled` (an in-memory conversation could not progress).
+    public var ending: String = "completed"
 
     public init(
         cell: Cell, status: CellStatus, message: String, checks: [Check], divergence: Divergence?,

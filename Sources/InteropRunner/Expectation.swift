@@ -29,6 +29,11 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     case clientProbes
     /// The outcomes of the server's probes.
     case serverProbes
+    /// `consistent` when every request to wait (WANT_READ/WANT_WRITE, GNUTLS_E_AGAIN with
+    /// `gnutls_record_get_direction`) named the direction that really blocked; checked in every cell.
+    case directionConsistency
+    /// How many requests to wait came although nothing blocked, per endpoint, e.g. `client 2, server 0`.
+    case spuriousWaits
     /// `none` when no application byte reached either end, otherwise the counts.
     case applicationData
     /// How many connections the server accepted.

@@ -54,13 +54,20 @@ public struct InProcessCellRunner: Sendable {
         let ending = InProcessLoop(deadline: deadline).run([server] + clients)
         result.serverConnections = server.connections
         result.clients = clients.map(\.record)
-        result.deadlineExpired = ending == .deadlineExpired
+        result.deadlineExpired = ending != .completed
+        result.ending = switch ending {
+        case .completed: "completed"
+        case .deadlineExpired: "timeout"
+        case .stalled: "stalled"
+        }
         let observation = CellObservation(
             serverConnections: result.serverConnections, clients: result.clients, payloadSize: scenario.payloadSize,
             serverPayloadSize: scenario.serverPayloadSize)
         result.observation = observation
         let divergence = divergences.divergence(for: cell)
-        let verdict = Judge.judge(cell: cell, observation: observation, deadlineExpired: result.deadlineExpired, divergence: divergence)
+        let verdict = Judge.judge(
+            cell: cell, observation: observation, deadlineExpired: result.deadlineExpired, divergence: divergence,
+            ending: result.ending)
         result.status = verdict.status
         result.message = verdict.message
         result.checks = verdict.checks

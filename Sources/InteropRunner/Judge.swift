@@ -3,14 +3,16 @@ import InteropCore
 /// Compares a cell's observation with its scenario's expectation and the documented divergences.
 public enum Judge {
     public static func judge(
-        cell: Cell, observation: CellObservation, deadlineExpired: Bool, divergence: Divergence?
+        cell: Cell, observation: CellObservation, deadlineExpired: Bool, divergence: Divergence?, ending: String? = nil
     ) -> (status: CellStatus, message: String, checks: [Check]) {
+        let ended = ending ?? (deadlineExpired ? "timeout" : "completed")
         var checks: [Check] = [
-            Check(
-                field: "deadline", expected: "completed", observed: deadlineExpired ? "timeout" : "completed",
-                passed: !deadlineExpired)
+            Check(field: "deadline", expected: "completed", observed: ended, passed: ended == "completed")
         ]
-        for (field, expected) in cell.scenario.expectation.fields.sorted(by: { $0.key < $1.key }) {
+        var fields = cell.scenario.expectation.fields
+        // Every cell checks that each request to wait named the direction that really blocked.
+        fields[.directionConsistency] = fields[.directionConsistency] ?? .exactly("consistent")
+        for (field, expected) in fields.sorted(by: { $0.key < $1.key }) {
             let observed = observation.values[field] ?? "unobserved"
             checks.append(Check(field: field.rawValue, expected: expected.description, observed: observed, passed: expected.accepts(observed)))
         }

@@ -19,6 +19,10 @@ enum ObservationVocabulary {
             return text == "none" ? nil : "can only be expected as none"
         case .alpnAgreement:
             return text == "agree" ? nil : "can only be expected as agree"
+        case .spuriousWaits:
+            return text.isEmpty ? "must not be empty" : nil
+        case .directionConsistency:
+            return text == "consistent" ? nil : "can only be expected as consistent"
         case .clientProbes, .serverProbes:
             let valid = text.split(separator: ",").allSatisfy { item in
                 let parts = item.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)

@@ -5,7 +5,7 @@ import InteropCore
 import Glibc
 #endif
 
-/// A BIO method that hands OpenSSL's reads and writes to an `InterposedTransport`, so the harness sees (and can
+/// A BIO method that hands OpenSSL's reads and writes to a `ByteTransport`, so the harness sees (and can
 /// refuse) every one of them. Retry flags and `BIO_eof` follow the socket BIO's conventions, so OpenSSL's own
 /// EOF handling (`SSL_R_UNEXPECTED_EOF_WHILE_READING`, `SSL_OP_IGNORE_UNEXPECTED_EOF`) is unchanged.
 enum InterposedBIO {
@@ -36,15 +36,16 @@ enum InterposedBIO {
     }()
 
     /// A BIO over `transport`; the caller keeps the transport alive for the BIO's lifetime.
-    static func make(_ transport: InterposedTransport, style: InterposedTransport.CallbackStyle) -> OpaquePointer? {
-        guard let bio = BIO_new(style == .classic ? classic.pointer : extended.pointer) else { return nil }
-        BIO_set_data(bio, Unmanaged.passUnretained(transport).toOpaque())
+    static func make(_ box: TransportBox) -> OpaquePointer? {
+        let transport = box.transport
+        guard let bio = BIO_new(transport.style == .classic ? classic.pointer : extended.pointer) else { return nil }
+        BIO_set_data(bio, Unmanaged.passUnretained(box).toOpaque())
         return bio
     }
 
-    fileprivate static func transport(_ bio: OpaquePointer?) -> InterposedTransport? {
+    fileprivate static func transport(_ bio: OpaquePointer?) -> (any ByteTransport)? {
         guard let bio, let data = BIO_get_data(bio) else { return nil }
-        return Unmanaged<InterposedTransport>.fromOpaque(data).takeUnretainedValue()
+        return Unmanaged<TransportBox>.fromOpaque(data).takeUnretainedValue().transport
     }
 }
 

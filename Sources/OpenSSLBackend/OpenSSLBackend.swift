@@ -48,7 +48,7 @@ public struct OpenSSLBackend: TLSBackend {
         return nil
     }
 
-    public func makeSession(_ settings: EndpointSettings, socket: Int32, transport: InterposedTransport?) throws(SessionSetupError)
+    public func makeSession(_ settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError)
         -> any TLSSession
     {
         try OpenSSLSession(settings: settings, socket: socket, transport: transport)

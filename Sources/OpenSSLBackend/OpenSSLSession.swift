@@ -18,10 +18,10 @@ final class OpenSSLSession: TLSSession {
     private let role: EndpointRole
 
     /// Kept alive here because the BIO holds it unretained.
-    private let transport: InterposedTransport?
+    private let transport: TransportBox?
 
-    init(settings: EndpointSettings, socket: Int32, transport: InterposedTransport?) throws(SessionSetupError) {
-        self.transport = transport
+    init(settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError) {
+        self.transport = transport.map(TransportBox.init)
         role = settings.role
         acceptsALPN = !settings.alpn.isEmpty
         ERR_clear_error()
@@ -50,8 +50,8 @@ final class OpenSSLSession: TLSSession {
         if settings.ignoreUnexpectedEOF {
             SSL_set_options(ssl, COpenSSL_SSL_OP_IGNORE_UNEXPECTED_EOF())
         }
-        if let transport {
-            guard let bio = InterposedBIO.make(transport, style: transport.style) else {
+        if let transport = self.transport {
+            guard let bio = InterposedBIO.make(transport) else {
                 throw SessionSetupError("BIO_new failed", raw: Self.setupFailure("BIO_new", 0))
             }
             // One BIO for both directions: SSL_set_bio takes a single reference in that case.

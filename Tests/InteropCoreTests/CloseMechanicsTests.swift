@@ -11,7 +11,7 @@ import Testing
         try startConnect(client, to: listener.address)
         for _ in 0..<100 {
             _ = Poller.wait(for: [.readable(listener.socket.fileDescriptor)], timeoutMilliseconds: 50)
-            if let server = try listener.accept() { return (client, server) }
+            if let server = try listener.acceptSocket() { return (client, server) }
         }
         throw SocketError("accept", errno: ETIMEDOUT)
     }

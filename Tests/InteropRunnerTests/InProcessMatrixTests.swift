@@ -24,7 +24,7 @@ import Testing
             #expect(result.divergence != nil)
         default:
             #expect(!result.deadlineExpired)
-            #expect(result.checks.count == cell.scenario.expectation.fields.count + 1)
+            #expect(result.checks.count == cell.scenario.expectation.fields.count + 2)
         }
     }
 

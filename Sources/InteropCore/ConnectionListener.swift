@@ -1,0 +1,59 @@
+/// Where a server accepts connections: a loopback listening socket or an in-memory listener.
+public protocol ConnectionListener: AnyObject {
+    func accept() throws(SocketError) -> (any RawConnection)?
+    /// What to wait on for the next connection.
+    var acceptReadiness: Readiness { get }
+}
+
+/// How a client reaches a server: the session is set up on `open()`'s connection before `connect`, so that a
+/// setting the library refuses sends nothing.
+public protocol ConnectionDialer: AnyObject {
+    func open() throws(SocketError) -> any RawConnection
+    /// Starts connecting; returns what to wait for, or nil when already connected.
+    func connect(_ connection: any RawConnection) throws(SocketError) -> Readiness?
+    /// After the wait: 0, or the connect error.
+    func connectError(_ connection: any RawConnection) -> Int32
+}
+
+extension TCPListener: ConnectionListener {
+    public func accept() throws(SocketError) -> (any RawConnection)? {
+        let socket: SocketDescriptor? = try acceptSocket()
+        return socket
+    }
+
+    public var acceptReadiness: Readiness { .readable(socket.fileDescriptor) }
+}
+
+/// Connects nonblocking TCP sockets to a loopback address.
+public final class TCPDialer: ConnectionDialer {
+    public let address: LoopbackAddress
+
+    public init(address: LoopbackAddress) {
+        self.address = address
+    }
+
+    public func open() throws(SocketError) -> any RawConnection {
+        try SocketDescriptor.tcp(family: address.socketFamily)
+    }
+
+    public func connect(_ connection: any RawConnection) throws(SocketError) -> Readiness? {
+        guard let socket = connection as? SocketDescriptor else { throw SocketError("connect", errno: 22) }
+        try startConnect(socket, to: address)
+        return .writable(socket.fileDescriptor)
+    }
+
+    public func connectError(_ connection: any RawConnection) -> Int32 {
+        (connection as? SocketDescriptor)?.pendingError() ?? 22
+    }
+}
+
+/// The transport a session's library does its I/O through, if not its own socket I/O: the in-memory link itself,
+/// or an `InterposedTransport` over the socket when the settings ask for one.
+public func libraryTransport(for connection: any RawConnection, settings: EndpointSettings) -> (any ByteTransport)? {
+    if let memory = connection as? MemoryConnection {
+        memory.style = settings.interposedStyle ?? .classic
+        return memory
+    }
+    guard let style = settings.interposedStyle, let socket = connection as? SocketDescriptor else { return nil }
+    return InterposedTransport(socket: socket, style: style)
+}
