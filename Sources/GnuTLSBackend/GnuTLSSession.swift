@@ -192,6 +192,27 @@ final class GnuTLSSession: TLSSession {
         return mapFailure(call, status)
     }
 
+    func requestKeyUpdate() -> StepResult {
+        errno = 0
+        let status = gnutls_session_key_update(session, UInt32(GNUTLS_KU_PEER))
+        guard status < 0 else { return StepResult(.ok(0), raw: Self.raw("gnutls_session_key_update(GNUTLS_KU_PEER)", status)) }
+        return mapFailure("gnutls_session_key_update(GNUTLS_KU_PEER)", status)
+    }
+
+    func resumeWriteWithoutData() -> StepResult? {
+        errno = 0
+        let count = gnutls_record_send(session, nil, 0)
+        if count >= 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_send(NULL, 0)", Int32(clamping: count))) }
+        return mapFailure("gnutls_record_send(NULL, 0)", Int32(clamping: count))
+    }
+
+    func discardQueuedWrite() -> StepResult? {
+        let dropped = gnutls_record_discard_queued(session)
+        return StepResult(.ok(dropped), raw: Self.raw("gnutls_record_discard_queued", Int32(clamping: dropped)))
+    }
+
+    var pendingBytes: Int { gnutls_record_check_pending(session) }
+
     var negotiatedALPN: String? {
         var selected = gnutls_datum_t()
         guard gnutls_alpn_get_selected_protocol(session, &selected) == 0, let data = selected.data else { return nil }

@@ -19,6 +19,12 @@ public struct ConnectionRecord: Sendable {
     public var endOfStream: Outcome?
     /// The final outcome of the last shutdown step.
     public var shutdown: Outcome?
+    /// The final outcome of a `writeRetry` step's resumed call, or `notInterrupted`.
+    public var retryOutcome: String?
+    /// Digests of the byte strings a `writeRetry` step might have delivered, by label (`original`, `changed`, …).
+    public var writeCandidates: [String: String] = [:]
+    /// Reads served from bytes the library held while the transport had nothing (`readInChunks`).
+    public var pendingReads = 0
     /// Outcomes of `probeRead` / `probeWrite`, in order.
     public var probes: [String] = []
     /// What the harness's transport refused, when one was used (`read`/`write` → count), and how many of those

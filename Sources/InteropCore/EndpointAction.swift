@@ -26,6 +26,13 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     case sendTruncatedRecord
     /// The interposed transport answers the next N writes with EAGAIN.
     case refuseWrites(Int)
+    /// Write this endpoint's payload; when the library asks to retry, resume it the way the variant says (R4).
+    case writeRetry(RetryVariant)
+    /// Request a TLS 1.3 key update from the peer.
+    case keyUpdate
+    /// Read the peer's payload in chunks of this size, waiting for readability before every read (`pollFirst`) or
+    /// only when the library holds no decrypted bytes (`pendingAware`), as an application's own loop would.
+    case readInChunks(Int, pollFirst: Bool)
     /// One read whose outcome is recorded and never ends the script (I/O after shutdown).
     case probeRead
     /// One write of a few bytes whose outcome is recorded and never ends the script.
@@ -50,6 +57,9 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case .refuseWrites(let count): "refuseWrites(\(count))"
         case .probeRead: "probeRead"
         case .probeWrite: "probeWrite"
+        case .writeRetry(let variant): "writeRetry(\(variant.rawValue))"
+        case .keyUpdate: "keyUpdate"
+        case .readInChunks(let size, let pollFirst): "readInChunks(\(size), \(pollFirst ? "pollFirst" : "pendingAware"))"
         case .close: "close"
         }
     }
@@ -58,7 +68,8 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     public static let vocabulary = [
         "handshake", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo",
         "shutdown(closeNotify)", "shutdown(bidirectional)", "finish", "drainRaw", "reset", "sendTruncatedRecord",
-        "refuseWrites(N)", "probeRead", "probeWrite", "close",
+        "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate",
+        "readInChunks(N, pollFirst|pendingAware)", "close",
     ]
 
     /// Whether the step needs the interposed transport rather than the library's own socket I/O.
@@ -69,6 +80,22 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
 
     public init?(parsing text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("writeRetry("), trimmed.hasSuffix(")") {
+            guard let variant = RetryVariant(rawValue: String(trimmed.dropFirst("writeRetry(".count).dropLast())) else {
+                return nil
+            }
+            self = .writeRetry(variant)
+            return
+        }
+        if trimmed.hasPrefix("readInChunks("), trimmed.hasSuffix(")") {
+            let arguments = trimmed.dropFirst("readInChunks(".count).dropLast().split(separator: ",")
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard arguments.count == 2, let size = Int(arguments[0]), size > 0,
+                ["pollFirst", "pendingAware"].contains(arguments[1])
+            else { return nil }
+            self = .readInChunks(size, pollFirst: arguments[1] == "pollFirst")
+            return
+        }
         if trimmed.hasPrefix("refuseWrites("), trimmed.hasSuffix(")") {
             let digits = trimmed.dropFirst("refuseWrites(".count).dropLast()
             guard let count = Int(digits), count > 0 else { return nil }
@@ -91,6 +118,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case "sendTruncatedRecord": self = .sendTruncatedRecord
         case "probeRead": self = .probeRead
         case "probeWrite": self = .probeWrite
+        case "keyUpdate": self = .keyUpdate
         case "close": self = .close
         default: return nil
         }

@@ -22,6 +22,12 @@ public final class EndpointDriver {
     private var readDigest = PayloadDigest()
     private var writeDigest = PayloadDigest()
     private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+    /// State of a `writeRetry` step: its stable buffer (pointers matter to OpenSSL's retry check) and whether the
+    /// first write was interrupted.
+    private var retryBuffer: UnsafeMutableRawBufferPointer?
+    private var movedBuffer: UnsafeMutableRawBufferPointer?
+    private var retryInterrupted = false
+    private static let retryExtra = 128
 
     /// - Parameters:
     ///   - payload: what `send` writes.
@@ -37,6 +43,11 @@ public final class EndpointDriver {
         self.payload = payload
         self.expectedInbound = expectedInbound
         self.record = record
+    }
+
+    deinit {
+        retryBuffer?.deallocate()
+        movedBuffer?.deallocate()
     }
 
     public func advance() -> Progress {
@@ -97,6 +108,46 @@ public final class EndpointDriver {
             case .shutdown(let mode):
                 result = session.shutdown(mode)
                 if !result.outcome.isRetry { record.shutdown = result.outcome }
+            case .keyUpdate:
+                result = session.requestKeyUpdate()
+            case .writeRetry(let variant):
+                switch writeRetry(variant) {
+                case .waiting(let readiness): return .waiting(readiness)
+                case .finished: continue
+                }
+            case .readInChunks(let size, let pollFirst):
+                if received.count >= expectedInbound {
+                    awaited = false
+                    actionIndex += 1
+                    continue
+                }
+                if !awaited {
+                    let pending = session.pendingBytes
+                    if pollFirst || pending == 0 {
+                        awaited = true
+                        return .waiting(connection.readiness(.read))
+                    }
+                    if connection.wouldBlock(.read) { record.pendingReads += 1 }
+                }
+                awaited = false
+                result = scratch.withUnsafeMutableBytes { session.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min(size, $0.count)])) }
+                if case .ok(let count) = result.outcome, count > 0 {
+                    scratch.withUnsafeBytes { readDigest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                    received.append(contentsOf: scratch[0..<count])
+                    record.log(action, result)
+                    continue
+                }
+                if result.outcome.isRetry {
+                    // The library asked to wait: that wait is the loop's poll, so do not poll a second time.
+                    awaited = true
+                } else {
+                    record.endOfStream = result.outcome
+                    if result.outcome == .eof(.clean) {
+                        record.log(action, result)
+                        stop(after: action, with: result.outcome)
+                        continue
+                    }
+                }
             case .probeRead, .probeWrite:
                 let probe: StepResult
                 if action == .probeRead {
@@ -132,6 +183,101 @@ public final class EndpointDriver {
             }
         }
         finish()
+        return .finished
+    }
+
+    /// The R4 step: write the payload from a stable buffer; if the library asks to retry, wait as asked, then resume
+    /// the way `variant` says and record what the resumed call returned. Bytes the caller believes written go into
+    /// the write digest, so the peer's digest shows whether the two agree.
+    private func writeRetry(_ variant: RetryVariant) -> Progress {
+        let action = EndpointAction.writeRetry(variant)
+        let count = payload.count
+        let buffer: UnsafeMutableRawBufferPointer
+        if let existing = retryBuffer {
+            buffer = existing
+        } else {
+            buffer = .allocate(byteCount: count + Self.retryExtra, alignment: 16)
+            payload.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            let extra = SeededGenerator.payload(count: Self.retryExtra, seed: 0x4E7A)
+            extra.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[count...]).copyMemory(from: $0) }
+            retryBuffer = buffer
+            var candidates: [String: String] = [:]
+            func digest(_ bytes: UnsafeRawBufferPointer) -> String {
+                var digest = PayloadDigest()
+                digest.update(bytes)
+                return digest.hexDigest
+            }
+            candidates["original"] = digest(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            candidates["firstHalf"] = digest(UnsafeRawBufferPointer(rebasing: buffer[0..<count / 2]))
+            candidates["longer"] = digest(UnsafeRawBufferPointer(buffer))
+            let changed = payload.map { $0 ^ 0x5A }
+            candidates["changed"] = changed.withUnsafeBytes { digest($0) }
+            record.writeCandidates = candidates
+        }
+        let refusalsBefore = transport?.refusalCount ?? 0
+        let result: StepResult
+        var written: UnsafeRawBufferPointer = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+        if !retryInterrupted {
+            result = session.write(written)
+        } else {
+            switch variant {
+            case .sameBuffer:
+                result = session.write(written)
+            case .shorter:
+                written = UnsafeRawBufferPointer(rebasing: buffer[0..<count / 2])
+                result = session.write(written)
+            case .longer:
+                written = UnsafeRawBufferPointer(buffer)
+                result = session.write(written)
+            case .movedCopy:
+                let moved = movedBuffer ?? {
+                    let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+                    copy.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                    movedBuffer = copy
+                    return copy
+                }()
+                written = UnsafeRawBufferPointer(moved)
+                result = session.write(written)
+            case .changedContents:
+                result = session.write(written)
+            case .withoutData:
+                result = session.resumeWriteWithoutData()
+                    ?? StepResult(.localError, raw: RawResult(call: "resume without data (not offered by this library)", returnValue: -1))
+            case .discardQueued:
+                result = session.discardQueuedWrite()
+                    ?? StepResult(.localError, raw: RawResult(call: "discard queued (not offered by this library)", returnValue: -1))
+            }
+        }
+        record.log(action, result)
+        switch result.outcome {
+        case .wantRead, .wantWrite:
+            let direction: TransportDirection = result.outcome == .wantRead ? .read : .write
+            if direction == .read { record.wantReadCount += 1 } else { record.wantWriteCount += 1 }
+            checkDirection(direction, action: action, refusalsBefore: refusalsBefore)
+            if !retryInterrupted && variant == .changedContents {
+                // The caller reuses its buffer before retrying: exactly what the guides forbid.
+                for index in 0..<count { buffer[index] ^= 0x5A }
+            }
+            retryInterrupted = true
+            return .waiting(connection.readiness(direction))
+        case .ok(let moved):
+            if !retryInterrupted {
+                record.retryOutcome = "notInterrupted"
+            } else {
+                record.retryOutcome = result.outcome.description
+            }
+            if variant == .discardQueued && retryInterrupted {
+                // Nothing the caller wrote is meant to arrive.
+            } else if variant == .withoutData && retryInterrupted {
+                writeDigest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<min(moved, count)]))
+            } else {
+                writeDigest.update(UnsafeRawBufferPointer(rebasing: written[0..<min(moved, written.count)]))
+            }
+            actionIndex += 1
+        default:
+            record.retryOutcome = result.outcome.description
+            stop(after: action, with: result.outcome)
+        }
         return .finished
     }
 

@@ -25,12 +25,19 @@ public struct EndpointSettings: Sendable, Hashable {
     /// When set, the library does its I/O through an `InterposedTransport` with this OpenSSL callback style
     /// instead of its own socket I/O.
     public var interposedStyle: InterposedTransport.CallbackStyle?
+    /// OpenSSL only: `SSL_MODE_ENABLE_PARTIAL_WRITE`, so a write may report progress record by record.
+    public var partialWrite: Bool
+    /// OpenSSL only: `SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER`, so a retried write may pass the same bytes elsewhere.
+    public var acceptMovingWriteBuffer: Bool
 
     public init(
         role: EndpointRole, protocolVersion: ProtocolVersion, credentials: Credentials, alpn: [String] = [],
         alpnRejection: ALPNRejectionStyle = .conforming, alpnServerPrecedence: Bool = false,
-        ignoreUnexpectedEOF: Bool = false, interposedStyle: InterposedTransport.CallbackStyle? = nil
+        ignoreUnexpectedEOF: Bool = false, interposedStyle: InterposedTransport.CallbackStyle? = nil,
+        partialWrite: Bool = false, acceptMovingWriteBuffer: Bool = false
     ) {
+        self.partialWrite = partialWrite
+        self.acceptMovingWriteBuffer = acceptMovingWriteBuffer
         self.interposedStyle = interposedStyle
         self.ignoreUnexpectedEOF = ignoreUnexpectedEOF
         self.role = role

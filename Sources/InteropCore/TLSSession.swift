@@ -7,6 +7,18 @@ public protocol TLSSession: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult
     func write(_ bytes: UnsafeRawBufferPointer) -> StepResult
     func shutdown(_ mode: ShutdownMode) -> StepResult
+    /// TLS 1.3 KeyUpdate asking the peer to update too (`SSL_key_update(SSL_KEY_UPDATE_REQUESTED)`,
+    /// `gnutls_session_key_update(GNUTLS_KU_PEER)`).
+    func requestKeyUpdate() -> StepResult
+    /// Resumes an interrupted write without its data, as GnuTLS allows (`gnutls_record_send(NULL, 0)`); nil when the
+    /// library has no such call.
+    func resumeWriteWithoutData() -> StepResult?
+    /// Drops the record an interrupted write left queued (`gnutls_record_discard_queued`), returning the bytes
+    /// dropped; nil when the library has no such call.
+    func discardQueuedWrite() -> StepResult?
+    /// Decrypted bytes the library holds that the socket no longer shows (`SSL_pending`,
+    /// `gnutls_record_check_pending`).
+    var pendingBytes: Int { get }
 
     /// The protocol ALPN settled on, if any.
     var negotiatedALPN: String? { get }

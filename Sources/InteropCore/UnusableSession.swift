@@ -12,6 +12,10 @@ final class UnusableSession: TLSSession {
     func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult { failure }
     func write(_ bytes: UnsafeRawBufferPointer) -> StepResult { failure }
     func shutdown(_ mode: ShutdownMode) -> StepResult { failure }
+    func requestKeyUpdate() -> StepResult { failure }
+    func resumeWriteWithoutData() -> StepResult? { failure }
+    func discardQueuedWrite() -> StepResult? { failure }
+    var pendingBytes: Int { 0 }
     var negotiatedALPN: String? { nil }
     var negotiatedVersion: ProtocolVersion? { nil }
     var alerts: [AlertEvent] { [] }

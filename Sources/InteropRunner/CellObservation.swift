@@ -5,8 +5,22 @@ import InteropCore
 public struct CellObservation: Sendable {
     public var values: [ObservedField: String]
 
-    public init(serverConnections: [ConnectionRecord], clients: [ConnectionRecord], payloadSize: Int, serverPayloadSize: Int = 0) {
+    public init(
+        serverConnections: [ConnectionRecord], clients: [ConnectionRecord], payloadSize: Int, serverPayloadSize: Int = 0,
+        loopEnding: String = "completed"
+    ) {
         var values: [ObservedField: String] = [:]
+        values[.loopEnding] = loopEnding
+        values[.retryOutcome] = Self.merge(clients.map { $0.retryOutcome ?? "none" })
+        values[.serverReceived] = Self.merge(zip(clients, serverConnections).map { client, server in
+            if server.bytesRead == 0 { return "none" }
+            return client.writeCandidates.first { $0.value == server.readDigest }?.key
+                ?? "\(server.bytesRead) bytes matching no candidate"
+        })
+        let accounted = clients.map(\.writtenDigest).sorted() == serverConnections.map(\.readDigest).sorted()
+        values[.writeAccounting] = accounted
+            ? "consistent"
+            : "clients believe they wrote \(clients.map(\.bytesWritten)) bytes, server read \(serverConnections.map(\.bytesRead))"
         values[.clientHandshake] = Self.merge(clients.map(Self.handshakeText))
         values[.serverHandshake] = serverConnections.isEmpty ? "noConnection" : Self.merge(serverConnections.map(Self.handshakeText))
         values[.negotiatedALPN] = Self.merge(clients.map { $0.negotiatedALPN ?? "none" })

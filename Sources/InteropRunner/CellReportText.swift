@@ -17,6 +17,10 @@ public enum CellReportText {
                 lines.append("  [\(check.passed ? "ok" : "MISMATCH")] \(check.field): expected \(check.expected), observed \(check.observed)")
             }
         }
+        if let observation = result.observation, observation.values[.retryOutcome] != "none" {
+            lines.append("resumed write: returned \(observation.values[.retryOutcome] ?? "?"), server received "
+                + "\(observation.values[.serverReceived] ?? "?"), accounting \(observation.values[.writeAccounting] ?? "?")")
+        }
         if let divergence = result.divergence {
             lines.append("divergence \(divergence.id): \(divergence.reason)")
             lines.append("  recorded raw values: \(divergence.raw)")
@@ -37,6 +41,12 @@ public enum CellReportText {
         lines.append("  negotiated: version \(record.negotiatedVersion?.rawValue ?? "none"), ALPN \(record.negotiatedALPN ?? "none")")
         lines.append("  alerts: \(record.alerts.isEmpty ? "none" : record.alerts.map(\.description).joined(separator: ", "))")
         lines.append("  retries: wantRead \(record.wantReadCount), wantWrite \(record.wantWriteCount)")
+        if record.largestTransportDelivery > 0 {
+            lines.append("  largest read the link delivered: \(record.largestTransportDelivery) bytes")
+        }
+        if record.pendingReads > 0 {
+            lines.append("  reads served from the library's buffer while the link was empty: \(record.pendingReads)")
+        }
         if !record.transportRefusals.isEmpty {
             let refusals = record.transportRefusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
             lines.append("  interposed transport refused: \(refusals.joined(separator: ", "))")

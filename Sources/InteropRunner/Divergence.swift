@@ -63,9 +63,9 @@ public struct DivergenceCatalog: Sendable {
             var observed: [ObservedField: String] = [:]
             for field in ObservedField.allCases where observedEntry.has(field.rawValue) {
                 let text = try observedEntry.string(field.rawValue)
-                if let problem = ObservationVocabulary.problem(with: text, for: field), field != .applicationData,
-                    field != .alpnAgreement
-                {
+                // Fields whose expectation is a single "good" value are documented with the bad value observed.
+                let freeText: Set<ObservedField> = [.applicationData, .alpnAgreement, .writeAccounting, .directionConsistency]
+                if let problem = ObservationVocabulary.problem(with: text, for: field), !freeText.contains(field) {
                     throw observedEntry.error(field.rawValue, "'\(text)' \(problem)")
                 }
                 observed[field] = text

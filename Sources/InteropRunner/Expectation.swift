@@ -34,6 +34,16 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     case directionConsistency
     /// How many requests to wait came although nothing blocked, per endpoint, e.g. `client 2, server 0`.
     case spuriousWaits
+    /// What a client's `writeRetry` step's resumed call returned, e.g. `ok(4096)`, `protocolError`, `notInterrupted`.
+    case retryOutcome
+    /// Which of the client's candidate byte strings the server read: `original`, `changed`, `firstHalf`, `longer`,
+    /// `none`, or a byte count that matches none of them.
+    case serverReceived
+    /// `consistent` when the bytes the client believes it wrote are exactly the bytes the server read.
+    case writeAccounting
+    /// How the cell's event loop ended: `completed`, `timeout` (deadline) or `stalled` (no one could progress).
+    /// Checked in every cell; expected `completed` unless a scenario says otherwise.
+    case loopEnding
     /// `none` when no application byte reached either end, otherwise the counts.
     case applicationData
     /// How many connections the server accepted.

@@ -25,21 +25,30 @@ public struct InProcessCellRunner: Sendable {
         let clientBackend = Backends.backend(for: cell.client)
         let serverSettings = settings(.server, scenario.server, cell)
         let clientSettings = settings(.client, scenario.client, cell)
-        if !scenario.serverLibraries.contains(cell.server) {
-            result.message = "not applicable: \(scenario.notApplicableReason ?? "server library not covered")"
+        if !scenario.serverLibraries.contains(cell.server) || !scenario.clientLibraries.contains(cell.client) {
+            result.message = "not applicable: \(scenario.notApplicableReason ?? "library not covered")"
             return result
         }
         if let reason = serverBackend.unsupportedReason(serverSettings) ?? clientBackend.unsupportedReason(clientSettings) {
             result.message = "not applicable: \(reason)"
             return result
         }
-        let listener: TCPListener
-        do {
-            listener = try TCPListener()
-        } catch {
-            result.status = .error
-            result.message = "harness error: cannot listen on loopback: \(error)"
-            return result
+        let listener: any ConnectionListener
+        let dialer: any ConnectionDialer
+        if let capacity = scenario.memoryLinkCapacity {
+            let memory = MemoryListener(capacity: capacity)
+            listener = memory
+            dialer = memory.dialer(clientPlan: scenario.client.faults, serverPlan: scenario.server.faults, seed: seed)
+        } else {
+            do {
+                let tcp = try TCPListener()
+                listener = tcp
+                dialer = TCPDialer(address: tcp.address)
+            } catch {
+                result.status = .error
+                result.message = "harness error: cannot listen on loopback: \(error)"
+                return result
+            }
         }
         let server = EchoServer(
             backend: serverBackend, settings: serverSettings, actions: scenario.server.steps, listener: listener,
@@ -49,7 +58,7 @@ public struct InProcessCellRunner: Sendable {
             EchoClient(
                 backend: clientBackend, settings: clientSettings, actions: scenario.client.steps,
                 payload: SeededGenerator.payload(count: scenario.payloadSize, seed: seed &+ UInt64(ordinal)),
-                address: listener.address, ordinal: ordinal, expectedInbound: scenario.serverPayloadSize)
+                dialer: dialer, ordinal: ordinal, expectedInbound: scenario.clientExpectedInbound)
         }
         let ending = InProcessLoop(deadline: deadline).run([server] + clients)
         result.serverConnections = server.connections
@@ -62,7 +71,7 @@ public struct InProcessCellRunner: Sendable {
         }
         let observation = CellObservation(
             serverConnections: result.serverConnections, clients: result.clients, payloadSize: scenario.payloadSize,
-            serverPayloadSize: scenario.serverPayloadSize)
+            serverPayloadSize: scenario.serverPayloadSize, loopEnding: result.ending)
         result.observation = observation
         let divergence = divergences.divergence(for: cell)
         let verdict = Judge.judge(
@@ -84,7 +93,8 @@ public struct InProcessCellRunner: Sendable {
         EndpointSettings(
             role: role, protocolVersion: cell.protocolVersion, credentials: credentials, alpn: spec.alpn,
             alpnRejection: spec.alpnRejection, alpnServerPrecedence: spec.alpnServerPrecedence,
-            ignoreUnexpectedEOF: spec.ignoreUnexpectedEOF, interposedStyle: spec.interposedStyle)
+            ignoreUnexpectedEOF: spec.ignoreUnexpectedEOF, interposedStyle: spec.interposedStyle,
+            partialWrite: spec.partialWrite, acceptMovingWriteBuffer: spec.acceptMovingWriteBuffer)
     }
 }
 

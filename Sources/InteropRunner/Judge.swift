@@ -5,11 +5,16 @@ public enum Judge {
     public static func judge(
         cell: Cell, observation: CellObservation, deadlineExpired: Bool, divergence: Divergence?, ending: String? = nil
     ) -> (status: CellStatus, message: String, checks: [Check]) {
-        let ended = ending ?? (deadlineExpired ? "timeout" : "completed")
-        var checks: [Check] = [
-            Check(field: "deadline", expected: "completed", observed: ended, passed: ended == "completed")
-        ]
+        var observation = observation
+        if let ending {
+            observation.values[.loopEnding] = ending
+        } else if deadlineExpired {
+            observation.values[.loopEnding] = "timeout"
+        }
+        var checks: [Check] = []
         var fields = cell.scenario.expectation.fields
+        // Every cell must end by itself unless its scenario is about a loop that cannot.
+        fields[.loopEnding] = fields[.loopEnding] ?? .exactly("completed")
         // Every cell checks that each request to wait named the direction that really blocked.
         fields[.directionConsistency] = fields[.directionConsistency] ?? .exactly("consistent")
         for (field, expected) in fields.sorted(by: { $0.key < $1.key }) {

@@ -19,6 +19,15 @@ enum ObservationVocabulary {
             return text == "none" ? nil : "can only be expected as none"
         case .alpnAgreement:
             return text == "agree" ? nil : "can only be expected as agree"
+        case .retryOutcome:
+            return text == "notInterrupted" || Outcome(parsing: text) != nil ? nil : "must be an outcome or notInterrupted"
+        case .serverReceived:
+            return ["original", "changed", "firstHalf", "longer", "none"].contains(text)
+                ? nil : "must be original, changed, firstHalf, longer or none"
+        case .writeAccounting:
+            return text == "consistent" ? nil : "can only be expected as consistent"
+        case .loopEnding:
+            return ["completed", "timeout", "stalled"].contains(text) ? nil : "must be completed, timeout or stalled"
         case .spuriousWaits:
             return text.isEmpty ? "must not be empty" : nil
         case .directionConsistency:

@@ -21,8 +21,11 @@ public struct Scenario: Sendable, Hashable, Identifiable {
     public var server: EndpointSpec
     public var client: EndpointSpec
     public var expectation: Expectation
-    /// Server libraries this scenario applies to, and why not the others.
+    /// Bytes each direction of an in-memory link holds before writes block; nil runs the cell over loopback TCP.
+    public var memoryLinkCapacity: Int?
+    /// Server and client libraries this scenario applies to, and why not the others.
     public var serverLibraries: [TLSLibrary]
+    public var clientLibraries: [TLSLibrary]
     public var notApplicableReason: String?
     /// Where the scenario was read from, for error messages.
     public var sourceFile: String
@@ -38,18 +41,40 @@ public struct EndpointSpec: Sendable, Hashable {
     /// Route the library's I/O through the harness's interposed transport (in this OpenSSL BIO callback style)
     /// instead of the library's own socket I/O; nil for native I/O.
     public var interposedStyle: InterposedTransport.CallbackStyle?
+    /// Faults the endpoint's in-memory link injects into its library's I/O.
+    public var faults: FaultPlan
+    /// OpenSSL only: `SSL_MODE_ENABLE_PARTIAL_WRITE` and `SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER`.
+    public var partialWrite: Bool
+    public var acceptMovingWriteBuffer: Bool
     public var steps: [EndpointAction]
 
     public init(
         alpn: [String] = [], alpnRejection: ALPNRejectionStyle = .conforming, alpnServerPrecedence: Bool = false,
         ignoreUnexpectedEOF: Bool = false, interposedStyle: InterposedTransport.CallbackStyle? = nil,
+        faults: FaultPlan = .none, partialWrite: Bool = false, acceptMovingWriteBuffer: Bool = false,
         steps: [EndpointAction]
     ) {
+        self.faults = faults
+        self.partialWrite = partialWrite
+        self.acceptMovingWriteBuffer = acceptMovingWriteBuffer
         self.ignoreUnexpectedEOF = ignoreUnexpectedEOF
         self.interposedStyle = interposedStyle ?? (steps.contains(where: \.needsInterposedTransport) ? .classic : nil)
         self.alpn = alpn
         self.alpnRejection = alpnRejection
         self.alpnServerPrecedence = alpnServerPrecedence
         self.steps = steps
+    }
+}
+
+extension Scenario {
+    /// What a client's `readExactly` / `readInChunks` waits for: the server's own payload if it sends one, plus the
+    /// client's payload if the server echoes it.
+    public var clientExpectedInbound: Int {
+        (server.steps.contains(.send) ? serverPayloadSize : 0) + (server.steps.contains(.echo) ? payloadSize : 0)
+    }
+
+    /// True when some fault is drawn at random, so that different seeds exercise different schedules.
+    public var isRandomized: Bool {
+        server.faults.isRandomized || client.faults.isRandomized
     }
 }

@@ -47,8 +47,8 @@ public struct ScenarioCatalog: Sendable {
 
     private static func parseScenario(_ entry: FixtureReader, family: String, title: String) throws(ConfigurationError) -> Scenario {
         try entry.allowOnly([
-            "id", "name", "description", "protocols", "clients", "payload", "serverPayload", "servers", "notApplicableReason", "server",
-            "client", "expect",
+            "id", "name", "description", "protocols", "clients", "payload", "serverPayload", "servers",
+            "clientLibraries", "notApplicableReason", "server", "client", "expect", "link",
         ])
         let id = try entry.string("id")
         guard id.hasPrefix(family) else { throw entry.error("id", "'\(id)' must start with its family letter '\(family)'") }
@@ -66,33 +66,61 @@ public struct ScenarioCatalog: Sendable {
             }
             servers.append(library)
         }
+        var clientLibraries: [TLSLibrary] = []
+        for name in try entry.strings("clientLibraries", default: TLSLibrary.allCases.map(\.rawValue)) {
+            guard let library = TLSLibrary(rawValue: name) else {
+                throw entry.error("clientLibraries", "has unknown library '\(name)' (known: openssl, gnutls)")
+            }
+            clientLibraries.append(library)
+        }
+        var capacity: Int?
+        if let link = try entry.nested("link") {
+            try link.allowOnly(["kind", "capacity"])
+            guard try link.string("kind") == "memory" else {
+                throw link.error("kind", "must be memory (omit link for loopback TCP)")
+            }
+            capacity = try link.int("capacity", default: 256 * 1024)
+            guard capacity! > 0 else { throw link.error("capacity", "must be positive") }
+        }
         let clients = try entry.int("clients", default: 1)
         guard clients >= 1 else { throw entry.error("clients", "must be at least 1") }
         let payload = try entry.int("payload", default: 64)
         guard payload >= 0 else { throw entry.error("payload", "must not be negative") }
         let serverPayload = try entry.int("serverPayload", default: 0)
         guard serverPayload >= 0 else { throw entry.error("serverPayload", "must not be negative") }
-        guard let serverEntry = try entry.nested("server") else { throw entry.error("server", "is missing") }
-        guard let clientEntry = try entry.nested("client") else { throw entry.error("client", "is missing") }
+        let serverEntry = try entry.nested("server")
+        let clientEntry = try entry.nested("client")
         guard let expectEntry = try entry.nested("expect") else { throw entry.error("expect", "is missing") }
         let reason = try entry.optionalString("notApplicableReason")
-        if servers.count < TLSLibrary.allCases.count && reason == nil {
-            throw entry.error("notApplicableReason", "is required when 'servers' leaves a library out")
+        if (servers.count < TLSLibrary.allCases.count || clientLibraries.count < TLSLibrary.allCases.count) && reason == nil {
+            throw entry.error("notApplicableReason", "is required when 'servers' or 'clientLibraries' leaves a library out")
+        }
+        let server = try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer)
+        let client = try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient)
+        if capacity == nil && (server.faults != .none || client.faults != .none) {
+            throw entry.error("link", "must be {kind: memory} when an endpoint has faults (they are injected by the in-memory link)")
         }
         return Scenario(
             id: id, family: family, familyTitle: title, name: try entry.string("name"), summary: try entry.string("description"),
             protocols: protocols, clientCount: clients, payloadSize: payload, serverPayloadSize: serverPayload,
-            server: try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer),
-            client: try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient),
-            expectation: try parseExpectation(expectEntry), serverLibraries: servers, notApplicableReason: reason,
+            server: server, client: client,
+            expectation: try parseExpectation(expectEntry), memoryLinkCapacity: capacity, serverLibraries: servers,
+            clientLibraries: clientLibraries, notApplicableReason: reason,
             sourceFile: entry.file)
     }
 
-    private static func parseEndpoint(_ entry: FixtureReader, defaultSteps: [EndpointAction]) throws(ConfigurationError) -> EndpointSpec {
-        try entry.allowOnly(["alpn", "alpnRejection", "alpnServerPrecedence", "ignoreUnexpectedEOF", "transport", "steps"])
+    private static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction]) throws(ConfigurationError) -> EndpointSpec {
+        guard let entry else { return EndpointSpec(steps: defaultSteps) }
+        try entry.allowOnly([
+            "alpn", "alpnRejection", "alpnServerPrecedence", "ignoreUnexpectedEOF", "transport", "steps", "faults",
+            "partialWrite", "acceptMovingWriteBuffer",
+        ])
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
             guard let step = EndpointAction(parsing: text) else {
+                if text.contains("(") && !text.contains(")") {
+                    throw entry.error("steps", "has '\(text)': a step with a comma must be quoted in YAML, e.g. \"readInChunks(100, pollFirst)\"")
+                }
                 throw entry.error(
                     "steps", "has unknown step '\(text)' (known: \(EndpointAction.vocabulary.joined(separator: ", ")))")
             }
@@ -113,7 +141,28 @@ public struct ScenarioCatalog: Sendable {
             alpn: try entry.strings("alpn", default: []), alpnRejection: rejection,
             alpnServerPrecedence: try entry.bool("alpnServerPrecedence", default: false),
             ignoreUnexpectedEOF: try entry.bool("ignoreUnexpectedEOF", default: false),
-            interposedStyle: style, steps: steps)
+            interposedStyle: style, faults: try parseFaults(entry.nested("faults")),
+            partialWrite: try entry.bool("partialWrite", default: false),
+            acceptMovingWriteBuffer: try entry.bool("acceptMovingWriteBuffer", default: false), steps: steps)
+    }
+
+    private static func parseFaults(_ entry: FixtureReader?) throws(ConfigurationError) -> FaultPlan {
+        guard let entry else { return .none }
+        try entry.allowOnly(["readEAGAIN", "writeEAGAIN", "maxRead", "maxWrite"])
+        var plan = FaultPlan()
+        for (key, isRead) in [("readEAGAIN", true), ("writeEAGAIN", false)] {
+            guard let text = try entry.optionalString(key) else { continue }
+            guard let pattern = FaultPattern(parsing: text) else {
+                throw entry.error(key, "is '\(text)'; use never, 'every N' (N >= 2) or 'p=0.3' (0 <= p < 1)")
+            }
+            if isRead { plan.readRefusals = pattern } else { plan.writeRefusals = pattern }
+        }
+        for key in ["maxRead", "maxWrite"] where entry.has(key) {
+            let value = try entry.int(key, default: 0)
+            guard value > 0 else { throw entry.error(key, "must be at least 1") }
+            if key == "maxRead" { plan.maxReadChunk = value } else { plan.maxWriteChunk = value }
+        }
+        return plan
     }
 
     private static func parseExpectation(_ entry: FixtureReader) throws(ConfigurationError) -> Expectation {

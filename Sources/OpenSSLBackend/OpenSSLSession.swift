@@ -47,6 +47,10 @@ final class OpenSSLSession: TLSSession {
         case .server: try configureServer(settings, wireCount: wire.count)
         case .client: try configureClient(settings, wire: wire)
         }
+        var mode = 0
+        if settings.partialWrite { mode |= Int(SSL_MODE_ENABLE_PARTIAL_WRITE) }
+        if settings.acceptMovingWriteBuffer { mode |= Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER) }
+        if mode != 0 { _ = COpenSSL_SSL_set_mode(ssl, mode) }
         if settings.ignoreUnexpectedEOF {
             SSL_set_options(ssl, COpenSSL_SSL_OP_IGNORE_UNEXPECTED_EOF())
         }
@@ -145,6 +149,17 @@ final class OpenSSLSession: TLSSession {
             }
         }
     }
+
+    func requestKeyUpdate() -> StepResult {
+        // Only schedules the update; OpenSSL sends it with the next write or handshake call.
+        perform("SSL_key_update") { SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) == 1 ? .ok(0) : nil }
+    }
+
+    func resumeWriteWithoutData() -> StepResult? { nil }
+
+    func discardQueuedWrite() -> StepResult? { nil }
+
+    var pendingBytes: Int { Int(SSL_pending(ssl)) }
 
     var negotiatedALPN: String? {
         var data: UnsafePointer<UInt8>?

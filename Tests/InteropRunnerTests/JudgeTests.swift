@@ -74,7 +74,7 @@ import Testing
             cell: cell("A4n"), observation: observation([.clientHandshake: "alertReceived(120)", .applicationData: "none"]),
             deadlineExpired: true, divergence: nil)
         #expect(verdict.status == .failed)
-        #expect(verdict.message.contains("deadline"))
+        #expect(verdict.message.contains("expected loopEnding=completed, observed timeout"))
     }
 
     @Test func divergenceMatchesByPattern() {
