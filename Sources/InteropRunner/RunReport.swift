@@ -33,10 +33,16 @@ public struct RunReport: Sendable {
 public struct MatrixRunner: Sendable {
     public var runner: InProcessCellRunner
     public var seed: UInt64
+    /// Cells with randomized faults run with seeds `seed`, `seed + 1`, … up to this many, stopping at the first failure.
+    public var seedCount: Int
+    /// Every cell runs this many times with the same seed; differing outcomes make it fail as flaky.
+    public var repeatCount: Int
 
-    public init(runner: InProcessCellRunner, seed: UInt64) {
+    public init(runner: InProcessCellRunner, seed: UInt64, seedCount: Int = 1, repeatCount: Int = 1) {
         self.runner = runner
         self.seed = seed
+        self.seedCount = max(1, seedCount)
+        self.repeatCount = max(1, repeatCount)
     }
 
     public func run(_ cells: [Cell], progress: (CellResult, Int) -> Void = { _, _ in }) -> RunReport {
@@ -45,12 +51,59 @@ public struct MatrixRunner: Sendable {
         let begin = clock.now
         var results: [CellResult] = []
         for cell in cells {
-            let result = runner.run(cell, seed: seed)
+            let result = runAcrossSeeds(cell)
             results.append(result)
             progress(result, results.count)
         }
         return RunReport(
             results: results, libraryVersions: Backends.runtimeVersions, seed: seed, startedAt: started,
             duration: begin.duration(to: clock.now))
+    }
+}
+
+extension MatrixRunner {
+    /// One cell over its seeds (randomized cells only), each seed repeated; the first failing run is the result.
+    func runAcrossSeeds(_ cell: Cell) -> CellResult {
+        let seeds = cell.scenario.isRandomized ? seedCount : 1
+        var last: CellResult?
+        for offset in 0..<seeds {
+            let current = seed &+ UInt64(offset)
+            var result = runRepeated(cell, seed: current)
+            if result.status == .failed || result.status == .error {
+                if seeds > 1 {
+                    result.message = "first failing seed \(current) (seeds \(seed)…\(current &- 1) passed): " + result.message
+                }
+                return result
+            }
+            last = result
+        }
+        var result = last!
+        if seeds > 1 && result.status != .skipped {
+            result.message += " (seeds \(seed)…\(seed &+ UInt64(seeds - 1)))"
+        }
+        return result
+    }
+
+    /// Runs a cell `repeatCount` times with one seed; a cell whose observations differ between runs is flaky.
+    func runRepeated(_ cell: Cell, seed: UInt64) -> CellResult {
+        let first = runner.run(cell, seed: seed)
+        guard repeatCount > 1, first.status != .skipped else { return first }
+        for attempt in 2...repeatCount {
+            let again = runner.run(cell, seed: seed)
+            let before = first.observation?.values ?? [:]
+            let after = again.observation?.values ?? [:]
+            if again.status != first.status || before != after {
+                let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
+                    .sorted().map { "\($0.rawValue): \(before[$0] ?? "-") → \(after[$0] ?? "-")" }
+                var flaky = again
+                flaky.status = .failed
+                flaky.message = "flaky: run \(attempt) of \(repeatCount) with seed \(seed) differs from run 1 "
+                    + "(\(first.status.rawValue) → \(again.status.rawValue)\(changed.isEmpty ? "" : "; " + changed.joined(separator: "; ")))"
+                return flaky
+            }
+        }
+        var result = first
+        result.message += " (\(repeatCount) identical runs)"
+        return result
     }
 }

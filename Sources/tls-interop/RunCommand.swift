@@ -18,6 +18,12 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Seed for payloads (and, in later families, fault schedules).")
     var seed: UInt64 = 1
 
+    @Option(name: .long, help: "Run cells with randomized faults over this many seeds (from --seed), reporting the first that fails.")
+    var seeds: Int = 1
+
+    @Option(name: .long, help: "Run every cell this many times with the same seed; differing outcomes fail the cell as flaky.")
+    var `repeat`: Int = 1
+
     @Option(name: .long, help: "Seconds a cell may take before its unfinished steps are reported as timeouts.")
     var deadline: Double = 10
 
@@ -25,6 +31,8 @@ struct RunCommand: ParsableCommand {
     var verbose = false
 
     func validate() throws {
+        guard seeds >= 1, seeds <= 100_000 else { throw ValidationError("--seeds must be between 1 and 100000, got \(seeds)") }
+        guard `repeat` >= 1, `repeat` <= 1000 else { throw ValidationError("--repeat must be between 1 and 1000, got \(`repeat`)") }
         guard deadline > 0, deadline <= 3600 else {
             throw ValidationError("--deadline must be between 0 and 3600 seconds, got \(deadline)")
         }
@@ -49,7 +57,8 @@ struct RunCommand: ParsableCommand {
             }
             throw ExitCode(2)
         }
-        let report = MatrixRunner(runner: runner, seed: seed).run(cells) { result, done in
+        let matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`)
+        let report = matrix.run(cells) { result, done in
             if verbose {
                 print(CellReportText.render(result, versions: versions) + "\n")
             } else if result.status == .failed || result.status == .error {

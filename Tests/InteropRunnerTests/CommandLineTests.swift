@@ -106,6 +106,25 @@ import Testing
         #expect(run.standardError.contains("Error:"))
     }
 
+    @Test func seedsAndRepeatRunRandomizedCellsOverEverySeed() throws {
+        let run = try runProgram(
+            binary, ["run", "--filter", "R1r", "--protocol", "tls1.3", "--seed", "5", "--seeds", "4", "--repeat", "2", "--verbose"])
+        #expect(run.status == 0, "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("(2 identical runs) (seeds 5…8)"))
+        #expect(run.standardOutput.contains("4 passed, 0 failed, 0 skipped"))
+    }
+
+    @Test func faultsWithoutAMemoryLinkAreRefused() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write(
+            "fixtures/scenarios/R.yaml",
+            "family: R\ntitle: retry\nscenarios:\n  - {id: R9, name: x, description: x, client: {faults: {readEAGAIN: every 2}}, expect: {echoIntact: true}}\n")
+        _ = try directory.write("fixtures/divergences.yaml", "divergences: []\n")
+        let run = try runProgram(binary, ["list", "--fixtures", directory.path + "/fixtures"])
+        #expect(run.status == 2)
+        #expect(run.standardError.contains("field 'scenarios[0].link' must be {kind: memory}"))
+    }
+
     @Test func listShowsCellIdsAndNames() throws {
         let run = try runProgram(binary, ["list", "--filter", "H1"])
         #expect(run.status == 0)
