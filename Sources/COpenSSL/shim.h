@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 #include <openssl/crypto.h>
 #include <openssl/opensslv.h>
+#include <sys/time.h>
 
 /* Function-like macros that Swift cannot import, wrapped one to one. */
 
@@ -51,6 +52,26 @@ static inline void COpenSSL_BIO_clear_retry_flags(BIO *bio) {
 
 static inline uint64_t COpenSSL_SSL_OP_IGNORE_UNEXPECTED_EOF(void) {
     return SSL_OP_IGNORE_UNEXPECTED_EOF;
+}
+
+static inline long COpenSSL_DTLSv1_get_timeout(SSL *ssl, struct timeval *remaining) {
+    return DTLSv1_get_timeout(ssl, remaining);
+}
+
+static inline long COpenSSL_DTLSv1_handle_timeout(SSL *ssl) {
+    return DTLSv1_handle_timeout(ssl);
+}
+
+static inline long COpenSSL_SSL_set_mtu(SSL *ssl, long mtu) {
+    return SSL_set_mtu(ssl, mtu);
+}
+
+static inline uint64_t COpenSSL_SSL_OP_NO_QUERY_MTU(void) {
+    return SSL_OP_NO_QUERY_MTU;
+}
+
+static inline uint64_t COpenSSL_SSL_OP_COOKIE_EXCHANGE(void) {
+    return SSL_OP_COOKIE_EXCHANGE;
 }
 
 #endif

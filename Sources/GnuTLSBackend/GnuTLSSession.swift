@@ -16,6 +16,8 @@ final class GnuTLSSession: TLSSession {
     private(set) var notes: [String] = []
     private var handshakeDone = false
     private var verifiedName: UnsafeMutablePointer<CChar>?
+    private var isDatagram = false
+    private var cookieKey = gnutls_datum_t()
     /// The alert a conforming server still has to send after a failed handshake (its send met EAGAIN).
     private var pendingAlert: (error: Int32, code: UInt8, level: UInt8)?
 
@@ -29,16 +31,17 @@ final class GnuTLSSession: TLSSession {
         acceptsALPN = !settings.alpn.isEmpty
         try check("gnutls_certificate_allocate_credentials", gnutls_certificate_allocate_credentials(&certificates))
         let credentials = settings.credentials
+        let datagramFlag = settings.protocolVersion.isDatagram ? GNUTLS_DATAGRAM : 0
         switch settings.role {
         case .server:
             try check(
                 "gnutls_certificate_set_x509_key_file",
                 gnutls_certificate_set_x509_key_file(certificates, credentials.chainFile, credentials.privateKeyFile, GNUTLS_X509_FMT_PEM))
-            try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_SERVER | GNUTLS_NONBLOCK)))
+            try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_SERVER | GNUTLS_NONBLOCK | datagramFlag)))
         case .client:
             let anchors = gnutls_certificate_set_x509_trust_file(certificates, credentials.trustAnchorFile, GNUTLS_X509_FMT_PEM)
             try check("gnutls_certificate_set_x509_trust_file", min(anchors, 0))
-            try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_CLIENT | GNUTLS_NONBLOCK)))
+            try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_CLIENT | GNUTLS_NONBLOCK | datagramFlag)))
             try check(
                 "gnutls_server_name_set",
                 gnutls_server_name_set(session, GNUTLS_NAME_DNS, credentials.serverName, credentials.serverName.utf8.count))
@@ -46,7 +49,11 @@ final class GnuTLSSession: TLSSession {
             verifiedName = strdup(credentials.serverName)
             gnutls_session_set_verify_cert(session, verifiedName, 0)
         }
-        let version = settings.protocolVersion == .tls13 ? "+VERS-TLS1.3" : "+VERS-TLS1.2"
+        let version = switch settings.protocolVersion {
+        case .tls13: "+VERS-TLS1.3"
+        case .tls12: "+VERS-TLS1.2"
+        case .dtls12: "+VERS-DTLS1.2"
+        }
         try check("gnutls_priority_set_direct", gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:" + version, nil))
         try check("gnutls_credentials_set", gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, UnsafeMutableRawPointer(certificates)))
         if !settings.alpn.isEmpty {
@@ -59,12 +66,30 @@ final class GnuTLSSession: TLSSession {
         } else {
             gnutls_transport_set_int2(session, socket, socket)
         }
+        if settings.protocolVersion.isDatagram {
+            try configureDatagram(settings)
+        }
+    }
+
+    private func configureDatagram(_ settings: EndpointSettings) throws(SessionSetupError) {
+        isDatagram = true
+        gnutls_dtls_set_mtu(session, 1200)
+        // Required in nonblocking DTLS: GnuTLS calls it with a zero timeout to ask whether a datagram is waiting.
+        gnutls_transport_set_pull_timeout_function(session, interposedPullTimeout)
+        if let initial = settings.dtlsInitialTimeout {
+            let milliseconds = max(1, UInt32(clamping: initial.components.seconds * 1000 + initial.components.attoseconds / 1_000_000_000_000_000))
+            gnutls_dtls_set_timeouts(session, milliseconds, 60_000)
+        }
+        if settings.role == .server && settings.cookieExchange {
+            try check("gnutls_key_generate", gnutls_key_generate(&cookieKey, UInt32(GNUTLS_COOKIE_KEY_SIZE)))
+        }
     }
 
     deinit {
         if session != nil { gnutls_deinit(session) }
         if certificates != nil { gnutls_certificate_free_credentials(certificates) }
         free(verifiedName)
+        if cookieKey.data != nil { CGnuTLS_gnutls_free(cookieKey.data) }
     }
 
     private func setALPN(_ settings: EndpointSettings) throws(SessionSetupError) {
@@ -213,6 +238,49 @@ final class GnuTLSSession: TLSSession {
 
     var pendingBytes: Int { gnutls_record_check_pending(session) }
 
+    // MARK: DTLS
+
+    func listen() -> StepResult {
+        guard let datagrams = transport?.transport as? any DatagramTransport else {
+            return StepResult(.localError, raw: RawResult(call: "gnutls_dtls_cookie_verify (no datagram transport)", returnValue: -1))
+        }
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        while true {
+            let received = buffer.withUnsafeMutableBytes { datagrams.receive(into: $0) }
+            guard case .transferred(let count) = received else {
+                return StepResult(.wantRead, raw: RawResult(call: "gnutls_dtls_cookie_verify (waiting for a ClientHello)", returnValue: 0))
+            }
+            let datagram = Array(buffer[0..<count])
+            var identity = datagrams.peerIdentity
+            var prestate = gnutls_dtls_prestate_st()
+            let verified = datagram.withUnsafeBytes { bytes in
+                gnutls_dtls_cookie_verify(&cookieKey, &identity, identity.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, &prestate)
+            }
+            if verified == 0 {
+                datagrams.unreceive(datagram)
+                gnutls_dtls_prestate_set(session, &prestate)
+                return StepResult(.ok(0), raw: Self.raw("gnutls_dtls_cookie_verify", 0))
+            }
+            let sent = gnutls_dtls_cookie_send(
+                &cookieKey, &identity, identity.count, &prestate, Unmanaged.passUnretained(transport!).toOpaque(), interposedPush)
+            notes.append("cookie exchange: gnutls_dtls_cookie_verify=\(verified) (\(GnuTLSError.name(verified))), gnutls_dtls_cookie_send=\(sent)")
+        }
+    }
+
+    var retransmissionTimer: Duration? {
+        guard isDatagram else { return nil }
+        return .milliseconds(Int64(gnutls_dtls_get_timeout(session)))
+    }
+
+    var timerReading: String {
+        "gnutls_dtls_get_timeout=\(gnutls_dtls_get_timeout(session)) ms, gnutls_record_get_direction=\(gnutls_record_get_direction(session))"
+    }
+
+    func handleTimeout() -> StepResult {
+        // GnuTLS retransmits from inside the interrupted call once its timer has expired; nothing to call first.
+        StepResult(.ok(0), raw: RawResult(call: "(GnuTLS: retried call retransmits)", returnValue: 0))
+    }
+
     var negotiatedALPN: String? {
         var selected = gnutls_datum_t()
         guard gnutls_alpn_get_selected_protocol(session, &selected) == 0, let data = selected.data else { return nil }
@@ -224,6 +292,7 @@ final class GnuTLSSession: TLSSession {
         switch gnutls_protocol_get_version(session) {
         case GNUTLS_TLS1_3: return .tls13
         case GNUTLS_TLS1_2: return .tls12
+        case GNUTLS_DTLS1_2: return .dtls12
         default: return nil
         }
     }
@@ -259,8 +328,9 @@ final class GnuTLSSession: TLSSession {
         case GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:
             notes.append("certificate verification: " + verificationStatus())
             outcome = .protocolError
-        case GNUTLS_E_PUSH_ERROR where savedErrno == ECONNRESET || savedErrno == EPIPE,
-            GNUTLS_E_PULL_ERROR where savedErrno == ECONNRESET || savedErrno == EPIPE:
+        // ECONNREFUSED is how a connected UDP socket reports the peer's ICMP port unreachable: DTLS's reset.
+        case GNUTLS_E_PUSH_ERROR where [ECONNRESET, EPIPE, ECONNREFUSED].contains(savedErrno),
+            GNUTLS_E_PULL_ERROR where [ECONNRESET, EPIPE, ECONNREFUSED].contains(savedErrno):
             outcome = .reset
         default:
             outcome = .protocolError
@@ -292,4 +362,14 @@ private func interposedPull(_ pointer: UnsafeMutableRawPointer?, _ buffer: Unsaf
     case .endOfStream: return 0
     case .failed(let code): errno = code; return -1
     }
+}
+
+/// GnuTLS pull-timeout function: called with 0 in nonblocking mode, it reports whether a datagram is waiting.
+private func interposedPullTimeout(_ pointer: UnsafeMutableRawPointer?, _ milliseconds: UInt32) -> Int32 {
+    guard let pointer else { return -1 }
+    let transport = Unmanaged<TransportBox>.fromOpaque(pointer).takeUnretainedValue().transport
+    if let datagrams = transport as? any DatagramTransport {
+        return datagrams.hasInboundDatagram ? 1 : 0
+    }
+    return 1
 }

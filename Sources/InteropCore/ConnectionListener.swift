@@ -54,6 +54,11 @@ public func libraryTransport(for connection: any RawConnection, settings: Endpoi
         memory.style = settings.interposedStyle ?? .classic
         return memory
     }
+    // DTLS always runs through the harness's datagram transport, so that timers, retransmissions and every datagram
+    // can be logged.
+    if let datagram = connection as? any DatagramTransport {
+        return datagram
+    }
     guard let style = settings.interposedStyle, let socket = connection as? SocketDescriptor else { return nil }
     return InterposedTransport(socket: socket, style: style)
 }

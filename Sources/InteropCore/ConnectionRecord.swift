@@ -25,6 +25,17 @@ public struct ConnectionRecord: Sendable {
     public var writeCandidates: [String: String] = [:]
     /// Reads served from bytes the library held while the transport had nothing (`readInChunks`).
     public var pendingReads = 0
+    /// DTLS: every datagram this endpoint sent, with its flight and fate.
+    public var datagramLog: [DatagramLogEntry] = []
+    /// DTLS: datagram faults that were asked for but never fired (their datagram was never sent).
+    public var unfiredDatagramFaults: [Int] = []
+    /// DTLS: expired retransmission timers the driver handled, and datagrams sent while handling them.
+    public var timeoutsHandled = 0
+    public var retransmissions = 0
+    /// DTLS: the timer and direction calls' raw readings before, during and after the handshake (R8).
+    public var timerReadings: [String] = []
+    /// DTLS: what a loop that trusted those readings would do wrong (spin or stall), if anything.
+    public var timerHazards: [String] = []
     /// Outcomes of `probeRead` / `probeWrite`, in order.
     public var probes: [String] = []
     /// What the harness's transport refused, when one was used (`read`/`write` → count), and how many of those

@@ -3,6 +3,8 @@ import Foundation
 /// One step of an endpoint's script; scenarios are lists of these, not code paths.
 public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     case handshake
+    /// DTLS server: the stateless cookie exchange, until a ClientHello with a valid cookie arrives.
+    case listen
     /// One handshake call; a retry outcome moves on to the next step instead of waiting (to stop at a flight).
     case handshakeOnce
     /// Wait until the socket is readable, without reading.
@@ -43,6 +45,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .handshake: "handshake"
+        case .listen: "listen"
         case .handshakeOnce: "handshakeOnce"
         case .awaitReadable: "awaitReadable"
         case .send: "send"
@@ -66,7 +69,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
 
     /// Every step name, for error messages.
     public static let vocabulary = [
-        "handshake", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo",
+        "handshake", "listen", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo",
         "shutdown(closeNotify)", "shutdown(bidirectional)", "finish", "drainRaw", "reset", "sendTruncatedRecord",
         "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate",
         "readInChunks(N, pollFirst|pendingAware)", "close",
@@ -104,6 +107,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         }
         switch trimmed {
         case "handshake": self = .handshake
+        case "listen": self = .listen
         case "handshakeOnce": self = .handshakeOnce
         case "awaitReadable": self = .awaitReadable
         case "send": self = .send

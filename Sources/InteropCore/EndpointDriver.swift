@@ -28,6 +28,9 @@ public final class EndpointDriver {
     private var movedBuffer: UnsafeMutableRawBufferPointer?
     private var retryInterrupted = false
     private static let retryExtra = 128
+    /// DTLS: when the library's retransmission timer expires, if it runs.
+    private var timerDeadline: ContinuousClock.Instant?
+    private var readTimerBeforeHandshake = false
 
     /// - Parameters:
     ///   - payload: what `send` writes.
@@ -55,10 +58,19 @@ public final class EndpointDriver {
             let action = actions[actionIndex]
             let result: StepResult
             let refusalsBefore = transport?.refusalCount ?? 0
+            handleExpiredTimer(before: action)
+            defer { (transport as? any DatagramTransport)?.inTimeoutHandling = false }
             switch action {
+            case .listen:
+                result = session.listen()
             case .handshake, .handshakeOnce:
+                if !readTimerBeforeHandshake, transport is any DatagramTransport {
+                    readTimerBeforeHandshake = true
+                    record.timerReadings.append("before the first flight: \(session.timerReading)")
+                }
                 result = session.handshake()
                 if !result.outcome.isRetry { record.handshake = result.outcome }
+                readTimers(after: result.outcome)
                 if action == .handshakeOnce && result.outcome.isRetry {
                     record.log(action, result)
                     actionIndex += 1
@@ -168,11 +180,18 @@ public final class EndpointDriver {
             case .wantRead:
                 record.wantReadCount += 1
                 checkDirection(.read, action: action, refusalsBefore: refusalsBefore)
-                return .waiting(connection.readiness(.read))
+                return .waiting(withTimer(connection.readiness(.read), during: action))
             case .wantWrite:
                 record.wantWriteCount += 1
                 checkDirection(.write, action: action, refusalsBefore: refusalsBefore)
-                return .waiting(connection.readiness(.write))
+                if let datagrams = transport as? any DatagramTransport, datagrams.refusalCount == refusalsBefore {
+                    // Nothing refused a write: the library is really waiting for the peer or its timer. GnuTLS DTLS
+                    // reports direction 1 after a retransmission; a loop that believed it would spin on writability.
+                    let hazard = "asked to wait for write although nothing refused a write (a loop that trusts it spins)"
+                    if !record.timerHazards.contains(hazard) { record.timerHazards.append(hazard) }
+                    return .waiting(withTimer(connection.readiness(.read), during: action))
+                }
+                return .waiting(withTimer(connection.readiness(.write), during: action))
             case .closeNotifySent where action == .shutdown(.bidirectional):
                 // OpenSSL's SSL_shutdown returns 0 once its close_notify is out; calling it again waits for the peer's.
                 continue
@@ -184,6 +203,60 @@ public final class EndpointDriver {
         }
         finish()
         return .finished
+    }
+
+    /// DTLS: while a handshake or cookie exchange waits, the wait also ends when the library's retransmission timer
+    /// expires. Outside the handshake the timer is not trusted (R8 shows why).
+    private func withTimer(_ readiness: Readiness, during action: EndpointAction) -> Readiness {
+        timerDeadline = nil
+        guard transport is any DatagramTransport, [.handshake, .handshakeOnce, .listen].contains(action),
+            let remaining = session.retransmissionTimer
+        else { return readiness }
+        // At least a millisecond: GnuTLS may report 0 ms left while its retried call still finds the window
+        // unexpired (both round to milliseconds differently); waking at once would spin until the next millisecond.
+        let deadline = ContinuousClock.now.advanced(by: max(remaining, .milliseconds(1)))
+        timerDeadline = deadline
+        return .until(deadline, readiness)
+    }
+
+    /// DTLS: when the timer has expired, let the library retransmit (`DTLSv1_handle_timeout`; GnuTLS does it in the
+    /// retried call) and mark what is sent meanwhile as retransmission.
+    private func handleExpiredTimer(before action: EndpointAction) {
+        // Woken with nothing to read while a timer ran: the timer ended the wait (the library's clock and the
+        // loop's may differ by a fraction of a millisecond, so the datagram queue decides, not the clock).
+        guard let deadline = timerDeadline, var datagrams = transport as? any DatagramTransport,
+            ContinuousClock.now >= deadline || !datagrams.hasInboundDatagram
+        else {
+            timerDeadline = nil
+            return
+        }
+        timerDeadline = nil
+        record.timeoutsHandled += 1
+        datagrams.inTimeoutHandling = true
+        record.log("timer", session.handleTimeout())
+        _ = action
+    }
+
+    /// DTLS (R8): what the timer and direction calls say while the handshake waits and once it is done, and whether
+    /// a loop that trusted them would stall (no timer while waiting for a flight that may be lost) or spin (a timer
+    /// due at once after the handshake).
+    private func readTimers(after outcome: Outcome) {
+        guard transport is any DatagramTransport else { return }
+        switch outcome {
+        case .wantRead, .wantWrite:
+            guard record.timerReadings.count < 2 else { return }
+            record.timerReadings.append("while waiting: \(session.timerReading)")
+            if session.retransmissionTimer == nil {
+                record.timerHazards.append("no timer while waiting for the peer's flight: a loss would stall a loop that trusts it")
+            }
+        case .ok:
+            record.timerReadings.append("after the handshake: \(session.timerReading)")
+            if let remaining = session.retransmissionTimer, remaining <= .milliseconds(1) {
+                record.timerHazards.append("timer reported due (\(remaining)) after the handshake: a loop that trusts it would spin")
+            }
+        default:
+            break
+        }
     }
 
     /// The R4 step: write the payload from a stable buffer; if the library asks to retry, wait as asked, then resume
@@ -401,6 +474,11 @@ public final class EndpointDriver {
         }
         if let memory = connection as? MemoryConnection {
             record.largestTransportDelivery = memory.largestDelivery
+        }
+        if let datagrams = transport as? any DatagramTransport {
+            record.datagramLog = datagrams.datagramLog
+            record.unfiredDatagramFaults = datagrams.unfiredFaults
+            record.retransmissions = datagrams.datagramLog.filter(\.retransmission).count
         }
     }
 }

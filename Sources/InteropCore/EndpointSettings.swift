@@ -29,13 +29,21 @@ public struct EndpointSettings: Sendable, Hashable {
     public var partialWrite: Bool
     /// OpenSSL only: `SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER`, so a retried write may pass the same bytes elsewhere.
     public var acceptMovingWriteBuffer: Bool
+    /// DTLS: the first retransmission timeout, shortened so loss costs milliseconds (OpenSSL `DTLS_set_timer_cb`,
+    /// doubling on each retransmission; GnuTLS `gnutls_dtls_set_timeouts`); nil keeps the library's default.
+    public var dtlsInitialTimeout: Duration?
+    /// DTLS server: run the stateless cookie exchange before the handshake.
+    public var cookieExchange: Bool
 
     public init(
         role: EndpointRole, protocolVersion: ProtocolVersion, credentials: Credentials, alpn: [String] = [],
         alpnRejection: ALPNRejectionStyle = .conforming, alpnServerPrecedence: Bool = false,
         ignoreUnexpectedEOF: Bool = false, interposedStyle: InterposedTransport.CallbackStyle? = nil,
-        partialWrite: Bool = false, acceptMovingWriteBuffer: Bool = false
+        partialWrite: Bool = false, acceptMovingWriteBuffer: Bool = false, dtlsInitialTimeout: Duration? = nil,
+        cookieExchange: Bool = false
     ) {
+        self.dtlsInitialTimeout = dtlsInitialTimeout
+        self.cookieExchange = cookieExchange
         self.partialWrite = partialWrite
         self.acceptMovingWriteBuffer = acceptMovingWriteBuffer
         self.interposedStyle = interposedStyle

@@ -26,22 +26,33 @@ public struct InProcessLoop {
                 participants.forEach { $0.expire(reason: "deadline") }
                 return .deadlineExpired
             }
-            // In-memory conditions are checked directly; sockets are polled, without waiting if a condition is met.
+            // In-memory conditions and timers are checked directly; sockets are polled, without waiting if
+            // something is already runnable, and otherwise no longer than the nearest timer.
+            let now = clock.now
             let conditionReady = participants.indices.filter { index in
-                if case .condition(let isReady)? = waits[index] { return isReady() }
+                guard let wait = waits[index] else { return false }
+                if let timer = wait.timer, timer <= now { return true }
+                if case .condition(let isReady) = wait.event { return isReady() }
                 return false
             }
             let polled = participants.indices.filter { waits[$0]?.isSocketEvent == true }
-            if conditionReady.isEmpty && polled.isEmpty {
+            let nearestTimer = participants.indices.compactMap { waits[$0]?.timer }.min()
+            if conditionReady.isEmpty && polled.isEmpty && nearestTimer == nil {
                 // Nothing can change any more: every participant waits on an in-memory condition that no one will
-                // satisfy. Report it now instead of sleeping until the deadline.
+                // satisfy and no timer is armed. Report it now instead of sleeping until the deadline.
                 participants.forEach { $0.expire(reason: "stalled") }
                 return .stalled
             }
-            let timeout = conditionReady.isEmpty ? milliseconds(remaining) : 0
-            let ready = polled.isEmpty ? [] : Poller.wait(for: polled.map { waits[$0]! }, timeoutMilliseconds: timeout)
-            let runnable = (conditionReady + zip(polled, ready).filter(\.1).map(\.0)).sorted()
-            for index in runnable {
+            var wait = remaining
+            if let nearestTimer { wait = min(wait, max(.zero, now.duration(to: nearestTimer))) }
+            let timeout = conditionReady.isEmpty ? milliseconds(wait) : 0
+            let ready = Poller.wait(for: polled.map { waits[$0]!.event }, timeoutMilliseconds: timeout)
+            var runnable = Set(conditionReady).union(zip(polled, ready).filter(\.1).map(\.0))
+            let after = clock.now
+            for index in participants.indices where waits[index]?.timer.map({ $0 <= after }) == true {
+                runnable.insert(index)
+            }
+            for index in runnable.sorted() {
                 waits[index] = participants[index].advance()
             }
         }
@@ -49,6 +60,7 @@ public struct InProcessLoop {
 
     private func milliseconds(_ duration: Duration) -> Int32 {
         let (seconds, attoseconds) = duration.components
-        return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+        // Round up, so that a timer is due when the poll returns.
+        return Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
     }
 }

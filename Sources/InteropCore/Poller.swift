@@ -8,25 +8,43 @@ public enum Readiness {
     case writable(Int32)
     /// Ready when the condition holds; checked by the loop itself, no system call involved.
     case condition(() -> Bool)
+    /// Ready when the inner readiness is, or once the instant has passed (a DTLS retransmission timer).
+    indirect case until(ContinuousClock.Instant, Readiness)
+
+    /// The event without any timer.
+    var event: Readiness {
+        if case .until(_, let inner) = self { return inner.event }
+        return self
+    }
+
+    /// The timer, if the wait has one.
+    var timer: ContinuousClock.Instant? {
+        if case .until(let instant, let inner) = self {
+            return inner.timer.map { min($0, instant) } ?? instant
+        }
+        return nil
+    }
 
     var fileDescriptor: Int32 {
-        switch self {
+        switch event {
         case .readable(let fd), .writable(let fd): fd
-        case .condition: -1
+        default: -1
         }
     }
 
     var pollEvents: Int16 {
-        switch self {
+        switch event {
         case .readable: Int16(POLLIN)
         case .writable: Int16(POLLOUT)
-        case .condition: 0
+        default: 0
         }
     }
 
     var isSocketEvent: Bool {
-        if case .condition = self { return false }
-        return true
+        switch event {
+        case .readable, .writable: true
+        default: false
+        }
     }
 }
 

@@ -16,6 +16,17 @@ public protocol TLSSession: AnyObject {
     /// Drops the record an interrupted write left queued (`gnutls_record_discard_queued`), returning the bytes
     /// dropped; nil when the library has no such call.
     func discardQueuedWrite() -> StepResult?
+    /// DTLS server: the stateless cookie exchange before the handshake (`DTLSv1_listen`;
+    /// `gnutls_dtls_cookie_verify` / `gnutls_dtls_cookie_send` / `gnutls_dtls_prestate_set`). `ok` once a ClientHello
+    /// with a valid cookie is waiting for the handshake.
+    func listen() -> StepResult
+    /// DTLS: time left until the library wants its retransmission timer handled (`DTLSv1_get_timeout`,
+    /// `gnutls_dtls_get_timeout`); nil when no timer runs.
+    var retransmissionTimer: Duration? { get }
+    /// DTLS: the library's timer and direction calls as they report now, raw, for the trace.
+    var timerReading: String { get }
+    /// DTLS: handle an expired timer (`DTLSv1_handle_timeout`; GnuTLS retransmits from the interrupted call itself).
+    func handleTimeout() -> StepResult
     /// Decrypted bytes the library holds that the socket no longer shows (`SSL_pending`,
     /// `gnutls_record_check_pending`).
     var pendingBytes: Int { get }

@@ -16,6 +16,10 @@ final class UnusableSession: TLSSession {
     func resumeWriteWithoutData() -> StepResult? { failure }
     func discardQueuedWrite() -> StepResult? { failure }
     var pendingBytes: Int { 0 }
+    func listen() -> StepResult { failure }
+    var retransmissionTimer: Duration? { nil }
+    var timerReading: String { "no session" }
+    func handleTimeout() -> StepResult { failure }
     var negotiatedALPN: String? { nil }
     var negotiatedVersion: ProtocolVersion? { nil }
     var alerts: [AlertEvent] { [] }

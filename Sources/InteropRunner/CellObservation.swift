@@ -11,6 +11,12 @@ public struct CellObservation: Sendable {
     ) {
         var values: [ObservedField: String] = [:]
         values[.loopEnding] = loopEnding
+        let all = clients + serverConnections
+        let unfired = all.flatMap { record in record.unfiredDatagramFaults.map { "\(record.role.rawValue) #\($0)" } }
+        values[.datagramFaults] = unfired.isEmpty ? "fired" : "never fired: " + unfired.joined(separator: ", ")
+        values[.retransmitted] = all.contains { $0.retransmissions > 0 } ? "true" : "false"
+        let hazards = all.flatMap { record in record.timerHazards.map { "\(record.role.rawValue) \(record.library.rawValue): \($0)" } }
+        values[.timerHazards] = hazards.isEmpty ? "none" : hazards.joined(separator: "; ")
         values[.retryOutcome] = Self.merge(clients.map { $0.retryOutcome ?? "none" })
         values[.serverReceived] = Self.merge(zip(clients, serverConnections).map { client, server in
             if server.bytesRead == 0 { return "none" }

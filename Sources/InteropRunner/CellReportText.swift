@@ -9,6 +9,7 @@ public enum CellReportText {
         lines.append("status: \(result.status.rawValue) — \(result.message)")
         lines.append("scenario: \(result.cell.scenario.summary)")
         lines.append("seed: \(result.seed)")
+        lines.append("wall time: \(JUnitReport.seconds(result.duration)) s")
         lines.append("reproduce: \(result.reproduceCommand)")
         lines.append("libraries: server \(versions[result.cell.server] ?? "?"), client \(versions[result.cell.client] ?? "?")")
         if !result.checks.isEmpty {
@@ -58,6 +59,16 @@ public enum CellReportText {
             for mismatch in record.directionMismatches { lines.append("    MISMATCH \(mismatch)") }
             for spurious in record.spuriousWaits { lines.append("    spurious \(spurious)") }
         }
+        if !record.datagramLog.isEmpty {
+            lines.append("  datagrams sent: \(record.datagramLog.count), retransmissions \(record.retransmissions), "
+                + "timers handled \(record.timeoutsHandled)")
+            for entry in record.datagramLog { lines.append("    \(entry)") }
+            if !record.unfiredDatagramFaults.isEmpty {
+                lines.append("    faults never fired: \(record.unfiredDatagramFaults.map { "#\($0)" }.joined(separator: ", "))")
+            }
+        }
+        for reading in record.timerReadings { lines.append("  timer \(reading)") }
+        for hazard in record.timerHazards { lines.append("  HAZARD \(hazard)") }
         if let shutdown = record.shutdown { lines.append("  shutdown: \(shutdown)") }
         if !record.probes.isEmpty { lines.append("  probes: \(record.probes.joined(separator: ", "))") }
         lines.append("  bytes: wrote \(record.bytesWritten) sha256 \(record.writtenDigest.prefix(16)), read \(record.bytesRead) sha256 \(record.readDigest.prefix(16))")

@@ -73,6 +73,11 @@ public enum ConsoleSummary {
                 lines.append("    reproduce: \(result.reproduceCommand)")
             }
         }
+        let slowest = report.results.filter { $0.status != .skipped }.sorted { $0.duration > $1.duration }.prefix(3)
+        if !slowest.isEmpty {
+            lines.append("")
+            lines.append("slowest cells: " + slowest.map { "\($0.cell.id) \(JUnitReport.seconds($0.duration)) s" }.joined(separator: ", "))
+        }
         lines.append("")
         lines.append("\(report.count(.divergent)) divergent (documented in fixtures/divergences.yaml; not counted as passed)")
         lines.append(

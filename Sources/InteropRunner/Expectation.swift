@@ -44,6 +44,12 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     /// How the cell's event loop ended: `completed`, `timeout` (deadline) or `stalled` (no one could progress).
     /// Checked in every cell; expected `completed` unless a scenario says otherwise.
     case loopEnding
+    /// DTLS: `fired` when every datagram fault the scenario asked for happened; checked in every cell that asks.
+    case datagramFaults
+    /// DTLS: `true` when some endpoint retransmitted after its timer expired.
+    case retransmitted
+    /// DTLS (R8): `none`, or what a loop trusting the timer and direction calls would get wrong.
+    case timerHazards
     /// `none` when no application byte reached either end, otherwise the counts.
     case applicationData
     /// How many connections the server accepted.

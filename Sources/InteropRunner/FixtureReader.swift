@@ -106,6 +106,7 @@ struct FixtureReader {
         switch value {
         case let text as String: return text
         case let number as Int: return String(number)
+        case let number as Double: return String(number)
         case let flag as Bool: return flag ? "true" : "false"
         default: throw failure
         }

@@ -35,7 +35,22 @@ public struct InProcessCellRunner: Sendable {
         }
         let listener: any ConnectionListener
         let dialer: any ConnectionDialer
-        if let capacity = scenario.memoryLinkCapacity {
+        if cell.protocolVersion.isDatagram && scenario.memoryLinkCapacity != nil {
+            let memory = MemoryDatagramListener()
+            listener = memory
+            dialer = memory.dialer(
+                clientFaults: scenario.client.datagramFaults, serverFaults: scenario.server.datagramFaults, seed: seed)
+        } else if cell.protocolVersion.isDatagram {
+            do {
+                let udp = try UDPListener()
+                listener = udp
+                dialer = UDPDialer(address: udp.address)
+            } catch {
+                result.status = .error
+                result.message = "harness error: cannot bind UDP on loopback: \(error)"
+                return result
+            }
+        } else if let capacity = scenario.memoryLinkCapacity {
             let memory = MemoryListener(capacity: capacity)
             listener = memory
             dialer = memory.dialer(clientPlan: scenario.client.faults, serverPlan: scenario.server.faults, seed: seed)
@@ -50,8 +65,12 @@ public struct InProcessCellRunner: Sendable {
                 return result
             }
         }
+        var serverSteps = scenario.server.steps
+        if cell.protocolVersion.isDatagram && scenario.server.cookieExchange && !serverSteps.contains(.listen) {
+            serverSteps.insert(.listen, at: 0)
+        }
         let server = EchoServer(
-            backend: serverBackend, settings: serverSettings, actions: scenario.server.steps, listener: listener,
+            backend: serverBackend, settings: serverSettings, actions: serverSteps, listener: listener,
             payload: SeededGenerator.payload(count: scenario.serverPayloadSize, seed: seed ^ 0x5E57_E700),
             expectedInbound: scenario.payloadSize)
         let clients = (1...scenario.clientCount).map { ordinal in
@@ -94,7 +113,9 @@ public struct InProcessCellRunner: Sendable {
             role: role, protocolVersion: cell.protocolVersion, credentials: credentials, alpn: spec.alpn,
             alpnRejection: spec.alpnRejection, alpnServerPrecedence: spec.alpnServerPrecedence,
             ignoreUnexpectedEOF: spec.ignoreUnexpectedEOF, interposedStyle: spec.interposedStyle,
-            partialWrite: spec.partialWrite, acceptMovingWriteBuffer: spec.acceptMovingWriteBuffer)
+            partialWrite: spec.partialWrite, acceptMovingWriteBuffer: spec.acceptMovingWriteBuffer,
+            dtlsInitialTimeout: cell.protocolVersion.isDatagram ? cell.scenario.dtlsInitialTimeout(spec) : nil,
+            cookieExchange: spec.cookieExchange)
     }
 }
 

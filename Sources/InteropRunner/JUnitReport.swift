@@ -98,7 +98,7 @@ public enum JUnitReport {
     }
 
     /// Seconds with exactly three decimals, never an exponent (the schema's SUREFIRE_TIME).
-    static func seconds(_ duration: Duration) -> String {
+    public static func seconds(_ duration: Duration) -> String {
         let (whole, attoseconds) = duration.components
         let milliseconds = max(0, whole * 1000 + attoseconds / 1_000_000_000_000_000)
         let fraction = String(milliseconds % 1000)

@@ -15,6 +15,10 @@ public enum Judge {
         var fields = cell.scenario.expectation.fields
         // Every cell must end by itself unless its scenario is about a loop that cannot.
         fields[.loopEnding] = fields[.loopEnding] ?? .exactly("completed")
+        // A fault that never fired proves nothing: such a cell fails rather than passes.
+        if !cell.scenario.server.datagramFaults.isEmpty || !cell.scenario.client.datagramFaults.isEmpty {
+            fields[.datagramFaults] = fields[.datagramFaults] ?? .exactly("fired")
+        }
         // Every cell checks that each request to wait named the direction that really blocked.
         fields[.directionConsistency] = fields[.directionConsistency] ?? .exactly("consistent")
         for (field, expected) in fields.sorted(by: { $0.key < $1.key }) {

@@ -28,6 +28,12 @@ enum ObservationVocabulary {
             return text == "consistent" ? nil : "can only be expected as consistent"
         case .loopEnding:
             return ["completed", "timeout", "stalled"].contains(text) ? nil : "must be completed, timeout or stalled"
+        case .datagramFaults:
+            return text == "fired" ? nil : "can only be expected as fired"
+        case .retransmitted:
+            return ["true", "false"].contains(text) ? nil : "must be true or false"
+        case .timerHazards:
+            return text.isEmpty ? "must not be empty" : nil
         case .spuriousWaits:
             return text.isEmpty ? "must not be empty" : nil
         case .directionConsistency:

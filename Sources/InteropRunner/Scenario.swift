@@ -46,14 +46,24 @@ public struct EndpointSpec: Sendable, Hashable {
     /// OpenSSL only: `SSL_MODE_ENABLE_PARTIAL_WRITE` and `SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER`.
     public var partialWrite: Bool
     public var acceptMovingWriteBuffer: Bool
+    /// DTLS: drop, duplicate and reorder faults on the datagrams this endpoint sends (in-memory link only).
+    public var datagramFaults: DatagramFaults
+    /// DTLS: the first retransmission timeout.
+    public var dtlsTimeout: DTLSTimeoutChoice
+    /// DTLS server: run the cookie exchange (a `listen` step) before the handshake.
+    public var cookieExchange: Bool
     public var steps: [EndpointAction]
 
     public init(
         alpn: [String] = [], alpnRejection: ALPNRejectionStyle = .conforming, alpnServerPrecedence: Bool = false,
         ignoreUnexpectedEOF: Bool = false, interposedStyle: InterposedTransport.CallbackStyle? = nil,
         faults: FaultPlan = .none, partialWrite: Bool = false, acceptMovingWriteBuffer: Bool = false,
-        steps: [EndpointAction]
+        datagramFaults: DatagramFaults = .none, dtlsTimeout: DTLSTimeoutChoice = .automatic,
+        cookieExchange: Bool = false, steps: [EndpointAction]
     ) {
+        self.datagramFaults = datagramFaults
+        self.dtlsTimeout = dtlsTimeout
+        self.cookieExchange = cookieExchange
         self.faults = faults
         self.partialWrite = partialWrite
         self.acceptMovingWriteBuffer = acceptMovingWriteBuffer
@@ -66,7 +76,32 @@ public struct EndpointSpec: Sendable, Hashable {
     }
 }
 
+/// How a DTLS endpoint's first retransmission timeout is chosen.
+public enum DTLSTimeoutChoice: Sendable, Hashable {
+    /// 20 ms when the cell loses datagrams on purpose (so a loss costs milliseconds; OpenSSL treats anything under
+    /// 15 ms as already expired), the library's default otherwise (so a busy machine causes no spurious resends).
+    case automatic
+    case libraryDefault
+    case fixed(Duration)
+
+    public static let shortened = Duration.milliseconds(20)
+}
+
 extension Scenario {
+    /// True when an endpoint's datagrams are dropped, duplicated or reordered on purpose.
+    public var hasDatagramFaults: Bool {
+        !server.datagramFaults.isEmpty || !client.datagramFaults.isEmpty
+    }
+
+    /// The first retransmission timeout an endpoint of this scenario uses, nil for the library's default.
+    public func dtlsInitialTimeout(_ spec: EndpointSpec) -> Duration? {
+        switch spec.dtlsTimeout {
+        case .automatic: hasDatagramFaults ? DTLSTimeoutChoice.shortened : nil
+        case .libraryDefault: nil
+        case .fixed(let duration): duration
+        }
+    }
+
     /// What a client's `readExactly` / `readInChunks` waits for: the server's own payload if it sends one, plus the
     /// client's payload if the server echoes it.
     public var clientExpectedInbound: Int {

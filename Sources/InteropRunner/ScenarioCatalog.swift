@@ -53,9 +53,9 @@ public struct ScenarioCatalog: Sendable {
         let id = try entry.string("id")
         guard id.hasPrefix(family) else { throw entry.error("id", "'\(id)' must start with its family letter '\(family)'") }
         var protocols: [ProtocolVersion] = []
-        for name in try entry.strings("protocols", default: ProtocolVersion.allCases.map(\.rawValue)) {
+        for name in try entry.strings("protocols", default: ProtocolVersion.streamVersions.map(\.rawValue)) {
             guard let version = ProtocolVersion(rawValue: name) else {
-                throw entry.error("protocols", "has unknown protocol '\(name)' (known: tls1.3, tls1.2)")
+                throw entry.error("protocols", "has unknown protocol '\(name)' (known: tls1.3, tls1.2, dtls1.2)")
             }
             protocols.append(version)
         }
@@ -97,6 +97,10 @@ public struct ScenarioCatalog: Sendable {
         }
         let server = try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer)
         let client = try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient)
+        let datagramFaulty = !server.datagramFaults.isEmpty || !client.datagramFaults.isEmpty
+        if datagramFaulty && (capacity == nil || protocols.contains { !$0.isDatagram }) {
+            throw entry.error("link", "must be {kind: memory} with protocols [dtls1.2] when an endpoint has datagram faults")
+        }
         if capacity == nil && (server.faults != .none || client.faults != .none) {
             throw entry.error("link", "must be {kind: memory} when an endpoint has faults (they are injected by the in-memory link)")
         }
@@ -113,7 +117,7 @@ public struct ScenarioCatalog: Sendable {
         guard let entry else { return EndpointSpec(steps: defaultSteps) }
         try entry.allowOnly([
             "alpn", "alpnRejection", "alpnServerPrecedence", "ignoreUnexpectedEOF", "transport", "steps", "faults",
-            "partialWrite", "acceptMovingWriteBuffer",
+            "partialWrite", "acceptMovingWriteBuffer", "datagrams", "dtlsTimeoutMs", "cookieExchange",
         ])
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
@@ -143,7 +147,43 @@ public struct ScenarioCatalog: Sendable {
             ignoreUnexpectedEOF: try entry.bool("ignoreUnexpectedEOF", default: false),
             interposedStyle: style, faults: try parseFaults(entry.nested("faults")),
             partialWrite: try entry.bool("partialWrite", default: false),
-            acceptMovingWriteBuffer: try entry.bool("acceptMovingWriteBuffer", default: false), steps: steps)
+            acceptMovingWriteBuffer: try entry.bool("acceptMovingWriteBuffer", default: false),
+            datagramFaults: try parseDatagramFaults(entry.nested("datagrams")),
+            dtlsTimeout: try parseTimeout(entry), cookieExchange: try entry.bool("cookieExchange", default: false),
+            steps: steps)
+    }
+
+    /// `dtlsTimeoutMs`: a number of milliseconds, or `default` for the library's own timer; absent means 20 ms in
+    /// cells that lose datagrams on purpose and the library's default elsewhere.
+    private static func parseTimeout(_ entry: FixtureReader) throws(ConfigurationError) -> DTLSTimeoutChoice {
+        guard entry.has("dtlsTimeoutMs") else { return .automatic }
+        let text = try entry.string("dtlsTimeoutMs")
+        if text == "default" { return .libraryDefault }
+        guard let value = Int(text), value >= 1, value <= 60_000 else {
+            throw entry.error("dtlsTimeoutMs", "is '\(text)'; use 1…60000 or default")
+        }
+        return .fixed(.milliseconds(value))
+    }
+
+    private static func parseDatagramFaults(_ entry: FixtureReader?) throws(ConfigurationError) -> DatagramFaults {
+        guard let entry else { return .none }
+        try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability"])
+        func ordinals(_ key: String) throws(ConfigurationError) -> Set<Int> {
+            var result: Set<Int> = []
+            for text in try entry.strings(key, default: []) {
+                guard let value = Int(text), value >= 1 else { throw entry.error(key, "has '\(text)'; ordinals start at 1") }
+                result.insert(value)
+            }
+            return result
+        }
+        var faults = DatagramFaults(drop: try ordinals("drop"), duplicate: try ordinals("duplicate"), reorder: try ordinals("reorder"))
+        if let text = try entry.optionalString("dropProbability") {
+            guard let value = Double(text), value >= 0, value < 1 else {
+                throw entry.error("dropProbability", "is '\(text)'; use 0 <= p < 1")
+            }
+            faults.dropProbability = value
+        }
+        return faults
     }
 
     private static func parseFaults(_ entry: FixtureReader?) throws(ConfigurationError) -> FaultPlan {

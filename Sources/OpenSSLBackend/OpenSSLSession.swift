@@ -14,6 +14,10 @@ final class OpenSSLSession: TLSSession {
     private(set) var alerts: [AlertEvent] = []
     private(set) var notes: [String] = []
     private var selectCallbackCalls = 0
+    /// DTLS: the shortened first timeout; nil leaves OpenSSL's default (1 s, doubling).
+    private var timerInitialMicroseconds: UInt32 = 0
+    /// A secret per server session for cookies bound to the peer.
+    private let cookieSecret = SeededGenerator.payload(count: 16, seed: 0xC00C1E)
     private let acceptsALPN: Bool
     private let role: EndpointRole
 
@@ -25,11 +29,21 @@ final class OpenSSLSession: TLSSession {
         role = settings.role
         acceptsALPN = !settings.alpn.isEmpty
         ERR_clear_error()
-        guard let context = SSL_CTX_new(settings.role == .server ? TLS_server_method() : TLS_client_method()) else {
+        let method = switch (settings.role, settings.protocolVersion.isDatagram) {
+        case (.server, false): TLS_server_method()
+        case (.client, false): TLS_client_method()
+        case (.server, true): DTLS_server_method()
+        case (.client, true): DTLS_client_method()
+        }
+        guard let context = SSL_CTX_new(method) else {
             throw SessionSetupError("SSL_CTX_new failed", raw: OpenSSLSession.setupFailure("SSL_CTX_new", 0))
         }
         self.context = context
-        let version = settings.protocolVersion == .tls13 ? TLS1_3_VERSION : TLS1_2_VERSION
+        let version = switch settings.protocolVersion {
+        case .tls13: TLS1_3_VERSION
+        case .tls12: TLS1_2_VERSION
+        case .dtls12: DTLS1_2_VERSION
+        }
         _ = COpenSSL_SSL_CTX_set_min_proto_version(context, version)
         _ = COpenSSL_SSL_CTX_set_max_proto_version(context, version)
         SSL_CTX_set_info_callback(context, openSSLInfoCallback)
@@ -62,6 +76,25 @@ final class OpenSSLSession: TLSSession {
             SSL_set_bio(ssl, bio, bio)
         } else {
             SSL_set_fd(ssl, socket)
+        }
+        if settings.protocolVersion.isDatagram {
+            configureDatagram(settings)
+        }
+    }
+
+    private func configureDatagram(_ settings: EndpointSettings) {
+        // The harness's datagram links cannot answer MTU queries; a fixed MTU keeps records within one datagram.
+        SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
+        _ = COpenSSL_SSL_set_mtu(ssl, 1200)
+        if let initial = settings.dtlsInitialTimeout {
+            timerInitialMicroseconds = UInt32(clamping: initial.components.seconds * 1_000_000
+                + initial.components.attoseconds / 1_000_000_000_000)
+            DTLS_set_timer_cb(ssl, openSSLDTLSTimer)
+        }
+        if settings.role == .server && settings.cookieExchange {
+            SSL_set_options(ssl, COpenSSL_SSL_OP_COOKIE_EXCHANGE())
+            SSL_CTX_set_cookie_generate_cb(context, openSSLGenerateCookie)
+            SSL_CTX_set_cookie_verify_cb(context, openSSLVerifyCookie)
         }
     }
 
@@ -161,6 +194,78 @@ final class OpenSSLSession: TLSSession {
 
     var pendingBytes: Int { Int(SSL_pending(ssl)) }
 
+    // MARK: DTLS
+
+    func listen() -> StepResult {
+        guard let address = BIO_ADDR_new() else {
+            return StepResult(.localError, raw: RawResult(call: "BIO_ADDR_new", returnValue: 0))
+        }
+        defer { BIO_ADDR_free(address) }
+        var returned: Int32 = 0
+        return perform("DTLSv1_listen", returnValue: { returned }) {
+            returned = DTLSv1_listen(ssl, address)
+            switch returned {
+            case 1: return .ok(0)
+            // 0: no ClientHello with a valid cookie yet (a HelloVerifyRequest may have gone out); wait for more.
+            case 0: return .wantRead
+            default: return nil
+            }
+        }
+    }
+
+    var retransmissionTimer: Duration? {
+        var remaining = timeval()
+        guard COpenSSL_DTLSv1_get_timeout(ssl, &remaining) == 1 else { return nil }
+        return .seconds(Int64(remaining.tv_sec)) + .microseconds(Int64(remaining.tv_usec))
+    }
+
+    var timerReading: String {
+        var remaining = timeval()
+        let armed = COpenSSL_DTLSv1_get_timeout(ssl, &remaining)
+        guard armed == 1 else { return "DTLSv1_get_timeout=\(armed) (no timer)" }
+        return "DTLSv1_get_timeout=1 (\(Int(remaining.tv_sec) * 1000 + Int(remaining.tv_usec) / 1000) ms left)"
+    }
+
+    func handleTimeout() -> StepResult {
+        if let handleEvents = OpenSSLCapabilities.handleEvents {
+            return perform("SSL_handle_events") { handleEvents(ssl) == 1 ? .ok(1) : nil }
+        }
+        var returned = 0
+        return perform("DTLSv1_handle_timeout", returnValue: { Int32(returned) }) {
+            returned = COpenSSL_DTLSv1_handle_timeout(ssl)
+            return returned >= 0 ? .ok(returned) : nil
+        }
+    }
+
+    fileprivate func nextTimeout(after previous: UInt32) -> UInt32 {
+        let next = previous == 0 ? timerInitialMicroseconds : min(previous * 2, timerInitialMicroseconds * 64)
+        notes.append("DTLS timer callback: \(previous) µs → \(next) µs")
+        return next
+    }
+
+    fileprivate func cookie(into buffer: UnsafeMutablePointer<UInt8>?, length: UnsafeMutablePointer<UInt32>?) -> Int32 {
+        let bytes = cookieBytes()
+        bytes.withUnsafeBufferPointer { buffer?.update(from: $0.baseAddress!, count: bytes.count) }
+        length?.pointee = UInt32(bytes.count)
+        return 1
+    }
+
+    fileprivate func verify(cookie: UnsafePointer<UInt8>?, length: UInt32) -> Int32 {
+        guard let cookie else { return 0 }
+        return Array(UnsafeBufferPointer(start: cookie, count: Int(length))) == cookieBytes() ? 1 : 0
+    }
+
+    /// 16 bytes bound to the server's secret and the peer's identity (its address on UDP).
+    private func cookieBytes() -> [UInt8] {
+        var digest = PayloadDigest()
+        digest.update(cookieSecret + ((transport?.transport as? any DatagramTransport)?.peerIdentity ?? []))
+        let hex = digest.hexDigest
+        return (0..<16).map { index in
+            let start = hex.index(hex.startIndex, offsetBy: index * 2)
+            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
+        }
+    }
+
     var negotiatedALPN: String? {
         var data: UnsafePointer<UInt8>?
         var length: UInt32 = 0
@@ -174,6 +279,7 @@ final class OpenSSLSession: TLSSession {
         switch SSL_version(ssl) {
         case TLS1_3_VERSION: return .tls13
         case TLS1_2_VERSION: return .tls12
+        case DTLS1_2_VERSION: return .dtls12
         default: return nil
         }
     }
@@ -212,7 +318,8 @@ final class OpenSSLSession: TLSSession {
         case SSL_ERROR_WANT_READ: outcome = .wantRead
         case SSL_ERROR_WANT_WRITE: outcome = .wantWrite
         case SSL_ERROR_ZERO_RETURN: outcome = .eof(.clean)
-        case SSL_ERROR_SYSCALL where osError == ECONNRESET || osError == EPIPE: outcome = .reset
+        // ECONNREFUSED is how a connected UDP socket reports the peer's ICMP port unreachable: DTLS's reset.
+        case SSL_ERROR_SYSCALL where osError == ECONNRESET || osError == EPIPE || osError == ECONNREFUSED: outcome = .reset
         case SSL_ERROR_SYSCALL where packed == 0 && osError == 0: outcome = .eof(.unexpected)
         case SSL_ERROR_SSL, SSL_ERROR_SYSCALL:
             if let fatalReceived {
@@ -288,4 +395,19 @@ private func openSSLSelectALPN(
 ) -> Int32 {
     guard let session = OpenSSLSession.from(ssl) else { return SSL_TLSEXT_ERR_ALERT_FATAL }
     return session.selectALPN(out, outLength, offered, offeredLength)
+}
+
+/// `DTLS_set_timer_cb`: OpenSSL asks for the next timeout, given the previous one (0 at the start).
+private func openSSLDTLSTimer(_ ssl: OpaquePointer?, _ previous: UInt32) -> UInt32 {
+    OpenSSLSession.from(ssl)?.nextTimeout(after: previous) ?? 1_000_000
+}
+
+private func openSSLGenerateCookie(
+    _ ssl: OpaquePointer?, _ cookie: UnsafeMutablePointer<UInt8>?, _ length: UnsafeMutablePointer<UInt32>?
+) -> Int32 {
+    OpenSSLSession.from(ssl)?.cookie(into: cookie, length: length) ?? 0
+}
+
+private func openSSLVerifyCookie(_ ssl: OpaquePointer?, _ cookie: UnsafePointer<UInt8>?, _ length: UInt32) -> Int32 {
+    OpenSSLSession.from(ssl)?.verify(cookie: cookie, length: length) ?? 0
 }

@@ -25,7 +25,8 @@ import Testing
         default:
             let expectedEnding = cell.scenario.expectation.fields[.loopEnding]?.description ?? "completed"
             #expect(result.ending == expectedEnding)
-            let judged = Set(cell.scenario.expectation.fields.keys).union([.loopEnding, .directionConsistency])
+            var judged = Set(cell.scenario.expectation.fields.keys).union([.loopEnding, .directionConsistency])
+            if cell.scenario.hasDatagramFaults { judged.insert(.datagramFaults) }
             #expect(result.checks.count == judged.count)
         }
     }

@@ -1,0 +1,154 @@
+/// What an endpoint's datagram link does to the datagrams it sends, by their ordinal (1 = the first datagram this
+/// endpoint sends, retransmissions included), plus seeded random loss.
+public struct DatagramFaults: Sendable, Hashable {
+    public var drop: Set<Int>
+    public var duplicate: Set<Int>
+    /// Datagram N is held back and delivered right after datagram N+1.
+    public var reorder: Set<Int>
+    /// Each datagram that carries handshake records is lost with this probability (application data is spared:
+    /// DTLS never retransmits it).
+    public var dropProbability: Double
+
+    public init(drop: Set<Int> = [], duplicate: Set<Int> = [], reorder: Set<Int> = [], dropProbability: Double = 0) {
+        self.drop = drop
+        self.duplicate = duplicate
+        self.reorder = reorder
+        self.dropProbability = dropProbability
+    }
+
+    public static let none = DatagramFaults()
+
+    public var isEmpty: Bool { self == .none }
+
+    /// Every ordinal a fault was asked for; each must be seen to fire.
+    public var requested: Set<Int> { drop.union(duplicate).union(reorder) }
+}
+
+/// One datagram as the link saw it.
+public struct DatagramLogEntry: Sendable, Hashable, CustomStringConvertible {
+    public enum Fate: String, Sendable {
+        case delivered
+        case dropped
+        case duplicated
+        /// Held back and delivered after the next one.
+        case reordered
+    }
+
+    public var ordinal: Int
+    public var size: Int
+    /// The sender's flight: datagrams sent between two receptions count as one flight.
+    public var flight: Int
+    public var fate: Fate
+    /// The datagram repeats DTLS records this endpoint sent before (same handshake message and fragment, or the
+    /// same encrypted record shape in the same epoch).
+    public var retransmission: Bool
+    /// Sent while the endpoint handled an expired retransmission timer.
+    public var timerDriven: Bool
+
+    public var description: String {
+        let kind = retransmission ? (timerDriven ? " (retransmission, timer)" : " (retransmission, no timer)") : ""
+        return "#\(ordinal) flight \(flight) \(size) bytes \(fate.rawValue)\(kind)"
+    }
+}
+
+/// Flight counting, fault decisions and the log, shared by the datagram links.
+struct DatagramSendBook {
+    var faults: DatagramFaults
+    var generator: SeededGenerator
+    private(set) var log: [DatagramLogEntry] = []
+    private(set) var fired: Set<Int> = []
+    private var sent = 0
+    private var flight = 0
+    private var receivedSinceSend = true
+    private var recordsSeen: Set<String> = []
+    /// Set by the driver while it handles an expired timer, so that what is sent then counts as retransmission.
+    var inTimeoutHandling = false
+
+    init(faults: DatagramFaults, seed: UInt64) {
+        self.faults = faults
+        self.generator = SeededGenerator(seed: seed)
+    }
+
+    mutating func noteReceived() {
+        receivedSinceSend = true
+    }
+
+    /// Decides the fate of the next datagram and logs it.
+    mutating func nextFate(_ datagram: UnsafeRawBufferPointer) -> DatagramLogEntry.Fate {
+        let size = datagram.count
+        let keys = recordKeys(datagram)
+        let repeated = !keys.isEmpty && keys.allSatisfy { recordsSeen.contains($0) }
+        recordsSeen.formUnion(keys)
+        sent += 1
+        if receivedSinceSend {
+            flight += 1
+            receivedSinceSend = false
+        }
+        var fate = DatagramLogEntry.Fate.delivered
+        if faults.drop.contains(sent) {
+            fate = .dropped
+        } else if faults.duplicate.contains(sent) {
+            fate = .duplicated
+        } else if faults.reorder.contains(sent) {
+            fate = .reordered
+        } else if faults.dropProbability > 0, keys.contains(where: { $0.hasPrefix("hs ") || $0.hasSuffix("type 22") || $0.contains("type 20 ") || $0.contains("type 22 ") }),
+            Double(generator.next() >> 11) / Double(1 << 53) < faults.dropProbability
+        {
+            // Random loss hits handshake flights only: DTLS retransmits those, never application data or alerts.
+            fate = .dropped
+        }
+        if faults.requested.contains(sent) { fired.insert(sent) }
+        log.append(
+            DatagramLogEntry(
+                ordinal: sent, size: size, flight: flight, fate: fate, retransmission: repeated || inTimeoutHandling,
+                timerDriven: inTimeoutHandling))
+        return fate
+    }
+
+    /// Identifies the DTLS records in a datagram: handshake fragments of epoch 0 by message type, sequence and
+    /// offset; encrypted records by epoch, content type and length (their sequence numbers change on
+    /// retransmission, their shape does not).
+    func recordKeys(_ datagram: UnsafeRawBufferPointer) -> [String] {
+        var keys: [String] = []
+        var offset = 0
+        while offset + 13 <= datagram.count {
+            let type = datagram[offset]
+            let epoch = Int(datagram[offset + 3]) << 8 | Int(datagram[offset + 4])
+            let length = Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12])
+            let body = offset + 13
+            if epoch == 0 && type == 22 && body + 12 <= datagram.count {
+                let messageType = datagram[body]
+                let sequence = Int(datagram[body + 4]) << 8 | Int(datagram[body + 5])
+                let fragment = Int(datagram[body + 6]) << 16 | Int(datagram[body + 7]) << 8 | Int(datagram[body + 8])
+                keys.append("hs \(messageType) seq \(sequence) at \(fragment)")
+            } else if type != 23 {
+                keys.append("epoch \(epoch) type \(type) length \(length)")
+            } else {
+                // Application data is never retransmitted by DTLS; make each record unique.
+                keys.append("data \(sent) \(offset)")
+            }
+            offset = body + length
+        }
+        return keys
+    }
+
+    var retransmissions: Int { log.filter(\.retransmission).count }
+
+    /// Requested faults whose datagram was never sent.
+    var unfired: [Int] { faults.requested.subtracting(fired).sorted() }
+}
+
+/// A `ByteTransport` that carries whole datagrams and keeps a log of what it sent.
+public protocol DatagramTransport: ByteTransport {
+    /// Puts a datagram back at the head of the inbound queue (after a cookie check read it).
+    func unreceive(_ datagram: [UInt8])
+    var datagramLog: [DatagramLogEntry] { get }
+    /// Requested datagram faults that never fired because the datagram was never sent.
+    var unfiredFaults: [Int] { get }
+    /// Marks sends as retransmissions while the endpoint handles an expired timer.
+    var inTimeoutHandling: Bool { get set }
+    /// An identifier of the peer, for cookie binding (the address for UDP).
+    var peerIdentity: [UInt8] { get }
+    /// Whether a datagram is waiting (what GnuTLS's pull-timeout function reports).
+    var hasInboundDatagram: Bool { get }
+}

@@ -1,0 +1,183 @@
+/// An in-memory datagram link: whole datagrams, no FIN and no reset, and per-endpoint drop, duplicate and reorder
+/// faults on what each end sends. A closed end simply stops sending, as a vanished UDP peer does.
+final class DatagramQueue {
+    var datagrams: [[UInt8]] = []
+    var held: [UInt8]?
+}
+
+public final class MemoryDatagramConnection: RawConnection, DatagramTransport {
+    let inbound: DatagramQueue
+    let outbound: DatagramQueue
+    private var book: DatagramSendBook
+    public var style: TransportCallbackStyle = .classic
+    public var writeRefusalsPending = 0
+    public private(set) var refusals: [TransportDirection: Int] = [:]
+    public private(set) var injectedRefusals: [TransportDirection: Int] = [:]
+    public private(set) var lastRefusal: TransportDirection?
+    public let sawEndOfStream = false
+    public private(set) var isOpen = true
+    public let peerIdentity: [UInt8]
+
+    init(inbound: DatagramQueue, outbound: DatagramQueue, faults: DatagramFaults, seed: UInt64, peerIdentity: [UInt8]) {
+        self.inbound = inbound
+        self.outbound = outbound
+        self.book = DatagramSendBook(faults: faults, seed: seed)
+        self.peerIdentity = peerIdentity
+    }
+
+    public var fileDescriptor: Int32 { -1 }
+    public var datagramLog: [DatagramLogEntry] { book.log }
+    public var unfiredFaults: [Int] { book.unfired }
+    public var inTimeoutHandling: Bool {
+        get { book.inTimeoutHandling }
+        set { book.inTimeoutHandling = newValue }
+    }
+
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult {
+        guard !inbound.datagrams.isEmpty else {
+            refusals[.read, default: 0] += 1
+            lastRefusal = .read
+            return .wouldBlock
+        }
+        let datagram = inbound.datagrams.removeFirst()
+        // As recv does on a datagram socket: one datagram per call, truncated to the buffer.
+        let count = min(datagram.count, buffer.count)
+        datagram.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: count) }
+        book.noteReceived()
+        return .transferred(count)
+    }
+
+    public func send(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
+        guard isOpen else { return .failed(9) }
+        if writeRefusalsPending > 0 {
+            writeRefusalsPending -= 1
+            refusals[.write, default: 0] += 1
+            injectedRefusals[.write, default: 0] += 1
+            lastRefusal = .write
+            return .wouldBlock
+        }
+        let datagram = Array(bytes)
+        switch datagram.withUnsafeBytes({ book.nextFate($0) }) {
+        case .delivered:
+            outbound.datagrams.append(datagram)
+            releaseHeld()
+        case .dropped:
+            break
+        case .duplicated:
+            outbound.datagrams.append(datagram)
+            outbound.datagrams.append(datagram)
+            releaseHeld()
+        case .reordered:
+            releaseHeld()
+            outbound.held = datagram
+        }
+        return .transferred(bytes.count)
+    }
+
+    private func releaseHeld() {
+        if let held = outbound.held {
+            outbound.datagrams.append(held)
+            outbound.held = nil
+        }
+    }
+
+    public var hasInboundDatagram: Bool { !inbound.datagrams.isEmpty }
+
+    public func unreceive(_ datagram: [UInt8]) {
+        inbound.datagrams.insert(datagram, at: 0)
+    }
+
+    public func readiness(_ direction: TransportDirection) -> Readiness {
+        let inbound = inbound
+        return direction == .read ? .condition { !inbound.datagrams.isEmpty } : .condition { true }
+    }
+
+    public func wouldBlock(_ direction: TransportDirection) -> Bool {
+        direction == .read && inbound.datagrams.isEmpty
+    }
+
+    public func receiveRaw(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult {
+        receive(into: buffer)
+    }
+
+    public func sendRaw(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
+        send(bytes)
+    }
+
+    public func finishWriting() throws(SocketError) {
+        throw SocketError("FIN on a datagram link", errno: 95)
+    }
+
+    public func closeWithReset() throws(SocketError) {
+        throw SocketError("RST on a datagram link", errno: 95)
+    }
+
+    public func close() {
+        // A datagram held for reordering is still delivered: it was sent.
+        releaseHeld()
+        isOpen = false
+    }
+}
+
+/// Accepts in-memory datagram links, one per client.
+public final class MemoryDatagramListener: ConnectionListener {
+    private var pending: [MemoryDatagramConnection] = []
+
+    public init() {}
+
+    public func accept() throws(SocketError) -> (any RawConnection)? {
+        pending.isEmpty ? nil : pending.removeFirst()
+    }
+
+    public var acceptReadiness: Readiness {
+        .condition { [unowned self] in !self.pending.isEmpty }
+    }
+
+    public func dialer(clientFaults: DatagramFaults, serverFaults: DatagramFaults, seed: UInt64) -> MemoryDatagramDialer {
+        MemoryDatagramDialer(listener: self, clientFaults: clientFaults, serverFaults: serverFaults, seed: seed)
+    }
+
+    fileprivate func enqueue(_ connection: MemoryDatagramConnection) {
+        pending.append(connection)
+    }
+}
+
+/// Opens in-memory datagram links to a `MemoryDatagramListener`.
+public final class MemoryDatagramDialer: ConnectionDialer {
+    private let listener: MemoryDatagramListener
+    private let clientFaults: DatagramFaults
+    private let serverFaults: DatagramFaults
+    private let seed: UInt64
+    private var serverEnds: [ObjectIdentifier: MemoryDatagramConnection] = [:]
+    private var opened: UInt8 = 0
+
+    init(listener: MemoryDatagramListener, clientFaults: DatagramFaults, serverFaults: DatagramFaults, seed: UInt64) {
+        self.listener = listener
+        self.clientFaults = clientFaults
+        self.serverFaults = serverFaults
+        self.seed = seed
+    }
+
+    public func open() throws(SocketError) -> any RawConnection {
+        opened &+= 1
+        let toServer = DatagramQueue()
+        let toClient = DatagramQueue()
+        let base = seed &* 0x9E37_79B9 &+ UInt64(opened) &* 0x1000
+        let client = MemoryDatagramConnection(
+            inbound: toClient, outbound: toServer, faults: clientFaults, seed: base &+ 1, peerIdentity: [0x53])
+        let server = MemoryDatagramConnection(
+            inbound: toServer, outbound: toClient, faults: serverFaults, seed: base &+ 2, peerIdentity: [0x43, opened])
+        serverEnds[ObjectIdentifier(client)] = server
+        return client
+    }
+
+    public func connect(_ connection: any RawConnection) throws(SocketError) -> Readiness? {
+        guard let server = serverEnds.removeValue(forKey: ObjectIdentifier(connection)) else {
+            throw SocketError("connect (memory datagram link)", errno: 22)
+        }
+        listener.enqueue(server)
+        return nil
+    }
+
+    public func connectError(_ connection: any RawConnection) -> Int32 { 0 }
+}
