@@ -1,0 +1,79 @@
+import Foundation
+import InteropCore
+import InteropRunner
+import Testing
+
+/// DTLS cells on both libraries: timers, losses that must fire, cookies.
+@Suite struct DTLSTests {
+    func run(_ id: String, server: TLSLibrary, client: TLSLibrary, seed: UInt64 = 1) -> CellResult {
+        let scenario = InProcessMatrixTests.catalog.scenarios.first { $0.id == id }!
+        return InProcessMatrixTests.runner.run(
+            Cell(scenario: scenario, server: server, client: client, protocolVersion: .dtls12, mode: .inProcess), seed: seed)
+    }
+
+    static let pairings = TLSLibrary.allCases.flatMap { server in TLSLibrary.allCases.map { (server, $0) } }
+
+    @Test(arguments: pairings)
+    func lostClientHelloIsResentWhenTheTimerFires(server: TLSLibrary, client: TLSLibrary) {
+        let result = run("R7a", server: server, client: client)
+        #expect(result.status == .passed, "\(result.message)")
+        let log = result.clients[0].datagramLog
+        #expect(log.first?.fate == .dropped)
+        #expect(log.contains { $0.retransmission && $0.timerDriven && $0.fate == .delivered })
+        #expect(result.clients[0].timeoutsHandled >= 1)
+        #expect(result.clients[0].negotiatedVersion == .dtls12)
+    }
+
+    @Test(arguments: TLSLibrary.allCases)
+    func timerReadingsAreRecordedBeforeWhileAndAfter(library: TLSLibrary) {
+        let result = run("R8", server: library, client: library)
+        let readings = result.clients[0].timerReadings
+        #expect(readings.count == 3)
+        #expect(readings.first?.hasPrefix("before the first flight") == true)
+        #expect(readings.last?.hasPrefix("after the handshake") == true)
+        let call = library == .openssl ? "DTLSv1_get_timeout" : "gnutls_dtls_get_timeout"
+        #expect(readings.allSatisfy { $0.contains(call) })
+    }
+
+    @Test(arguments: pairings)
+    func cookieExchangeRunsBeforeTheHandshake(server: TLSLibrary, client: TLSLibrary) {
+        let result = run("R9l", server: server, client: client)
+        #expect(result.status == .passed, "\(result.message)")
+        let listen = result.serverConnections[0].trace.filter { $0.action == "listen" }
+        #expect(listen.last?.outcome == .ok(0))
+        #expect(listen.count >= 2)
+        #expect(result.serverConnections[0].datagramLog.first?.fate == .dropped)
+    }
+
+    @Test func aDropThatNeverHappensFailsTheCell() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write(
+            "fixtures/scenarios/R.yaml",
+            """
+            family: R
+            title: retry
+            scenarios:
+              - id: R99
+                name: drop-that-never-fires
+                description: asks to drop the client's 500th datagram
+                protocols: [dtls1.2]
+                link: {kind: memory}
+                client: {datagrams: {drop: [500]}}
+                expect: {clientHandshake: completed}
+            """)
+        let catalog = try ScenarioCatalog.load(directory: directory.path + "/fixtures/scenarios")
+        let runner = InProcessCellRunner(
+            credentials: .standard(in: PackagePaths.certs), deadline: .seconds(10), divergences: DivergenceCatalog(divergences: []))
+        let result = runner.run(
+            Cell(scenario: catalog.scenarios[0], server: .gnutls, client: .openssl, protocolVersion: .dtls12, mode: .inProcess),
+            seed: 1)
+        #expect(result.status == .failed)
+        #expect(result.message.contains("expected datagramFaults=fired, observed never fired: client #500"))
+    }
+
+    @Test func peerThatVanishesIsAStallNotAnEOF() {
+        let result = run("E7b", server: .openssl, client: .gnutls)
+        #expect(result.ending == "stalled")
+        #expect(result.clients[0].endOfStream == .timeout)
+    }
+}
