@@ -30,19 +30,36 @@ public protocol ByteTransport: AnyObject {
     var sawEndOfStream: Bool { get }
     /// Answers EAGAIN to the next this-many writes, on top of any schedule.
     var writeRefusalsPending: Int { get set }
-    /// Every EAGAIN answered, by direction.
-    var refusals: [TransportDirection: Int] { get }
-    /// The EAGAINs that were injected rather than real, by direction.
-    var injectedRefusals: [TransportDirection: Int] { get }
-    /// The direction of the most recent EAGAIN.
-    var lastRefusal: TransportDirection? { get }
+    /// Every EAGAIN the transport answered.
+    var refusalRecord: RefusalRecord { get }
     func receive(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult
     func send(_ bytes: UnsafeRawBufferPointer) -> TransportResult
 }
 
 extension ByteTransport {
+    /// Every EAGAIN answered, by direction.
+    public var refusals: [TransportDirection: Int] { refusalRecord.all }
+    /// The EAGAINs that were injected rather than real, by direction.
+    public var injectedRefusals: [TransportDirection: Int] { refusalRecord.injected }
+    /// The direction of the most recent EAGAIN.
+    public var lastRefusal: TransportDirection? { refusalRecord.last }
     /// Total EAGAINs so far, to tell whether one happened during a given library call.
-    public var refusalCount: Int { refusals.values.reduce(0, +) }
+    public var refusalCount: Int { refusalRecord.all.values.reduce(0, +) }
+}
+
+/// The EAGAINs a transport answered, by direction, and which of them were injected on purpose.
+public struct RefusalRecord: Sendable {
+    public private(set) var all: [TransportDirection: Int] = [:]
+    public private(set) var injected: [TransportDirection: Int] = [:]
+    public private(set) var last: TransportDirection?
+
+    public init() {}
+
+    public mutating func refuse(_ direction: TransportDirection, injected isInjected: Bool) {
+        all[direction, default: 0] += 1
+        if isInjected { injected[direction, default: 0] += 1 }
+        last = direction
+    }
 }
 
 /// A class reference to a transport, so that C callbacks can carry it as one opaque pointer.

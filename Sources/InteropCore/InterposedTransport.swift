@@ -6,9 +6,7 @@ public final class InterposedTransport: ByteTransport {
     public let socket: SocketDescriptor
     public let style: TransportCallbackStyle
     public var writeRefusalsPending = 0
-    public private(set) var refusals: [TransportDirection: Int] = [:]
-    public private(set) var injectedRefusals: [TransportDirection: Int] = [:]
-    public private(set) var lastRefusal: TransportDirection?
+    public private(set) var refusalRecord = RefusalRecord()
     public private(set) var sawEndOfStream = false
     public private(set) var bytesReceived = 0
     public private(set) var bytesSent = 0
@@ -53,8 +51,6 @@ public final class InterposedTransport: ByteTransport {
     }
 
     private func refuse(_ direction: TransportDirection, injected: Bool) {
-        refusals[direction, default: 0] += 1
-        if injected { injectedRefusals[direction, default: 0] += 1 }
-        lastRefusal = direction
+        refusalRecord.refuse(direction, injected: injected)
     }
 }

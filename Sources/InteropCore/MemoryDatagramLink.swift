@@ -11,9 +11,7 @@ public final class MemoryDatagramConnection: RawConnection, DatagramTransport {
     private var book: DatagramSendBook
     public var style: TransportCallbackStyle = .classic
     public var writeRefusalsPending = 0
-    public private(set) var refusals: [TransportDirection: Int] = [:]
-    public private(set) var injectedRefusals: [TransportDirection: Int] = [:]
-    public private(set) var lastRefusal: TransportDirection?
+    public private(set) var refusalRecord = RefusalRecord()
     public let sawEndOfStream = false
     public private(set) var isOpen = true
     public let peerIdentity: [UInt8]
@@ -35,8 +33,7 @@ public final class MemoryDatagramConnection: RawConnection, DatagramTransport {
 
     public func receive(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult {
         guard !inbound.datagrams.isEmpty else {
-            refusals[.read, default: 0] += 1
-            lastRefusal = .read
+            refusalRecord.refuse(.read, injected: false)
             return .wouldBlock
         }
         let datagram = inbound.datagrams.removeFirst()
@@ -51,9 +48,7 @@ public final class MemoryDatagramConnection: RawConnection, DatagramTransport {
         guard isOpen else { return .failed(9) }
         if writeRefusalsPending > 0 {
             writeRefusalsPending -= 1
-            refusals[.write, default: 0] += 1
-            injectedRefusals[.write, default: 0] += 1
-            lastRefusal = .write
+            refusalRecord.refuse(.write, injected: true)
             return .wouldBlock
         }
         let datagram = Array(bytes)
@@ -119,65 +114,23 @@ public final class MemoryDatagramConnection: RawConnection, DatagramTransport {
     }
 }
 
-/// Accepts in-memory datagram links, one per client.
-public final class MemoryDatagramListener: ConnectionListener {
-    private var pending: [MemoryDatagramConnection] = []
-
-    public init() {}
-
-    public func accept() throws(SocketError) -> (any RawConnection)? {
-        pending.isEmpty ? nil : pending.removeFirst()
-    }
-
-    public var acceptReadiness: Readiness {
-        .condition { [unowned self] in !self.pending.isEmpty }
-    }
-
-    public func dialer(clientFaults: DatagramFaults, serverFaults: DatagramFaults, seed: UInt64) -> MemoryDatagramDialer {
-        MemoryDatagramDialer(listener: self, clientFaults: clientFaults, serverFaults: serverFaults, seed: seed)
-    }
-
-    fileprivate func enqueue(_ connection: MemoryDatagramConnection) {
-        pending.append(connection)
-    }
-}
-
-/// Opens in-memory datagram links to a `MemoryDatagramListener`.
-public final class MemoryDatagramDialer: ConnectionDialer {
-    private let listener: MemoryDatagramListener
-    private let clientFaults: DatagramFaults
-    private let serverFaults: DatagramFaults
-    private let seed: UInt64
-    private var serverEnds: [ObjectIdentifier: MemoryDatagramConnection] = [:]
-    private var opened: UInt8 = 0
-
-    init(listener: MemoryDatagramListener, clientFaults: DatagramFaults, serverFaults: DatagramFaults, seed: UInt64) {
-        self.listener = listener
-        self.clientFaults = clientFaults
-        self.serverFaults = serverFaults
-        self.seed = seed
-    }
-
-    public func open() throws(SocketError) -> any RawConnection {
-        opened &+= 1
-        let toServer = DatagramQueue()
-        let toClient = DatagramQueue()
-        let base = seed &* 0x9E37_79B9 &+ UInt64(opened) &* 0x1000
-        let client = MemoryDatagramConnection(
-            inbound: toClient, outbound: toServer, faults: clientFaults, seed: base &+ 1, peerIdentity: [0x53])
-        let server = MemoryDatagramConnection(
-            inbound: toServer, outbound: toClient, faults: serverFaults, seed: base &+ 2, peerIdentity: [0x43, opened])
-        serverEnds[ObjectIdentifier(client)] = server
-        return client
-    }
-
-    public func connect(_ connection: any RawConnection) throws(SocketError) -> Readiness? {
-        guard let server = serverEnds.removeValue(forKey: ObjectIdentifier(connection)) else {
-            throw SocketError("connect (memory datagram link)", errno: 22)
+extension MemoryDatagramConnection {
+    /// A dialer to `listener` whose datagram links apply these faults, each end seeded from `seed` and the link's
+    /// number.
+    public static func dialer(
+        to listener: InMemoryListener, clientFaults: DatagramFaults, serverFaults: DatagramFaults, seed: UInt64
+    ) -> InMemoryDialer {
+        InMemoryDialer(listener: listener) { number in
+            let toServer = DatagramQueue()
+            let toClient = DatagramQueue()
+            let base = seed &* 0x9E37_79B9 &+ number &* 0x1000
+            return (
+                MemoryDatagramConnection(
+                    inbound: toClient, outbound: toServer, faults: clientFaults, seed: base &+ 1, peerIdentity: [0x53]),
+                MemoryDatagramConnection(
+                    inbound: toServer, outbound: toClient, faults: serverFaults, seed: base &+ 2,
+                    peerIdentity: [0x43, UInt8(truncatingIfNeeded: number)])
+            )
         }
-        listener.enqueue(server)
-        return nil
     }
-
-    public func connectError(_ connection: any RawConnection) -> Int32 { 0 }
 }

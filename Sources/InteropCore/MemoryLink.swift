@@ -45,9 +45,7 @@ public final class MemoryConnection: RawConnection, ByteTransport {
     public var plan: FaultPlan
     public var style: TransportCallbackStyle = .classic
     public var writeRefusalsPending = 0
-    public private(set) var refusals: [TransportDirection: Int] = [:]
-    public private(set) var injectedRefusals: [TransportDirection: Int] = [:]
-    public private(set) var lastRefusal: TransportDirection?
+    public private(set) var refusalRecord = RefusalRecord()
     public private(set) var sawEndOfStream = false
     public private(set) var isOpen = true
     /// Library calls per direction, and the largest read the library was given.
@@ -119,9 +117,7 @@ public final class MemoryConnection: RawConnection, ByteTransport {
     }
 
     private func refuse(_ direction: TransportDirection, injected: Bool) {
-        refusals[direction, default: 0] += 1
-        if injected { injectedRefusals[direction, default: 0] += 1 }
-        lastRefusal = direction
+        refusalRecord.refuse(direction, injected: injected)
     }
 
     // MARK: RawConnection (the harness's socket-level steps, without faults)
@@ -174,68 +170,21 @@ public final class MemoryConnection: RawConnection, ByteTransport {
     }
 }
 
-/// Accepts in-memory connections; a client "connects" by queueing the server end of a new link.
-public final class MemoryListener: ConnectionListener {
-    private var pending: [MemoryConnection] = []
-    /// Bytes each direction of a link holds before writes block.
-    public let capacity: Int
-
-    public init(capacity: Int = 256 * 1024) {
-        self.capacity = capacity
-    }
-
-    public func accept() throws(SocketError) -> (any RawConnection)? {
-        pending.isEmpty ? nil : pending.removeFirst()
-    }
-
-    public var acceptReadiness: Readiness {
-        .condition { [unowned self] in !self.pending.isEmpty }
-    }
-
-    /// A dialer whose links carry these plans, each end seeded from `seed`.
-    public func dialer(clientPlan: FaultPlan, serverPlan: FaultPlan, seed: UInt64) -> MemoryDialer {
-        MemoryDialer(listener: self, clientPlan: clientPlan, serverPlan: serverPlan, seed: seed)
-    }
-
-    fileprivate func enqueue(_ connection: MemoryConnection) {
-        pending.append(connection)
-    }
-}
-
-/// Opens in-memory links to a `MemoryListener`.
-public final class MemoryDialer: ConnectionDialer {
-    private let listener: MemoryListener
-    private let clientPlan: FaultPlan
-    private let serverPlan: FaultPlan
-    private let seed: UInt64
-    private var serverEnds: [ObjectIdentifier: MemoryConnection] = [:]
-    private var opened: UInt64 = 0
-
-    init(listener: MemoryListener, clientPlan: FaultPlan, serverPlan: FaultPlan, seed: UInt64) {
-        self.listener = listener
-        self.clientPlan = clientPlan
-        self.serverPlan = serverPlan
-        self.seed = seed
-    }
-
-    public func open() throws(SocketError) -> any RawConnection {
-        opened += 1
-        let toServer = MemoryPipe(capacity: listener.capacity)
-        let toClient = MemoryPipe(capacity: listener.capacity)
-        let base = seed &* 0x9E37_79B9 &+ opened &* 0x1000
-        let client = MemoryConnection(inbound: toClient, outbound: toServer, plan: clientPlan, seed: base &+ 1)
-        let server = MemoryConnection(inbound: toServer, outbound: toClient, plan: serverPlan, seed: base &+ 2)
-        serverEnds[ObjectIdentifier(client)] = server
-        return client
-    }
-
-    public func connect(_ connection: any RawConnection) throws(SocketError) -> Readiness? {
-        guard let server = serverEnds.removeValue(forKey: ObjectIdentifier(connection)) else {
-            throw SocketError("connect (memory link)", errno: 22)
+extension MemoryConnection {
+    /// A dialer to `listener` whose byte-stream links hold `capacity` bytes per direction and carry these fault
+    /// plans, each end seeded from `seed` and the link's number.
+    public static func dialer(
+        to listener: InMemoryListener, capacity: Int = 256 * 1024, clientPlan: FaultPlan, serverPlan: FaultPlan,
+        seed: UInt64
+    ) -> InMemoryDialer {
+        InMemoryDialer(listener: listener) { number in
+            let toServer = MemoryPipe(capacity: capacity)
+            let toClient = MemoryPipe(capacity: capacity)
+            let base = seed &* 0x9E37_79B9 &+ number &* 0x1000
+            return (
+                MemoryConnection(inbound: toClient, outbound: toServer, plan: clientPlan, seed: base &+ 1),
+                MemoryConnection(inbound: toServer, outbound: toClient, plan: serverPlan, seed: base &+ 2)
+            )
         }
-        listener.enqueue(server)
-        return nil
     }
-
-    public func connectError(_ connection: any RawConnection) -> Int32 { 0 }
 }

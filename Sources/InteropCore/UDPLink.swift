@@ -9,9 +9,7 @@ public final class UDPConnection: RawConnection, DatagramTransport {
     private var requeued: [[UInt8]] = []
     public var style: TransportCallbackStyle = .classic
     public var writeRefusalsPending = 0
-    public private(set) var refusals: [TransportDirection: Int] = [:]
-    public private(set) var injectedRefusals: [TransportDirection: Int] = [:]
-    public private(set) var lastRefusal: TransportDirection?
+    public private(set) var refusalRecord = RefusalRecord()
     public let sawEndOfStream = false
     public let peerIdentity: [UInt8]
 
@@ -42,8 +40,7 @@ public final class UDPConnection: RawConnection, DatagramTransport {
             book.noteReceived()
             return .transferred(count)
         case .wouldBlock:
-            refusals[.read, default: 0] += 1
-            lastRefusal = .read
+            refusalRecord.refuse(.read, injected: false)
             return .wouldBlock
         case .failed(let code):
             return .failed(code)
@@ -53,9 +50,7 @@ public final class UDPConnection: RawConnection, DatagramTransport {
     public func send(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
         if writeRefusalsPending > 0 {
             writeRefusalsPending -= 1
-            refusals[.write, default: 0] += 1
-            injectedRefusals[.write, default: 0] += 1
-            lastRefusal = .write
+            refusalRecord.refuse(.write, injected: true)
             return .wouldBlock
         }
         switch socket.send(bytes) {
@@ -63,8 +58,7 @@ public final class UDPConnection: RawConnection, DatagramTransport {
             _ = book.nextFate(UnsafeRawBufferPointer(rebasing: bytes[0..<count]))
             return .transferred(count)
         case .wouldBlock:
-            refusals[.write, default: 0] += 1
-            lastRefusal = .write
+            refusalRecord.refuse(.write, injected: false)
             return .wouldBlock
         case .failed(let code):
             return .failed(code)

@@ -36,10 +36,11 @@ public struct InProcessCellRunner: Sendable {
         let listener: any ConnectionListener
         let dialer: any ConnectionDialer
         if cell.protocolVersion.isDatagram && scenario.memoryLinkCapacity != nil {
-            let memory = MemoryDatagramListener()
+            let memory = InMemoryListener()
             listener = memory
-            dialer = memory.dialer(
-                clientFaults: scenario.client.datagramFaults, serverFaults: scenario.server.datagramFaults, seed: seed)
+            dialer = MemoryDatagramConnection.dialer(
+                to: memory, clientFaults: scenario.client.datagramFaults, serverFaults: scenario.server.datagramFaults,
+                seed: seed)
         } else if cell.protocolVersion.isDatagram {
             do {
                 let udp = try UDPListener()
@@ -51,9 +52,11 @@ public struct InProcessCellRunner: Sendable {
                 return result
             }
         } else if let capacity = scenario.memoryLinkCapacity {
-            let memory = MemoryListener(capacity: capacity)
+            let memory = InMemoryListener()
             listener = memory
-            dialer = memory.dialer(clientPlan: scenario.client.faults, serverPlan: scenario.server.faults, seed: seed)
+            dialer = MemoryConnection.dialer(
+                to: memory, capacity: capacity, clientPlan: scenario.client.faults, serverPlan: scenario.server.faults,
+                seed: seed)
         } else {
             do {
                 let tcp = try TCPListener()

@@ -6,8 +6,8 @@ import Testing
     func link(client: DatagramFaults = .none, server: DatagramFaults = .none) throws
         -> (MemoryDatagramConnection, MemoryDatagramConnection)
     {
-        let listener = MemoryDatagramListener()
-        let dialer = listener.dialer(clientFaults: client, serverFaults: server, seed: 3)
+        let listener = InMemoryListener()
+        let dialer = MemoryDatagramConnection.dialer(to: listener, clientFaults: client, serverFaults: server, seed: 3)
         let clientEnd = try dialer.open() as! MemoryDatagramConnection
         _ = try dialer.connect(clientEnd)
         let serverEnd = try #require(try listener.accept() as? MemoryDatagramConnection)

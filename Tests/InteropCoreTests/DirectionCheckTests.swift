@@ -37,9 +37,10 @@ final class FixedAnswerSession: TLSSession {
 
 @Suite struct DirectionCheckTests {
     func driver(answer: Outcome, refuseWrites: Bool) throws -> EndpointDriver {
-        let listener = MemoryListener()
-        let dialer = listener.dialer(
-            clientPlan: refuseWrites ? FaultPlan(writeRefusals: .everyNth(2)) : .none, serverPlan: .none, seed: 1)
+        let listener = InMemoryListener()
+        let dialer = MemoryConnection.dialer(
+            to: listener, clientPlan: refuseWrites ? FaultPlan(writeRefusals: .everyNth(2)) : .none, serverPlan: .none,
+            seed: 1)
         let connection = try dialer.open() as! MemoryConnection
         _ = try dialer.connect(connection)
         _ = [UInt8](repeating: 0, count: 1).withUnsafeBytes { connection.send($0) }

@@ -6,8 +6,8 @@ import Testing
     func link(client: FaultPlan = .none, server: FaultPlan = .none, capacity: Int = 1024, seed: UInt64 = 1) throws
         -> (MemoryConnection, MemoryConnection)
     {
-        let listener = MemoryListener(capacity: capacity)
-        let dialer = listener.dialer(clientPlan: client, serverPlan: server, seed: seed)
+        let listener = InMemoryListener()
+        let dialer = MemoryConnection.dialer(to: listener, capacity: capacity, clientPlan: client, serverPlan: server, seed: seed)
         let clientEnd = try dialer.open() as! MemoryConnection
         #expect(try dialer.connect(clientEnd) == nil)
         let serverEnd = try #require(try listener.accept() as? MemoryConnection)
