@@ -1,5 +1,5 @@
 /// Everything observed on one endpoint of one connection.
-public struct ConnectionRecord: Sendable {
+public struct ConnectionRecord: Sendable, Codable {
     public var role: EndpointRole
     public var library: TLSLibrary
     /// The connection's number on its endpoint, from 1.

@@ -25,8 +25,8 @@ public struct DatagramFaults: Sendable, Hashable {
 }
 
 /// One datagram as the link saw it.
-public struct DatagramLogEntry: Sendable, Hashable, CustomStringConvertible {
-    public enum Fate: String, Sendable {
+public struct DatagramLogEntry: Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Fate: String, Sendable, Codable {
         case delivered
         case dropped
         case duplicated

@@ -27,7 +27,13 @@ public final class EchoServer: LoopParticipant {
         self.expectedInbound = expectedInbound
     }
 
-    public var isSettled: Bool { current == nil }
+    /// Connections to serve before the server counts as done; 0 means it may be left waiting at any time (the
+    /// in-process loop ends when the clients do). A peer process serving alone sets it to the clients it expects.
+    public var requiredConnections = 0
+    /// Called with each connection's record as soon as it is complete (a peer process prints it at once).
+    public var onConnectionFinished: ((ConnectionRecord) -> Void)?
+
+    public var isSettled: Bool { current == nil && connections.count >= requiredConnections }
 
     public func advance() -> Readiness? {
         while listenerFailure == nil {
@@ -36,6 +42,7 @@ public final class EchoServer: LoopParticipant {
                 case .waiting(let readiness): return readiness
                 case .finished:
                     connections.append(driver.record)
+                    onConnectionFinished?(driver.record)
                     current = nil
                 }
             }
@@ -56,6 +63,7 @@ public final class EchoServer: LoopParticipant {
         guard let driver = current else { return }
         driver.expire(reason: reason)
         connections.append(driver.record)
+        onConnectionFinished?(driver.record)
         current = nil
     }
 

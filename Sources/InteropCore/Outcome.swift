@@ -96,3 +96,19 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension Outcome: Codable {
+    /// Encoded in its textual form, e.g. `"alertReceived(120)"`, the same form fixtures use.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let outcome = Outcome(parsing: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an outcome: \(text)"))
+        }
+        self = outcome
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

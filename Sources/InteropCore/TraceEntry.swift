@@ -1,5 +1,5 @@
 /// One call into a library as the trace shows it; identical consecutive calls are folded into one entry.
-public struct TraceEntry: Sendable, Hashable {
+public struct TraceEntry: Sendable, Hashable, Codable {
     public var action: String
     public var outcome: Outcome
     public var raw: RawResult

@@ -1,8 +1,17 @@
 import InteropCore
 
 /// Where a cell's endpoints run.
-public enum ExecutionMode: String, Sendable, Hashable, CaseIterable {
+public enum ExecutionMode: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Both endpoints on one event loop in this process.
     case inProcess = "in-process"
+    /// The Swift server and client as separate `tls-interop peer` processes over loopback.
+    case outOfProcess = "out-of-process"
+    /// The library's own command-line server (`openssl s_server`, `gnutls-serv`) against a Swift client.
+    case externalServer = "external-server"
+    /// A Swift server against the library's own command-line client (`openssl s_client`, `gnutls-cli`).
+    case externalClient = "external-client"
+
+    public var isExternal: Bool { self == .externalServer || self == .externalClient }
 }
 
 /// One scenario × server library × client library × protocol × mode: the unit that is run, judged and reported.

@@ -27,6 +27,7 @@ public enum CellReportText {
             lines.append("  recorded raw values: \(divergence.raw)")
             lines.append("  reference: \(divergence.reference)")
         }
+        lines += result.peerOutput
         for record in result.clients { lines += recordLines(record) }
         for record in result.serverConnections { lines += recordLines(record) }
         return lines.joined(separator: "\n")

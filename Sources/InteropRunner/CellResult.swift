@@ -35,6 +35,8 @@ public struct CellResult: Sendable {
     public var deadlineExpired: Bool
     /// `completed`, `timeout` (the deadline passed) or `stalled` (an in-memory conversation could not progress).
     public var ending: String = "completed"
+    /// How each peer process was started and ended, with its stderr (out-of-process and external modes).
+    public var peerOutput: [String] = []
 
     public init(
         cell: Cell, status: CellStatus, message: String, checks: [Check], divergence: Divergence?,
@@ -55,4 +57,29 @@ public struct CellResult: Sendable {
     }
 
     public var reproduceCommand: String { cell.reproduceCommand(seed: seed) }
+}
+
+extension CellResult {
+    /// A result for a cell that has not run yet (skipped until something says otherwise).
+    static func notRun(_ cell: Cell, seed: UInt64) -> CellResult {
+        CellResult(
+            cell: cell, status: .skipped, message: "", checks: [], divergence: nil, serverConnections: [], clients: [],
+            observation: nil, seed: seed, duration: .zero, deadlineExpired: false)
+    }
+
+    /// Observes both endpoints' records and judges them against the scenario and the documented divergences.
+    mutating func judge(divergences: DivergenceCatalog) {
+        deadlineExpired = ending != "completed"
+        let observation = CellObservation(
+            serverConnections: serverConnections, clients: clients, payloadSize: cell.scenario.payloadSize,
+            serverPayloadSize: cell.scenario.serverPayloadSize, loopEnding: ending)
+        self.observation = observation
+        let divergence = divergences.divergence(for: cell)
+        let verdict = Judge.judge(
+            cell: cell, observation: observation, deadlineExpired: deadlineExpired, divergence: divergence, ending: ending)
+        status = verdict.status
+        message = verdict.message
+        checks = verdict.checks
+        self.divergence = divergence
+    }
 }

@@ -7,11 +7,13 @@ public struct CellSelection: Sendable {
     public var servers: [TLSLibrary]
     public var clients: [TLSLibrary]
     public var protocols: [ProtocolVersion]
+    public var modes: [ExecutionMode]
 
     public init(
         filter: [String] = [], servers: [TLSLibrary] = TLSLibrary.allCases, clients: [TLSLibrary] = TLSLibrary.allCases,
-        protocols: [ProtocolVersion] = ProtocolVersion.allCases
+        protocols: [ProtocolVersion] = ProtocolVersion.allCases, modes: [ExecutionMode] = [.inProcess]
     ) {
+        self.modes = modes
         self.filter = filter
         self.servers = servers
         self.clients = clients
@@ -28,12 +30,14 @@ public struct CellSelection: Sendable {
             filter.isEmpty || filter.contains { Self.token($0, selects: scenario) }
         }
         var cells: [Cell] = []
-        for scenario in scenarios {
-            for version in ProtocolVersion.allCases where protocols.contains(version) && scenario.protocols.contains(version) {
-                for server in servers {
-                    for client in clients {
-                        cells.append(
-                            Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: .inProcess))
+        for mode in ExecutionMode.allCases where modes.contains(mode) {
+            for scenario in scenarios where mode == .inProcess || scenario.runsOutOfProcess(mode) {
+                for version in ProtocolVersion.allCases where protocols.contains(version) && scenario.protocols.contains(version) {
+                    for server in servers {
+                        for client in clients {
+                            cells.append(
+                                Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: mode))
+                        }
                     }
                 }
             }

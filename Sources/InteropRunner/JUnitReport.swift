@@ -14,8 +14,9 @@ public enum JUnitReport {
         let families = Dictionary(grouping: report.results, by: \.cell.scenario.family)
         let order = report.results.map(\.cell.scenario.family).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"tls-interop\" tests=\"\(report.results.count)\" failures=\"\(report.count(.failed))\" "
-        xml += "errors=\"\(report.count(.error))\" time=\"\(seconds(report.duration))\">\n"
+        let interruptionCase = report.interruption.map { _ in 1 } ?? 0
+        xml += "<testsuites name=\"tls-interop\" tests=\"\(report.results.count + interruptionCase)\" failures=\"\(report.count(.failed))\" "
+        xml += "errors=\"\(report.count(.error) + interruptionCase)\" time=\"\(seconds(report.duration))\">\n"
         let timestamp = ISO8601DateFormatter().string(from: report.startedAt)
         for family in order {
             let results = families[family] ?? []
@@ -35,6 +36,14 @@ public enum JUnitReport {
             xml += "    </properties>\n"
             for result in results { xml += testcase(result, versions: report.libraryVersions) }
             xml += "  </testsuite>\n"
+        }
+        if let interruption = report.interruption {
+            // A partial report says so in a way every consumer shows: an error case of its own.
+            xml += "  <testsuite name=\"run\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n"
+            xml += "    <testcase name=\"run interrupted\" classname=\"tls-interop.run\" time=\"0.000\">\n"
+            xml += "      <error type=\"interrupted\" message=\"\(XMLText.attribute(interruption))\">"
+            xml += XMLText.content("The run was stopped by a signal: \(interruption). This report is partial.")
+            xml += "</error>\n    </testcase>\n  </testsuite>\n"
         }
         xml += "</testsuites>\n"
         return xml

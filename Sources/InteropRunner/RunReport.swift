@@ -9,6 +9,9 @@ public struct RunReport: Sendable {
     public var startedAt: Date
     public var duration: Duration
     public var hostname: String
+    /// Set when a signal stopped the run early: the report holds only the cells that finished.
+    public var interruption: String?
+    public var plannedCells = 0
 
     public init(results: [CellResult], libraryVersions: [TLSLibrary: String], seed: UInt64, startedAt: Date, duration: Duration) {
         self.results = results
@@ -25,39 +28,52 @@ public struct RunReport: Sendable {
 
     /// True when every cell met its expectation or a documented divergence (skipped cells do not fail a run).
     public var succeeded: Bool {
-        count(.failed) == 0 && count(.error) == 0
+        count(.failed) == 0 && count(.error) == 0 && interruption == nil
     }
 }
 
 /// Runs the selected cells one after another.
 public struct MatrixRunner: Sendable {
-    public var runner: InProcessCellRunner
+    public var runner: any CellRunning
     public var seed: UInt64
     /// Cells with randomized faults run with seeds `seed`, `seed + 1`, … up to this many, stopping at the first failure.
     public var seedCount: Int
     /// Every cell runs this many times with the same seed; differing outcomes make it fail as flaky.
     public var repeatCount: Int
 
-    public init(runner: InProcessCellRunner, seed: UInt64, seedCount: Int = 1, repeatCount: Int = 1) {
+    public init(runner: any CellRunning, seed: UInt64, seedCount: Int = 1, repeatCount: Int = 1) {
         self.runner = runner
         self.seed = seed
         self.seedCount = max(1, seedCount)
         self.repeatCount = max(1, repeatCount)
     }
 
-    public func run(_ cells: [Cell], progress: (CellResult, Int) -> Void = { _, _ in }) -> RunReport {
+    /// Runs the cells in order; `shouldStop` is asked before each one (an interrupted run keeps what it has).
+    public func run(
+        _ cells: [Cell], shouldStop: () -> Bool = { false }, progress: (CellResult, Int) -> Void = { _, _ in }
+    ) -> RunReport {
         let started = Date()
         let clock = ContinuousClock()
         let begin = clock.now
         var results: [CellResult] = []
+        var interrupted = false
         for cell in cells {
+            if shouldStop() {
+                interrupted = true
+                break
+            }
             let result = runAcrossSeeds(cell)
             results.append(result)
             progress(result, results.count)
         }
-        return RunReport(
+        var report = RunReport(
             results: results, libraryVersions: Backends.runtimeVersions, seed: seed, startedAt: started,
             duration: begin.duration(to: clock.now))
+        if interrupted || shouldStop() {
+            report.interruption = "interrupted after \(results.count) of \(cells.count) cells"
+        }
+        report.plannedCells = cells.count
+        return report
     }
 }
 

@@ -29,6 +29,8 @@ public struct Scenario: Sendable, Hashable, Identifiable {
     public var notApplicableReason: String?
     /// Where the scenario was read from, for error messages.
     public var sourceFile: String
+    /// How the libraries' own command-line tools play this scenario, when they can.
+    public var external: ExternalPeerSpec? = nil
 }
 
 /// One endpoint's side of a scenario.
@@ -88,6 +90,15 @@ public enum DTLSTimeoutChoice: Sendable, Hashable {
 }
 
 extension Scenario {
+    /// Whether the scenario has cells in this mode: out-of-process runs every scenario (those whose faults need the
+    /// in-process link are reported not applicable); external modes run the scenarios whose fixture lists them.
+    public func runsOutOfProcess(_ mode: ExecutionMode) -> Bool {
+        switch mode {
+        case .inProcess, .outOfProcess: true
+        case .externalServer, .externalClient: external != nil
+        }
+    }
+
     /// True when an endpoint's datagrams are dropped, duplicated or reordered on purpose.
     public var hasDatagramFaults: Bool {
         !server.datagramFaults.isEmpty || !client.datagramFaults.isEmpty

@@ -1,4 +1,6 @@
+import Glibc
 import ArgumentParser
+import Dispatch
 import Foundation
 import InteropCore
 import InteropRunner
@@ -15,7 +17,7 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Write JUnit XML here.")
     var junit: String?
 
-    @Option(name: .long, help: "Seed for payloads (and, in later families, fault schedules).")
+    @Option(name: .long, help: "Seed for payloads and fault schedules.")
     var seed: UInt64 = 1
 
     @Option(name: .long, help: "Run cells with randomized faults over this many seeds (from --seed), reporting the first that fails.")
@@ -39,17 +41,27 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        signal(SIGPIPE, SIG_IGN)
         let versions = Backends.runtimeVersions
         let cells: [Cell]
-        let runner: InProcessCellRunner
+        let runner: ModeDispatcher
         do {
             let (catalog, divergences) = try selection.loadCatalog()
             cells = try selection.selection.cells(from: catalog)
             let credentials = Credentials.standard(in: certs)
             try checkReadable(credentials)
             for library in TLSLibrary.allCases { try Backends.backend(for: library).validate(credentials) }
-            runner = InProcessCellRunner(
-                credentials: credentials, deadline: .milliseconds(Int64(deadline * 1000)), divergences: divergences)
+            let limit = Duration.milliseconds(Int64(deadline * 1000))
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
+            runner = ModeDispatcher(
+                inProcess: InProcessCellRunner(credentials: credentials, deadline: limit, divergences: divergences),
+                outOfProcess: OutOfProcessCellRunner(
+                    executable: executable, fixtures: selection.fixtures, certs: certs, deadline: limit,
+                    divergences: divergences),
+                external: ExternalPeerCellRunner(
+                    executable: executable, fixtures: selection.fixtures, certs: certs, deadline: limit,
+                    divergences: divergences))
         } catch {
             FileHandle.standardError.write(Data("tls-interop: error: \(error.message)\n".utf8))
             if let junit {
@@ -57,8 +69,9 @@ struct RunCommand: ParsableCommand {
             }
             throw ExitCode(2)
         }
+        let interruption = InterruptionWatch()
         let matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`)
-        let report = matrix.run(cells) { result, done in
+        let report = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
             if verbose {
                 print(CellReportText.render(result, versions: versions) + "\n")
             } else if result.status == .failed || result.status == .error {
@@ -75,6 +88,10 @@ struct RunCommand: ParsableCommand {
         }
         print(ConsoleSummary.render(report))
         if let junit { print("JUnit report: \(junit)") }
+        if let signal = interruption.signal {
+            print("tls-interop: \(report.interruption ?? "interrupted") by signal \(signal); the report is partial")
+            throw ExitCode(128 + signal)
+        }
         if !report.succeeded { throw ExitCode(1) }
     }
 
@@ -88,5 +105,32 @@ struct RunCommand: ParsableCommand {
             let exists = FileManager.default.fileExists(atPath: path)
             throw ConfigurationError("\(role) \(path): \(exists ? "not readable" : "no such file") (make certs writes it)")
         }
+    }
+}
+
+/// SIGINT and SIGTERM stop the run between cells: every peer process is killed at once, the cells that finished
+/// are reported, and the report says it is partial.
+final class InterruptionWatch: @unchecked Sendable {
+    // `received` is written on the signal queue and read by the run; the lock orders the two.
+    private let lock = NSLock()
+    private var received: Int32?
+    private var sources: [DispatchSourceSignal] = []
+
+    init() {
+        let queue = DispatchQueue(label: "tls-interop.signals")
+        for number in [SIGINT, SIGTERM] {
+            Glibc.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [weak self] in
+                self?.lock.withLock { self?.received = self?.received ?? number }
+                ChildProcessRegistry.shared.killAll()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    var signal: Int32? {
+        lock.withLock { received }
     }
 }

@@ -20,6 +20,11 @@ struct SelectionOptions: ParsableArguments {
     @Option(name: [.customLong("protocol")], help: "Protocol (tls1.3, tls1.2); repeatable. Default: all.")
     var protocolVersion: [ProtocolVersion] = []
 
+    @Option(
+        name: .long,
+        help: "Modes: in-process, out-of-process, external (both directions against the libraries' CLIs), all; repeatable.")
+    var mode: [String] = ["all"]
+
     @Option(name: .long, help: "Directory holding scenarios/ and divergences.yaml.")
     var fixtures: String = "fixtures"
 
@@ -29,7 +34,25 @@ struct SelectionOptions: ParsableArguments {
                 .filter { !$0.isEmpty },
             servers: server.isEmpty ? TLSLibrary.allCases : server,
             clients: client.isEmpty ? TLSLibrary.allCases : client,
-            protocols: protocolVersion.isEmpty ? ProtocolVersion.allCases : protocolVersion)
+            protocols: protocolVersion.isEmpty ? ProtocolVersion.allCases : protocolVersion, modes: modes)
+    }
+
+    var modes: [ExecutionMode] {
+        mode.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }.flatMap { name in
+            switch name {
+            case "all": ExecutionMode.allCases
+            case "external": [ExecutionMode.externalServer, .externalClient]
+            default: ExecutionMode(rawValue: name).map { [$0] } ?? []
+            }
+        }
+    }
+
+    func validate() throws {
+        let known = ["all", "external"] + ExecutionMode.allCases.map(\.rawValue)
+        for name in mode.flatMap({ $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
+        where !known.contains(name) {
+            throw ValidationError("--mode: unknown mode '\(name)' (known: \(known.joined(separator: ", ")))")
+        }
     }
 
     func loadCatalog() throws(ConfigurationError) -> (ScenarioCatalog, DivergenceCatalog) {

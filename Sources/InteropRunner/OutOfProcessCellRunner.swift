@@ -1,0 +1,149 @@
+import Foundation
+import InteropCore
+
+/// Runs a cell with the Swift server and client(s) as separate `tls-interop peer` processes over loopback, each
+/// under a watchdog; their JSON-line traces are judged exactly like in-process records.
+public struct OutOfProcessCellRunner: CellRunning {
+    /// The `tls-interop` executable to start as peers.
+    public var executable: String
+    public var fixtures: String
+    public var certs: String
+    public var deadline: Duration
+    public var divergences: DivergenceCatalog
+    /// Extra arguments for the server peer (tests use them to make a peer hang or crash).
+    public var serverExtraArguments: [String] = []
+    public var clientExtraArguments: [String] = []
+
+    public init(executable: String, fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog) {
+        self.executable = executable
+        self.fixtures = fixtures
+        self.certs = certs
+        self.deadline = deadline
+        self.divergences = divergences
+    }
+
+    public func run(_ cell: Cell, seed: UInt64) -> CellResult {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var result = CellResult.notRun(cell, seed: seed)
+        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs))
+        if let reason = plan.notApplicableReason {
+            result.message = "not applicable: \(reason)"
+            return result
+        }
+        let seconds = String(Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18)
+        let common = [
+            "--scenario", cell.scenario.id, "--server", cell.server.rawValue, "--client", cell.client.rawValue,
+            "--protocol", cell.protocolVersion.rawValue, "--seed", String(seed), "--deadline", seconds,
+            "--fixtures", fixtures, "--certs", certs,
+        ]
+        // The peers get the cell's deadline; the watchdog allows a little more before it steps in.
+        let hardDeadline = started.advanced(by: deadline + .seconds(2))
+        var transcript = PeerTranscript()
+        let server: ChildProcess
+        do {
+            server = try ChildProcess(executable: executable, arguments: ["peer", "--role", "server"] + common + serverExtraArguments)
+        } catch {
+            result.status = .error
+            result.message = "harness error: cannot start the server peer: \(error)"
+            return result
+        }
+        let announcement = server.waitForLine(deadline: hardDeadline) { PeerEvent.parse($0)?.event == .listening }
+        guard let announcement, let port = PeerEvent.parse(announcement)?.port else {
+            if server.termination == nil { server.terminate(grace: .milliseconds(500)) }
+            transcript.add(server, role: "server")
+            result.ending = server.killedByWatchdog ? "timeout" : "completed"
+            result.judge(divergences: divergences)
+            result.status = .failed
+            result.message = "server peer announced no port (\(server.termination!)); " + transcript.problems.joined(separator: "; ")
+            result.peerOutput = transcript.output
+            result.duration = started.duration(to: clock.now)
+            return result
+        }
+        let clientCount = cell.protocolVersion.isDatagram ? 1 : cell.scenario.clientCount
+        var clients: [ChildProcess] = []
+        for ordinal in 1...clientCount {
+            do {
+                clients.append(try ChildProcess(
+                    executable: executable,
+                    arguments: ["peer", "--role", "client", "--port", String(port), "--ordinal", String(ordinal)] + common
+                        + clientExtraArguments))
+            } catch {
+                transcript.problems.append("cannot start client peer \(ordinal): \(error)")
+            }
+        }
+        ChildProcess.waitAll(clients, deadline: hardDeadline)
+        for (index, client) in clients.enumerated() { transcript.add(client, role: "client \(index + 1)") }
+        // The server leaves by itself once it has served every client that connected; one that connected nobody
+        // (a client refused its settings) or hangs is stopped here.
+        let connected = transcript.clientRecords.filter { $0.failedAction != "setup" && $0.failedAction != "connect" }.count
+        let serverGrace = clock.now.advanced(by: .seconds(2))
+        while server.termination == nil && clock.now < min(serverGrace, hardDeadline) && connected > 0 {
+            ChildProcess.waitAll([server], deadline: clock.now.advanced(by: .milliseconds(20)), terminateLeftovers: false)
+        }
+        let stoppedEarly = server.termination == nil
+        if stoppedEarly { server.terminate(grace: .milliseconds(500)) }
+        transcript.add(server, role: "server", expectedToBeStopped: stoppedEarly && connected == 0)
+        result.serverConnections = transcript.serverRecords
+        result.clients = transcript.clientRecords
+        result.ending = transcript.ending
+        result.judge(divergences: divergences)
+        result.peerOutput = transcript.output
+        if !transcript.problems.isEmpty {
+            result.status = .failed
+            result.message = transcript.problems.joined(separator: "; ") + "; " + result.message
+        }
+        result.duration = started.duration(to: clock.now)
+        return result
+    }
+}
+
+/// What the peer processes of one cell printed and how they ended.
+struct PeerTranscript {
+    var serverRecords: [ConnectionRecord] = []
+    var clientRecords: [ConnectionRecord] = []
+    var problems: [String] = []
+    var endings: [String] = []
+    var output: [String] = []
+
+    static func records(in process: ChildProcess) -> [ConnectionRecord] {
+        process.lines.compactMap { PeerEvent.parse($0)?.record }
+    }
+
+    var ending: String {
+        if endings.contains("timeout") { return "timeout" }
+        if endings.contains("stalled") { return "stalled" }
+        return "completed"
+    }
+
+    mutating func add(_ process: ChildProcess, role: String, expectedToBeStopped: Bool = false) {
+        var records: [ConnectionRecord] = []
+        for line in process.lines {
+            guard let event = PeerEvent.parse(line) else {
+                problems.append("\(role) peer printed garbage: \(line.prefix(120))")
+                continue
+            }
+            if let record = event.record { records.append(record) }
+            if let ending = event.ending { endings.append(ending) }
+        }
+        if role == "server" { serverRecords = records } else { clientRecords += records }
+        switch process.termination {
+        case .exited(0)?:
+            break
+        case _ where expectedToBeStopped:
+            break
+        case .signaled(let signal)? where process.killedByWatchdog:
+            endings.append("timeout")
+            problems.append("\(role) peer outlived the cell's deadline and was stopped (signal \(signal))")
+        case .signaled?:
+            problems.append("\(role) peer crashed: \(process.termination!)")
+        case .exited(let code)?:
+            problems.append("\(role) peer failed with exit status \(code)")
+        case nil:
+            problems.append("\(role) peer is still running")
+        }
+        let stderr = process.standardErrorText.trimmingCharacters(in: .whitespacesAndNewlines)
+        output.append("\(role) peer: \(process.commandLine)\n  ended: \(process.termination.map(\.description) ?? "running")"
+            + (stderr.isEmpty ? "" : "\n  stderr: \(stderr)"))
+    }
+}

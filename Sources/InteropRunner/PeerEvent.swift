@@ -1,0 +1,77 @@
+import Foundation
+import InteropCore
+
+/// One line a `tls-interop peer` process prints on stdout: JSON, one event per line, so a runner can read a
+/// peer's progress as it happens and tell its output from garbage.
+public struct PeerEvent: Codable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        /// A server is ready; `port` is the port the kernel chose.
+        case listening
+        /// One connection's full record.
+        case record
+        /// The peer's loop ended (`ending`: completed, timeout, stalled).
+        case finished
+    }
+
+    public var event: Kind
+    public var port: UInt16?
+    public var record: ConnectionRecord?
+    public var ending: String?
+
+    public init(event: Kind, port: UInt16? = nil, record: ConnectionRecord? = nil, ending: String? = nil) {
+        self.event = event
+        self.port = port
+        self.record = record
+        self.ending = ending
+    }
+
+    public var jsonLine: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    public static func parse(_ line: String) -> PeerEvent? {
+        try? JSONDecoder().decode(PeerEvent.self, from: Data(line.utf8))
+    }
+}
+
+/// Runs one endpoint of a cell in this process, as `tls-interop peer` does, printing `PeerEvent` lines.
+public enum PeerEndpoint {
+    public static func runServer(plan: CellPlan, deadline: Duration, emit: @escaping (PeerEvent) -> Void) throws(SocketError) {
+        let listener: any ConnectionListener
+        let port: UInt16
+        if plan.cell.protocolVersion.isDatagram {
+            let udp = try UDPListener()
+            (listener, port) = (udp, udp.address.port)
+        } else {
+            let tcp = try TCPListener()
+            (listener, port) = (tcp, tcp.address.port)
+        }
+        let server = plan.makeServer(listener: listener)
+        server.requiredConnections = plan.cell.protocolVersion.isDatagram ? 1 : plan.cell.scenario.clientCount
+        // Each record goes out as soon as its connection ends, so a runner that has to stop this process early
+        // still has every connection that finished.
+        server.onConnectionFinished = { emit(PeerEvent(event: .record, record: $0)) }
+        emit(PeerEvent(event: .listening, port: port))
+        let ending = InProcessLoop(deadline: deadline).run([server])
+        emit(PeerEvent(event: .finished, ending: describe(ending)))
+    }
+
+    public static func runClient(plan: CellPlan, port: UInt16, ordinal: Int, deadline: Duration, emit: (PeerEvent) -> Void) {
+        let address = LoopbackAddress(port: port)
+        let dialer: any ConnectionDialer = plan.cell.protocolVersion.isDatagram ? UDPDialer(address: address) : TCPDialer(address: address)
+        let client = plan.makeClient(ordinal: ordinal, dialer: dialer)
+        let ending = InProcessLoop(deadline: deadline).run([client])
+        emit(PeerEvent(event: .record, record: client.record))
+        emit(PeerEvent(event: .finished, ending: describe(ending)))
+    }
+
+    static func describe(_ ending: InProcessLoop.Ending) -> String {
+        switch ending {
+        case .completed: "completed"
+        case .deadlineExpired: "timeout"
+        case .stalled: "stalled"
+        }
+    }
+}

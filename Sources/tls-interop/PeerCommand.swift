@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import InteropCore
+import InteropRunner
+
+struct PeerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peer",
+        abstract: "Run one endpoint of a cell (server or client) and print its trace as JSON lines.",
+        discussion: "The runner starts two of these for out-of-process cells; a server prints its port first.")
+
+    enum Role: String, ExpressibleByArgument {
+        case server
+        case client
+    }
+
+    @Option(help: "server or client.") var role: Role
+    @Option(help: "Scenario id.") var scenario: String
+    @Option(help: "Server library.") var server: TLSLibrary
+    @Option(help: "Client library.") var client: TLSLibrary
+    @Option(name: [.customLong("protocol")], help: "Protocol.") var protocolVersion: ProtocolVersion
+    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(help: "Client: the server's port on 127.0.0.1.") var port: UInt16?
+    @Option(help: "Client: its number among the cell's clients.") var ordinal: Int = 1
+    @Option(help: "Seconds before unfinished steps become timeouts.") var deadline: Double = 10
+    @Option(help: "Directory holding scenarios/.") var fixtures: String = "fixtures"
+    @Option(help: "Directory holding the certificates.") var certs: String = "certs"
+
+    func run() throws {
+        // A peer whose runner went away must not die of SIGPIPE with half a line written.
+        signal(SIGPIPE, SIG_IGN)
+        let catalog: ScenarioCatalog
+        do {
+            catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios")
+        } catch {
+            FileHandle.standardError.write(Data("tls-interop peer: error: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
+        guard let found = catalog.scenarios.first(where: { $0.id == scenario }) else {
+            FileHandle.standardError.write(Data("tls-interop peer: error: --scenario: unknown scenario '\(scenario)'\n".utf8))
+            throw ExitCode(2)
+        }
+        let cell = Cell(scenario: found, server: server, client: client, protocolVersion: protocolVersion, mode: .outOfProcess)
+        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs))
+        let limit = Duration.milliseconds(Int64(deadline * 1000))
+        let emit: (PeerEvent) -> Void = { event in
+            // One write per line, unbuffered, so a runner sees each event as it happens.
+            FileHandle.standardOutput.write(Data((event.jsonLine + "\n").utf8))
+        }
+        switch role {
+        case .server:
+            do {
+                try PeerEndpoint.runServer(plan: plan, deadline: limit, emit: emit)
+            } catch {
+                FileHandle.standardError.write(Data("tls-interop peer: error: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        case .client:
+            guard let port else {
+                FileHandle.standardError.write(Data("tls-interop peer: error: --port is required for a client\n".utf8))
+                throw ExitCode(2)
+            }
+            PeerEndpoint.runClient(plan: plan, port: port, ordinal: ordinal, deadline: limit, emit: emit)
+        }
+    }
+}
