@@ -25,10 +25,31 @@ struct PeerCommand: ParsableCommand {
     @Option(help: "Seconds before unfinished steps become timeouts.") var deadline: Double = 10
     @Option(help: "Directory holding scenarios/.") var fixtures: String = "fixtures"
     @Option(help: "Directory holding the certificates.") var certs: String = "certs"
+    @Option(help: ArgumentHelp("Misbehave on purpose, for the watchdog's tests: hang, crash or garbage.", visibility: .hidden))
+    var misbehave: Misbehaviour?
+
+    enum Misbehaviour: String, ExpressibleByArgument {
+        case hang
+        case crash
+        case garbage
+    }
 
     func run() throws {
         // A peer whose runner went away must not die of SIGPIPE with half a line written.
         signal(SIGPIPE, SIG_IGN)
+        switch misbehave {
+        case .hang?:
+            while true { sleep(3600) }
+        case .crash?:
+            // The default action, not the Swift runtime's backtrace handler: die by the signal as a crash would.
+            signal(SIGSEGV, SIG_DFL)
+            kill(getpid(), SIGSEGV)
+            while true { pause() }
+        case .garbage?:
+            FileHandle.standardOutput.write(Data("this is not JSON \u{1B}[31m\n".utf8))
+        case nil:
+            break
+        }
         let catalog: ScenarioCatalog
         do {
             catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios")

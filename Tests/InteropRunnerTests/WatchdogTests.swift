@@ -1,0 +1,93 @@
+import Foundation
+import InteropCore
+import InteropRunner
+import Testing
+
+/// Peers that hang, crash or print garbage become failed cells within the deadline, and no process survives.
+@Suite(.serialized) struct WatchdogTests {
+    static let catalog = InProcessMatrixTests.catalog
+
+    func runner(server: [String] = [], client: [String] = []) -> OutOfProcessCellRunner {
+        var runner = OutOfProcessCellRunner(
+            executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
+            deadline: .seconds(1), divergences: InProcessMatrixTests.divergences)
+        runner.serverExtraArguments = server
+        runner.clientExtraArguments = client
+        return runner
+    }
+
+    var cell: Cell {
+        Cell(
+            scenario: Self.catalog.scenarios.first { $0.id == "H1" }!, server: .openssl, client: .gnutls,
+            protocolVersion: .tls13, mode: .outOfProcess)
+    }
+
+    /// Processes whose command line runs this package's binary as a peer.
+    func peerProcesses() -> [String] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.filter { Int($0) != nil }.compactMap { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let command = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
+            return command.contains("tls-interop peer") && command.contains("--misbehave") ? command : nil
+        }
+    }
+
+    @Test func serverThatHangsIsStoppedAndReported() {
+        let started = ContinuousClock.now
+        let result = runner(server: ["--misbehave", "hang"]).run(cell, seed: 1)
+        #expect(result.status == .failed)
+        #expect(result.message.contains("server peer announced no port"))
+        #expect(result.message.contains("killed by signal 15"))
+        #expect(started.duration(to: .now) < .seconds(6))
+        #expect(ChildProcessRegistry.shared.running.isEmpty)
+        #expect(peerProcesses().isEmpty)
+    }
+
+    @Test func clientThatCrashesIsReportedWithItsSignal() {
+        let result = runner(client: ["--misbehave", "crash"]).run(cell, seed: 1)
+        #expect(result.status == .failed)
+        #expect(result.message.contains("client 1 peer crashed: killed by signal 11"))
+        #expect(result.peerOutput.contains { $0.contains("client 1 peer") })
+        #expect(ChildProcessRegistry.shared.running.isEmpty)
+        #expect(peerProcesses().isEmpty)
+    }
+
+    @Test func clientThatPrintsGarbageFailsTheCell() {
+        let result = runner(client: ["--misbehave", "garbage"]).run(cell, seed: 1)
+        #expect(result.status == .failed)
+        #expect(result.message.contains("client 1 peer printed garbage: this is not JSON"))
+        #expect(peerProcesses().isEmpty)
+    }
+
+    @Test func wellBehavedPeersGiveTheInProcessVerdict() {
+        let result = runner().run(cell, seed: 1)
+        #expect(result.status == .passed, "\(result.message)")
+        #expect(result.serverConnections.count == 1)
+        #expect(result.clients.first?.readDigest == result.clients.first?.writtenDigest)
+    }
+
+    @Test func interruptedRunWritesAPartialReportAndLeavesNoPeer() throws {
+        let directory = try TemporaryDirectory()
+        let junit = directory.path + "/junit.xml"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: PackagePaths.executable)
+        process.arguments = ["run", "--mode", "out-of-process", "--filter", "H,A", "--junit", junit]
+        process.currentDirectoryURL = URL(fileURLWithPath: PackagePaths.root)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        #expect(try xmllint(["--noout", junit]).status == 0)
+        let message = try xmllint(["--xpath", "string(//error[@type='interrupted']/@message)", junit]).standardOutput
+        #expect(message.hasPrefix("interrupted after "))
+        Thread.sleep(forTimeInterval: 0.2)
+        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { Int($0) != nil }
+            .compactMap { FileManager.default.contents(atPath: "/proc/\($0)/cmdline") }
+            .map { String(decoding: $0, as: UTF8.self) }
+            .filter { $0.contains("peer") && $0.contains(junit) == false && $0.contains(PackagePaths.executable) }
+        #expect(leftovers.isEmpty)
+    }
+}
