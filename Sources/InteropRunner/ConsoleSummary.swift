@@ -63,6 +63,16 @@ public enum ConsoleSummary {
                 for result in cells { lines.append("    \(result.cell.id)") }
             }
         }
+        let modesRun = Set(report.results.map(\.cell.mode))
+        if modesRun.contains(.inProcess) && modesRun.count > 1 {
+            let differences = ModeComparison.differences(in: report)
+            lines.append("")
+            let compared = report.results.filter { $0.cell.mode != .inProcess && $0.status != .skipped }.count
+            lines.append("compared with in-process: \(compared - differences.count) of \(compared) cells in other modes agree")
+            for difference in differences {
+                lines.append("  \(difference.result.cell.id): \(difference.summary)")
+            }
+        }
         let failed = report.results.filter { $0.status == .failed || $0.status == .error }
         if !failed.isEmpty {
             lines.append("")
