@@ -31,6 +31,11 @@ public struct LoopbackAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Calls `body` with this address as a `sockaddr`, for `bind`.
+    public func withSocketAddressForBinding<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
+        withSocketAddress(body)
+    }
+
     /// Calls `body` with this address as a `sockaddr`.
     func withSocketAddress<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
         switch family {

@@ -68,15 +68,17 @@ extension CellResult {
     }
 
     /// Observes both endpoints' records and judges them against the scenario and the documented divergences.
-    mutating func judge(divergences: DivergenceCatalog) {
+    mutating func judge(divergences: DivergenceCatalog, expectation: Expectation? = nil) {
         deadlineExpired = ending != "completed"
         let observation = CellObservation(
             serverConnections: serverConnections, clients: clients, payloadSize: cell.scenario.payloadSize,
             serverPayloadSize: cell.scenario.serverPayloadSize, loopEnding: ending)
         self.observation = observation
         let divergence = divergences.divergence(for: cell)
+        var judged = cell
+        if let expectation { judged.scenario.expectation = expectation }
         let verdict = Judge.judge(
-            cell: cell, observation: observation, deadlineExpired: deadlineExpired, divergence: divergence, ending: ending)
+            cell: judged, observation: observation, deadlineExpired: deadlineExpired, divergence: divergence, ending: ending)
         status = verdict.status
         message = verdict.message
         checks = verdict.checks

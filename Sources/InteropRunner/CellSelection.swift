@@ -32,7 +32,8 @@ public struct CellSelection: Sendable {
         var cells: [Cell] = []
         for mode in ExecutionMode.allCases where modes.contains(mode) {
             for scenario in scenarios where mode == .inProcess || scenario.runsOutOfProcess(mode) {
-                for version in ProtocolVersion.allCases where protocols.contains(version) && scenario.protocols.contains(version) {
+                let versions = mode.isExternal ? (scenario.external?.protocols ?? []) : scenario.protocols
+                for version in ProtocolVersion.allCases where protocols.contains(version) && versions.contains(version) {
                     for server in servers {
                         for client in clients {
                             cells.append(

@@ -89,10 +89,14 @@ public final class ChildProcess {
         standardOutputText.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
     }
 
-    /// Waits until a complete stdout line satisfies `predicate`, the process ends, or the deadline passes.
-    public func waitForLine(deadline: ContinuousClock.Instant, where predicate: (String) -> Bool) -> String? {
+    /// Waits until a complete line satisfies `predicate` (on stdout, or on either stream), the process ends, or
+    /// the deadline passes.
+    public func waitForLine(
+        deadline: ContinuousClock.Instant, includingStandardError: Bool = false, where predicate: (String) -> Bool
+    ) -> String? {
         while true {
-            let complete = standardOutputText.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            let text = includingStandardError ? standardOutputText + "\n" + standardErrorText : standardOutputText
+            let complete = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
             if let line = complete.map(String.init).first(where: predicate) { return line }
             if termination != nil || ContinuousClock.now >= deadline { return nil }
             pump(until: deadline)
@@ -196,7 +200,7 @@ public struct ChildProcessError: Error, CustomStringConvertible {
         self.code = code
     }
 
-    public var description: String { "\(call) failed: \(String(cString: strerror(code)))" }
+    public var description: String { code == 0 ? call : "\(call) failed: \(String(cString: strerror(code)))" }
 }
 
 /// Every peer process still running, so that an interrupted run can end them all before it exits.

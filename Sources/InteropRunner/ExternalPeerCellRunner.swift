@@ -1,6 +1,13 @@
+import Foundation
 import InteropCore
 
-/// Runs a Swift endpoint against the libraries' own command-line tools. (Filled in below.)
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a Swift endpoint (as a `tls-interop peer` process) against the libraries' own command-line tools from
+/// Debian's `openssl` and `gnutls-bin`: `openssl s_server`/`s_client` and `gnutls-serv`/`gnutls-cli`. The tools
+/// do not always report failure in their exit status, so their output is parsed for the outcome.
 public struct ExternalPeerCellRunner: CellRunning {
     public var executable: String
     public var fixtures: String
@@ -17,9 +24,85 @@ public struct ExternalPeerCellRunner: CellRunning {
     }
 
     public func run(_ cell: Cell, seed: UInt64) -> CellResult {
+        let clock = ContinuousClock()
+        let started = clock.now
         var result = CellResult.notRun(cell, seed: seed)
-        result.status = .error
-        result.message = "harness error: external peers are not wired yet"
+        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs))
+        guard let external = cell.scenario.external else {
+            result.message = "not applicable: the scenario has no command-line form"
+            return result
+        }
+        if let reason = plan.notApplicableReason {
+            result.message = "not applicable: \(reason)"
+            return result
+        }
+        let tool = CommandLinePeer(library: cell.mode == .externalServer ? cell.server : cell.client, plan: plan, certs: certs, spec: external)
+        if let reason = tool.unsupportedReason {
+            result.message = "not applicable: \(reason)"
+            return result
+        }
+        let hardDeadline = started.advanced(by: deadline + .seconds(2))
+        var transcript = PeerTranscript()
+        do {
+            switch cell.mode {
+            case .externalServer:
+                let (server, port) = try tool.startServer(deadline: hardDeadline)
+                let client = try ChildProcess(
+                    executable: executable, arguments: ["peer", "--role", "client", "--port", String(port)] + peerArguments(cell, seed))
+                ChildProcess.waitAll([client], deadline: hardDeadline)
+                transcript.add(client, role: "client 1")
+                // s_server with -naccept 1 leaves by itself; gnutls-serv serves for ever and is stopped here.
+                ChildProcess.waitAll([server], deadline: min(hardDeadline, clock.now.advanced(by: .milliseconds(300))), terminateLeftovers: false)
+                let serviceForever = server.termination == nil
+                if serviceForever { server.terminate(grace: .milliseconds(300)) }
+                result.serverConnections = [tool.record(from: server, role: .server)]
+                result.clients = transcript.clientRecords
+                transcript.output.append(tool.describe(server))
+            case .externalClient:
+                let server = try ChildProcess(
+                    executable: executable, arguments: ["peer", "--role", "server"] + peerArguments(cell, seed))
+                guard let line = server.waitForLine(deadline: hardDeadline, where: { PeerEvent.parse($0)?.event == .listening }),
+                    let port = PeerEvent.parse(line)?.port
+                else {
+                    server.terminate(grace: .milliseconds(300))
+                    throw ChildProcessError("the Swift server peer announced no port", 0)
+                }
+                let client = try tool.startClient(port: port)
+                ChildProcess.waitAll([client], deadline: hardDeadline)
+                ChildProcess.waitAll([server], deadline: min(hardDeadline, clock.now.advanced(by: .milliseconds(500))), terminateLeftovers: false)
+                let stopped = server.termination == nil
+                if stopped { server.terminate(grace: .milliseconds(300)) }
+                transcript.add(server, role: "server", expectedToBeStopped: stopped)
+                result.serverConnections = transcript.serverRecords
+                result.clients = [tool.record(from: client, role: .client)]
+                transcript.output.append(tool.describe(client))
+            case .inProcess, .outOfProcess:
+                preconditionFailure("not an external mode")
+            }
+        } catch {
+            result.status = .error
+            result.message = "harness error: \(error)"
+            result.peerOutput = transcript.output
+            result.duration = started.duration(to: clock.now)
+            return result
+        }
+        result.ending = transcript.ending
+        result.judge(divergences: divergences, expectation: external.expectation)
+        result.peerOutput = transcript.output
+        if !transcript.problems.isEmpty {
+            result.status = .failed
+            result.message = transcript.problems.joined(separator: "; ") + "; " + result.message
+        }
+        result.duration = started.duration(to: clock.now)
         return result
+    }
+
+    private func peerArguments(_ cell: Cell, _ seed: UInt64) -> [String] {
+        let seconds = String(Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18)
+        return [
+            "--scenario", cell.scenario.id, "--server", cell.server.rawValue, "--client", cell.client.rawValue,
+            "--protocol", cell.protocolVersion.rawValue, "--seed", String(seed), "--deadline", seconds,
+            "--fixtures", fixtures, "--certs", certs,
+        ]
     }
 }

@@ -48,7 +48,7 @@ public struct ScenarioCatalog: Sendable {
     private static func parseScenario(_ entry: FixtureReader, family: String, title: String) throws(ConfigurationError) -> Scenario {
         try entry.allowOnly([
             "id", "name", "description", "protocols", "clients", "payload", "serverPayload", "servers",
-            "clientLibraries", "notApplicableReason", "server", "client", "expect", "link",
+            "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external",
         ])
         let id = try entry.string("id")
         guard id.hasPrefix(family) else { throw entry.error("id", "'\(id)' must start with its family letter '\(family)'") }
@@ -104,13 +104,30 @@ public struct ScenarioCatalog: Sendable {
         if capacity == nil && (server.faults != .none || client.faults != .none) {
             throw entry.error("link", "must be {kind: memory} when an endpoint has faults (they are injected by the in-memory link)")
         }
-        return Scenario(
+        var external: ExternalPeerSpec?
+        if let externalEntry = try entry.nested("external") {
+            try externalEntry.allowOnly(["alpnFatal", "expect", "protocols"])
+            guard let expectEntry = try externalEntry.nested("expect") else { throw externalEntry.error("expect", "is missing") }
+            var externalProtocols: [ProtocolVersion] = []
+            for name in try externalEntry.strings("protocols", default: protocols.map(\.rawValue)) {
+                guard let version = ProtocolVersion(rawValue: name), protocols.contains(version) else {
+                    throw externalEntry.error("protocols", "has '\(name)', which is not one of the scenario's protocols")
+                }
+                externalProtocols.append(version)
+            }
+            external = ExternalPeerSpec(
+                alpnFatal: try externalEntry.bool("alpnFatal", default: true), expectation: try parseExpectation(expectEntry),
+                protocols: externalProtocols)
+        }
+        var scenario = Scenario(
             id: id, family: family, familyTitle: title, name: try entry.string("name"), summary: try entry.string("description"),
             protocols: protocols, clientCount: clients, payloadSize: payload, serverPayloadSize: serverPayload,
             server: server, client: client,
             expectation: try parseExpectation(expectEntry), memoryLinkCapacity: capacity, serverLibraries: servers,
             clientLibraries: clientLibraries, notApplicableReason: reason,
             sourceFile: entry.file)
+        scenario.external = external
+        return scenario
     }
 
     private static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction]) throws(ConfigurationError) -> EndpointSpec {

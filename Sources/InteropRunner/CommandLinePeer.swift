@@ -1,0 +1,209 @@
+import Foundation
+import InteropCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One library's command-line tool playing one endpoint of a cell: how to start it for the cell's protocol and
+/// ALPN settings, and how to read its output back into a `ConnectionRecord`.
+struct CommandLinePeer {
+    let library: TLSLibrary
+    let plan: CellPlan
+    let certs: String
+    let spec: ExternalPeerSpec
+
+    var unsupportedReason: String? {
+        guard plan.cell.protocolVersion.isDatagram && plan.cell.mode == .externalServer else { return nil }
+        switch library {
+        case .openssl:
+            // Observed: "Can't use -rev with DTLS", and without -rev s_server ends the connection when stdin ends.
+            return "openssl s_server refuses -rev with DTLS, and without it ends the connection when its stdin ends"
+        case .gnutls:
+            // Observed: the echo client's close_notify gets no answer from gnutls-serv --udp, so it never sees EOF.
+            return "gnutls-serv --udp leaves a client's close_notify unanswered, so the echo client cannot conclude"
+        }
+    }
+
+    private var openSSLVersionFlag: String {
+        switch plan.cell.protocolVersion {
+        case .tls13: "-tls1_3"
+        case .tls12: "-tls1_2"
+        case .dtls12: "-dtls1_2"
+        }
+    }
+
+    private var gnuTLSPriority: String {
+        switch plan.cell.protocolVersion {
+        case .tls13: "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+        case .tls12: "NORMAL:-VERS-ALL:+VERS-TLS1.2"
+        case .dtls12: "NORMAL:-VERS-ALL:+VERS-DTLS1.2"
+        }
+    }
+
+    // MARK: Starting
+
+    func startServer(deadline: ContinuousClock.Instant) throws -> (ChildProcess, UInt16) {
+        let alpn = plan.serverSettings.alpn
+        switch library {
+        case .openssl:
+            var arguments = [
+                "s_server", "-accept", "127.0.0.1:0", "-cert", certs + "/server-chain.pem", "-cert_chain",
+                certs + "/server-chain.pem", "-key", certs + "/server.key", "-naccept", "1", "-rev", openSSLVersionFlag,
+            ]
+            if !alpn.isEmpty { arguments += ["-alpn", alpn.joined(separator: ",")] }
+            let server = try ChildProcess(executable: "/usr/bin/openssl", arguments: arguments)
+            guard let line = server.waitForLine(deadline: deadline, where: { $0.hasPrefix("ACCEPT ") }),
+                let port = line.split(separator: ":").last.flatMap({ UInt16($0) })
+            else {
+                server.terminate(grace: .milliseconds(300))
+                throw ChildProcessError("openssl s_server announced no port: \(server.standardErrorText.prefix(300))", 0)
+            }
+            return (server, port)
+        case .gnutls:
+            let port = try Self.freePort(datagram: plan.cell.protocolVersion.isDatagram)
+            var arguments = [
+                "-p", String(port), "--x509certfile", certs + "/server-chain.pem", "--x509keyfile", certs + "/server.key",
+                "--echo", "--priority", gnuTLSPriority,
+            ]
+            for name in alpn { arguments += ["--alpn", name] }
+            if !alpn.isEmpty && spec.alpnFatal { arguments.append("--alpn-fatal") }
+            if plan.cell.protocolVersion.isDatagram { arguments.append("--udp") }
+            let server = try ChildProcess(executable: "/usr/bin/gnutls-serv", arguments: arguments)
+            // gnutls-serv announces itself on stderr.
+            guard server.waitForLine(deadline: deadline, includingStandardError: true, where: { $0.contains("listening on IPv4") }) != nil else {
+                server.terminate(grace: .milliseconds(300))
+                throw ChildProcessError("gnutls-serv did not start listening: \(server.standardErrorText.prefix(300))", 0)
+            }
+            return (server, port)
+        }
+    }
+
+    func startClient(port: UInt16) throws -> ChildProcess {
+        let alpn = plan.clientSettings.alpn
+        switch library {
+        case .openssl:
+            var arguments = [
+                "s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", certs + "/ca.pem", "-verify_hostname", "localhost",
+                "-verify_return_error", "-servername", "localhost", openSSLVersionFlag,
+            ]
+            if !alpn.isEmpty { arguments += ["-alpn", alpn.joined(separator: ",")] }
+            return try ChildProcess(executable: "/usr/bin/openssl", arguments: arguments)
+        case .gnutls:
+            var arguments = [
+                "127.0.0.1", "--port", String(port), "--x509cafile", certs + "/ca.pem", "--verify-hostname", "localhost",
+                "--priority", gnuTLSPriority,
+            ]
+            for name in alpn { arguments += ["--alpn", name] }
+            if plan.cell.protocolVersion.isDatagram { arguments.append("--udp") }
+            return try ChildProcess(executable: "/usr/bin/gnutls-cli", arguments: arguments)
+        }
+    }
+
+    /// A port the kernel just handed out on loopback, for a tool that cannot bind port 0 and say which it got.
+    static func freePort(datagram: Bool) throws -> UInt16 {
+        let socket = datagram ? try SocketDescriptor.udp() : try SocketDescriptor.tcp()
+        let address = LoopbackAddress(port: 0)
+        let bound = address.withSocketAddressForBinding { bind(socket.fileDescriptor, $0, $1) }
+        guard bound == 0 else { throw SocketError("bind", errno: errno) }
+        var storage = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket.fileDescriptor, $0, &length) }
+        }
+        return UInt16(bigEndian: storage.sin_port)
+    }
+
+    // MARK: Reading the output
+
+    /// What the tool printed, turned into the neutral record the judge reads; the lines that decided it are kept
+    /// as the raw result.
+    func record(from process: ChildProcess, role: EndpointRole) -> ConnectionRecord {
+        var record = ConnectionRecord(role: role, library: library, ordinal: 1)
+        let output = process.standardOutputText + "\n" + process.standardErrorText
+        let lines = output.split(separator: "\n").map { String($0) }
+        let tool = toolName(role)
+        func first(_ pattern: String) -> String? { lines.first { $0.contains(pattern) } }
+        func number(after marker: String, in line: String) -> Int? {
+            guard let range = line.range(of: marker) else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }
+        var evidence: String?
+        let status = process.termination.map { termination -> Int in
+            if case .exited(let code) = termination { return Int(code) }
+            return -1
+        } ?? -1
+        switch (library, role) {
+        case (.openssl, .client):
+            if let alert = first("SSL alert number "), let code = number(after: "SSL alert number ", in: alert) {
+                record.handshake = .alertReceived(UInt8(clamping: code))
+                record.alerts.append(AlertEvent(direction: .received, level: 2, code: UInt8(clamping: code)))
+                evidence = alert
+            } else if let cipher = first("Cipher is "), !cipher.contains("(NONE)") {
+                record.handshake = .ok(0)
+                evidence = cipher
+            } else {
+                record.handshake = .protocolError
+                evidence = lines.last { $0.contains("error") } ?? "no handshake line"
+            }
+            if let alpn = first("ALPN protocol: ") { record.negotiatedALPN = String(alpn.dropFirst("ALPN protocol: ".count)) }
+        case (.gnutls, .client):
+            if let alert = first("Received alert ["), let code = number(after: "Received alert [", in: alert) {
+                record.handshake = .alertReceived(UInt8(clamping: code))
+                record.alerts.append(AlertEvent(direction: .received, level: 2, code: UInt8(clamping: code)))
+                evidence = alert
+            } else if let done = first("Handshake was completed") {
+                record.handshake = .ok(0)
+                evidence = done
+            } else {
+                record.handshake = .protocolError
+                evidence = first("Fatal error") ?? first("Error") ?? "no handshake line"
+            }
+            if let alpn = first("- Application protocol: ") {
+                record.negotiatedALPN = String(alpn.dropFirst("- Application protocol: ".count))
+            }
+        case (.openssl, .server):
+            if let established = first("CONNECTION ESTABLISHED") {
+                record.handshake = .ok(0)
+                evidence = established
+            } else {
+                record.handshake = .protocolError
+                evidence = first("error") ?? first("server accepts that finished")?.trimmingCharacters(in: .whitespaces)
+            }
+            if let alpn = first("ALPN protocols selected: ") {
+                record.negotiatedALPN = String(alpn.dropFirst("ALPN protocols selected: ".count))
+            }
+        case (.gnutls, .server):
+            if let error = first("Error in handshake") {
+                record.handshake = .protocolError
+                evidence = error
+            } else {
+                record.handshake = .ok(0)
+                evidence = first("Accepted connection") ?? "no handshake error printed"
+            }
+        }
+        record.trace.append(
+            TraceEntry(
+                action: "handshake", outcome: record.handshake ?? .protocolError,
+                raw: RawResult(call: tool, returnValue: status, reason: evidence)))
+        record.notes.append("parsed from \(tool)'s output; exit status \(status)")
+        record.completed = record.handshake == .ok(0)
+        return record
+    }
+
+    func describe(_ process: ChildProcess) -> String {
+        let output = (process.standardOutputText + process.standardErrorText)
+            .split(separator: "\n").prefix(40).joined(separator: "\n    ")
+        return "\(toolName(plan.cell.mode == .externalServer ? .server : .client)): \(process.commandLine)\n"
+            + "  ended: \(process.termination.map(\.description) ?? "running")\n  output:\n    \(output)"
+    }
+
+    private func toolName(_ role: EndpointRole) -> String {
+        switch (library, role) {
+        case (.openssl, .server): "openssl s_server"
+        case (.openssl, .client): "openssl s_client"
+        case (.gnutls, .server): "gnutls-serv"
+        case (.gnutls, .client): "gnutls-cli"
+        }
+    }
+}
