@@ -14,7 +14,7 @@ import Testing
     @Test func filteredRunPassesAndWritesAValidReport() throws {
         let directory = try TemporaryDirectory()
         let junit = directory.path + "/junit.xml"
-        let run = try runProgram(binary, ["run", "--filter", "A4,H1", "--protocol", "tls1.3", "--junit", junit])
+        let run = try runProgram(binary, ["run", "--filter", "A4,H1", "--protocol", "tls1.3", "--mode", "in-process", "--junit", junit])
         #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
         #expect(run.standardOutput.contains("8 passed, 0 failed, 0 skipped"))
         #expect(try xmllint(["--noout", junit]).status == 0)
@@ -36,7 +36,7 @@ import Testing
         try original.replacingOccurrences(of: "negotiatedALPN: hq-interop", with: "negotiatedALPN: h2")
             .write(toFile: file, atomically: true, encoding: .utf8)
         let junit = directory.path + "/junit.xml"
-        let run = try runProgram(binary, ["run", "--fixtures", fixtures, "--filter", "A2", "--junit", junit])
+        let run = try runProgram(binary, ["run", "--fixtures", fixtures, "--filter", "A2", "--mode", "in-process", "--junit", junit])
         #expect(run.status == 1)
         #expect(run.standardOutput.contains("expected negotiatedALPN=h2, observed hq-interop"))
         #expect(run.standardOutput.contains("reproduce: tls-interop run --filter A2"))
@@ -108,7 +108,10 @@ import Testing
 
     @Test func seedsAndRepeatRunRandomizedCellsOverEverySeed() throws {
         let run = try runProgram(
-            binary, ["run", "--filter", "R1r", "--protocol", "tls1.3", "--seed", "5", "--seeds", "4", "--repeat", "2", "--verbose"])
+            binary, [
+                "run", "--filter", "R1r", "--protocol", "tls1.3", "--seed", "5", "--seeds", "4", "--repeat", "2", "--mode",
+                "in-process", "--verbose",
+            ])
         #expect(run.status == 0, "\(run.standardOutput)")
         #expect(run.standardOutput.contains("(2 identical runs) (seeds 5…8)"))
         #expect(run.standardOutput.contains("4 passed, 0 failed, 0 skipped"))
@@ -125,8 +128,26 @@ import Testing
         #expect(run.standardError.contains("field 'scenarios[0].link' must be {kind: memory}"))
     }
 
+    @Test func everyModeRunsAndIsComparedWithInProcess() throws {
+        let directory = try TemporaryDirectory()
+        let junit = directory.path + "/junit.xml"
+        let run = try runProgram(binary, ["run", "--filter", "A1", "--protocol", "tls1.3", "--junit", junit])
+        #expect(run.status == 0, "\(run.standardOutput)")
+        #expect(run.standardOutput.contains("compared with in-process: 12 of 12 cells in other modes agree"))
+        let modes = try xmllint(["--xpath", "string(//testsuite[1]/properties/property[@name='modes']/@value)", junit])
+        #expect(modes.standardOutput.contains("external-client,external-server,in-process,out-of-process"))
+        let names = try xmllint(["--xpath", "count(//testcase[contains(@name,'· external-server')])", junit]).standardOutput
+        #expect(names.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
+    }
+
+    @Test func unknownModeIsAUsageError() throws {
+        let run = try runProgram(binary, ["list", "--mode", "sideways"])
+        #expect(run.status == 2)
+        #expect(run.standardError.contains("--mode: unknown mode 'sideways'"))
+    }
+
     @Test func listShowsCellIdsAndNames() throws {
-        let run = try runProgram(binary, ["list", "--filter", "H1"])
+        let run = try runProgram(binary, ["list", "--filter", "H1", "--mode", "in-process"])
         #expect(run.status == 0)
         #expect(run.standardOutput.contains("H1/gnutls-openssl/tls1.2/in-process\tH1 echo · server=gnutls client=openssl · tls1.2 · in-process"))
         #expect(run.standardOutput.hasSuffix("12 cells\n"))
