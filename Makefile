@@ -16,7 +16,7 @@ build: deps
 # Builds, runs the default matrix, prints the summary and writes reports/junit.xml.
 run: build
 	@mkdir -p $(REPORTS)
-	$(BIN) run --junit $(REPORTS)/junit.xml
+	$(BIN) run --reports $(REPORTS)
 
 test: deps
 	$(SWIFT) build --build-tests

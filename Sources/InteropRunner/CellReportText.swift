@@ -33,7 +33,7 @@ public enum CellReportText {
         return lines.joined(separator: "\n")
     }
 
-    static func recordLines(_ record: ConnectionRecord) -> [String] {
+    public static func recordLines(_ record: ConnectionRecord) -> [String] {
         var lines = ["\(record.role.rawValue) #\(record.ordinal) (\(record.library.rawValue)):"]
         for entry in record.trace { lines.append("  " + entry.line) }
         if let failure = record.failure {

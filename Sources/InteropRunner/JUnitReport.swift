@@ -66,15 +66,7 @@ public enum JUnitReport {
 
     /// Writes to a temporary name and renames, so a reader never sees half a file.
     public static func write(_ xml: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        try Data(xml.utf8).write(to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            let code = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw SocketError("rename to \(path)", errno: code)
-        }
+        try AtomicFile.write(Data(xml.utf8), to: path)
     }
 
     private static func testcase(_ result: CellResult, versions: [TLSLibrary: String]) -> String {

@@ -106,8 +106,10 @@ extension MatrixRunner {
         guard repeatCount > 1, first.status != .skipped else { return first }
         for attempt in 2...repeatCount {
             let again = runner.run(cell, seed: seed)
-            let before = first.observation?.values ?? [:]
-            let after = again.observation?.values ?? [:]
+            // Only judged observations: informational counts may vary between identical runs.
+            let judged = Set(first.checks.map(\.field))
+            let before = (first.observation?.values ?? [:]).filter { judged.contains($0.key.rawValue) }
+            let after = (again.observation?.values ?? [:]).filter { judged.contains($0.key.rawValue) }
             if again.status != first.status || before != after {
                 let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
                     .sorted().map { "\($0.rawValue): \(before[$0] ?? "-") → \(after[$0] ?? "-")" }

@@ -14,8 +14,14 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Directory holding ca.pem, server-chain.pem and server.key.")
     var certs: String = "certs"
 
-    @Option(name: .long, help: "Write JUnit XML here.")
+    @Option(name: .long, help: "Write junit.xml, results.json, summary.md and index.html into this folder.")
+    var reports: String?
+
+    @Option(name: .long, help: "Also (or only) write JUnit XML here.")
     var junit: String?
+
+    @Option(name: .long, help: "A previous results.json: the reports list every cell whose outcome changed since.")
+    var baseline: String?
 
     @Option(name: .long, help: "Seed for payloads and fault schedules.")
     var seed: UInt64 = 1
@@ -32,6 +38,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print every cell's full trace.")
     var verbose = false
 
+    @Flag(name: .long, help: "Print only the final counts and where the reports are.")
+    var quiet = false
+
     func validate() throws {
         guard seeds >= 1, seeds <= 100_000 else { throw ValidationError("--seeds must be between 1 and 100000, got \(seeds)") }
         guard `repeat` >= 1, `repeat` <= 1000 else { throw ValidationError("--repeat must be between 1 and 1000, got \(`repeat`)") }
@@ -45,7 +54,11 @@ struct RunCommand: ParsableCommand {
         let versions = Backends.runtimeVersions
         let cells: [Cell]
         let runner: ModeDispatcher
+        var baselineResults: ResultsDocument?
+        let reportSet = reports.map(ReportSet.init)
         do {
+            if let baseline { baselineResults = try ResultsDocument.load(baseline) }
+            try reportSet?.prepare()
             let (catalog, divergences) = try selection.loadCatalog()
             cells = try selection.selection.cells(from: catalog)
             let credentials = Credentials.standard(in: certs)
@@ -64,30 +77,36 @@ struct RunCommand: ParsableCommand {
                     divergences: divergences))
         } catch {
             FileHandle.standardError.write(Data("tls-interop: error: \(error.message)\n".utf8))
-            if let junit {
-                try? JUnitReport.write(JUnitReport.renderConfigurationError(error.message, versions: versions), to: junit)
-            }
+            let errorReport = JUnitReport.renderConfigurationError(error.message, versions: versions)
+            for path in [junit, reportSet?.junitPath].compactMap({ $0 }) { try? JUnitReport.write(errorReport, to: path) }
             throw ExitCode(2)
         }
         let interruption = InterruptionWatch()
         let matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`)
+        let progress = ProgressPrinter(total: cells.count, verbose: verbose, quiet: quiet)
         let report = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
-            if verbose {
-                print(CellReportText.render(result, versions: versions) + "\n")
-            } else if result.status == .failed || result.status == .error {
-                print("[\(done)/\(cells.count)] \(result.status.rawValue.uppercased()) \(result.cell.displayName): \(result.message)")
+            progress.cellFinished(result, done: done, versions: versions)
+        }
+        progress.finish()
+        let changes = baselineResults.map { ResultsDiff.changes(from: $0, to: ResultsDocument(report)) }
+        do {
+            if let junit { try JUnitReport.write(JUnitReport.render(report), to: junit) }
+            try reportSet?.write(report, baselineChanges: changes)
+        } catch {
+            FileHandle.standardError.write(Data("tls-interop: error: cannot write the reports: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if quiet {
+            print(ConsoleSummary.render(report).split(separator: "\n").last.map(String.init) ?? "")
+        } else {
+            print(ConsoleSummary.render(report))
+            if let changes {
+                print("\nchanged since the baseline \(baseline ?? ""): \(changes.isEmpty ? "none" : "\(changes.count) cells")")
+                for change in changes { print("  \(change.id): \(change.summary)") }
             }
         }
-        if let junit {
-            do {
-                try JUnitReport.write(JUnitReport.render(report), to: junit)
-            } catch {
-                FileHandle.standardError.write(Data("tls-interop: error: cannot write \(junit): \(error)\n".utf8))
-                throw ExitCode(2)
-            }
-        }
-        print(ConsoleSummary.render(report))
         if let junit { print("JUnit report: \(junit)") }
+        if let reportSet { print("reports: \(reportSet.junitPath), \(reportSet.resultsPath), \(reportSet.summaryPath), \(reportSet.htmlPath)") }
         if let signal = interruption.signal {
             print("tls-interop: \(report.interruption ?? "interrupted") by signal \(signal); the report is partial")
             throw ExitCode(128 + signal)

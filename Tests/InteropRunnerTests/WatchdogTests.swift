@@ -69,7 +69,7 @@ import Testing
         let junit = directory.path + "/junit.xml"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: PackagePaths.executable)
-        process.arguments = ["run", "--mode", "out-of-process", "--filter", "H,A", "--junit", junit]
+        process.arguments = ["run", "--mode", "out-of-process", "--filter", "H,A", "--reports", directory.path]
         process.currentDirectoryURL = URL(fileURLWithPath: PackagePaths.root)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -81,6 +81,10 @@ import Testing
         #expect(try xmllint(["--noout", junit]).status == 0)
         let message = try xmllint(["--xpath", "string(//error[@type='interrupted']/@message)", junit]).standardOutput
         #expect(message.hasPrefix("interrupted after "))
+        let results = try ResultsDocument.load(directory.path + "/results.json")
+        #expect(results.interrupted?.hasPrefix("interrupted after ") == true)
+        let html = try String(contentsOfFile: directory.path + "/index.html", encoding: .utf8)
+        #expect(html.contains("Partial report: the run was interrupted after "))
         Thread.sleep(forTimeInterval: 0.2)
         let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { Int($0) != nil }
             .compactMap { FileManager.default.contents(atPath: "/proc/\($0)/cmdline") }

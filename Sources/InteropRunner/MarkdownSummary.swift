@@ -1,0 +1,70 @@
+import InteropCore
+
+/// `reports/summary.md`: the matrix as Markdown for a CI job summary (GitHub's step summary, GitLab's reports).
+public enum MarkdownSummary {
+    static func mark(_ status: CellStatus) -> String {
+        switch status {
+        case .passed: "✅"
+        case .failed: "❌"
+        case .divergent: "🟡"
+        case .skipped: "➖"
+        case .error: "💥"
+        }
+    }
+
+    public static func render(_ report: RunReport, baselineChanges: [ResultsDiff.Change]? = nil) -> String {
+        var lines: [String] = ["# TLSInterop interop matrix", ""]
+        if let interruption = report.interruption {
+            lines += ["> **Partial report**: the run was \(interruption).", ""]
+        }
+        let versions = TLSLibrary.allCases.map { report.libraryVersions[$0] ?? $0.displayName }.joined(separator: ", ")
+        lines.append("\(versions) · seed \(report.seed) · \(report.results.count) cells")
+        lines.append("")
+        lines.append(
+            "**\(report.count(.passed)) passed · \(report.count(.failed) + report.count(.error)) failed · "
+                + "\(report.count(.divergent)) divergent · \(report.count(.skipped)) not applicable**")
+        lines.append("")
+        lines.append("✅ passed · ❌ failed · 🟡 documented divergence · ➖ not applicable · 💥 harness error; "
+            + "columns are server → client")
+        let pairings = TLSLibrary.allCases.flatMap { server in TLSLibrary.allCases.map { (server, $0) } }
+        for mode in ExecutionMode.allCases {
+            for version in ProtocolVersion.allCases {
+                let block = report.results.filter { $0.cell.mode == mode && $0.cell.protocolVersion == version }
+                guard !block.isEmpty else { continue }
+                lines += ["", "## \(mode.rawValue) · \(version.rawValue)", ""]
+                lines.append("| scenario | " + pairings.map { "\($0.0.displayName) → \($0.1.displayName)" }.joined(separator: " | ") + " |")
+                lines.append("|---|" + pairings.map { _ in ":-:" }.joined(separator: "|") + "|")
+                var seen: [String] = []
+                for result in block where !seen.contains(result.cell.scenario.id) {
+                    seen.append(result.cell.scenario.id)
+                    let marks = pairings.map { pairing -> String in
+                        block.first { $0.cell.scenario.id == result.cell.scenario.id && $0.cell.server == pairing.0 && $0.cell.client == pairing.1 }
+                            .map { mark($0.status) } ?? " "
+                    }
+                    lines.append("| \(result.cell.scenario.id) \(result.cell.scenario.name) | " + marks.joined(separator: " | ") + " |")
+                }
+            }
+        }
+        let failed = report.results.filter { $0.status == .failed || $0.status == .error }
+        if !failed.isEmpty {
+            lines += ["", "## Failures", ""]
+            for result in failed {
+                lines.append("- **\(result.cell.displayName)**: \(result.message)  ")
+                lines.append("  `\(result.reproduceCommand)`")
+            }
+        }
+        let divergent = Dictionary(grouping: report.results.filter { $0.status == .divergent }) { $0.divergence?.id ?? "?" }
+        if !divergent.isEmpty {
+            lines += ["", "## Documented divergences", ""]
+            for id in divergent.keys.sorted() {
+                let cells = divergent[id]!
+                lines.append("- **\(id)** (\(cells.count) cells): \(cells[0].divergence?.reason ?? "")")
+            }
+        }
+        if let baselineChanges {
+            lines += ["", "## Changed since the baseline", ""]
+            lines += baselineChanges.isEmpty ? ["No cell changed."] : baselineChanges.map { "- `\($0.id)`: \($0.summary)" }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

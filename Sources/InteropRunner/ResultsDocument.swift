@@ -1,0 +1,152 @@
+import Foundation
+import InteropCore
+
+/// `reports/results.json`: one record per cell with its neutral and raw outcomes, in a versioned schema so that a
+/// later run can compare itself with it (`--baseline`, `tls-interop diff`).
+public struct ResultsDocument: Codable, Sendable {
+    /// Bumped whenever a field changes meaning; readers refuse other versions.
+    public static let currentSchemaVersion = 1
+
+    public struct CellRecord: Codable, Sendable {
+        public var id: String
+        public var name: String
+        public var scenario: String
+        public var family: String
+        public var server: TLSLibrary
+        public var client: TLSLibrary
+        public var protocolVersion: ProtocolVersion
+        public var mode: ExecutionMode
+        public var status: CellStatus
+        public var message: String
+        public var seed: UInt64
+        public var durationMilliseconds: Double
+        public var reproduce: String
+        public var ending: String
+        /// Every observed field, in its neutral textual form.
+        public var observed: [String: String]
+        public var checks: [CheckRecord]
+        public var divergence: String?
+        public var serverConnections: [ConnectionRecord]
+        public var clients: [ConnectionRecord]
+        public var peerOutput: [String]
+    }
+
+    public struct CheckRecord: Codable, Sendable {
+        public var field: String
+        public var expected: String
+        public var observed: String
+        public var passed: Bool
+    }
+
+    public var schemaVersion: Int
+    public var tool: String
+    public var libraries: [String: String]
+    public var seed: UInt64
+    public var startedAt: Date
+    public var durationSeconds: Double
+    public var hostname: String
+    public var interrupted: String?
+    public var cells: [CellRecord]
+
+    public init(_ report: RunReport) {
+        schemaVersion = Self.currentSchemaVersion
+        tool = "tls-interop"
+        libraries = Dictionary(uniqueKeysWithValues: report.libraryVersions.map { ($0.key.rawValue, $0.value) })
+        seed = report.seed
+        startedAt = report.startedAt
+        durationSeconds = Self.seconds(report.duration)
+        hostname = report.hostname
+        interrupted = report.interruption
+        cells = report.results.map { result in
+            CellRecord(
+                id: result.cell.id, name: result.cell.displayName, scenario: result.cell.scenario.id,
+                family: result.cell.scenario.family, server: result.cell.server, client: result.cell.client,
+                protocolVersion: result.cell.protocolVersion, mode: result.cell.mode, status: result.status,
+                message: result.message, seed: result.seed, durationMilliseconds: Self.seconds(result.duration) * 1000,
+                reproduce: result.reproduceCommand, ending: result.ending,
+                observed: Dictionary(uniqueKeysWithValues: (result.observation?.values ?? [:]).map { ($0.key.rawValue, $0.value) }),
+                checks: result.checks.map { CheckRecord(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed) },
+                divergence: result.divergence?.id, serverConnections: result.serverConnections, clients: result.clients,
+                peerOutput: result.peerOutput)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(self)
+    }
+
+    /// Reads a results file, refusing anything that is not this schema version, with the file named.
+    public static func load(_ path: String) throws(ConfigurationError) -> ResultsDocument {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("\(path): cannot read results file (missing or unreadable)")
+        }
+        struct Header: Decodable { var schemaVersion: Int? }
+        guard let header = try? JSONDecoder().decode(Header.self, from: data) else {
+            throw ConfigurationError("\(path): not a JSON results file")
+        }
+        guard header.schemaVersion == currentSchemaVersion else {
+            throw ConfigurationError(
+                "\(path): results schema version \(header.schemaVersion.map(String.init) ?? "missing"), this tool reads "
+                    + "version \(currentSchemaVersion)")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(ResultsDocument.self, from: data)
+        } catch {
+            throw ConfigurationError("\(path): results file does not match schema version \(currentSchemaVersion): \(error)")
+        }
+    }
+}
+
+extension CellStatus {
+    var rank: Int {
+        switch self {
+        case .passed: 0
+        case .skipped: 1
+        case .divergent: 2
+        case .failed: 3
+        case .error: 4
+        }
+    }
+}
+
+/// Cells whose outcome changed between two results files: status, or any observed field.
+public enum ResultsDiff {
+    public struct Change: Sendable {
+        public var id: String
+        public var summary: String
+    }
+
+    public static func changes(from old: ResultsDocument, to new: ResultsDocument) -> [Change] {
+        let before = Dictionary(old.cells.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let after = Dictionary(new.cells.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var changes: [Change] = []
+        for cell in new.cells {
+            guard let previous = before[cell.id] else {
+                changes.append(Change(id: cell.id, summary: "new cell: \(cell.status.rawValue)"))
+                continue
+            }
+            // The outcome is the verdict and every judged observation; informational counts (spurious waits,
+            // retransmissions under real timers) may vary without the outcome changing.
+            var parts: [String] = []
+            if previous.status != cell.status { parts.append("status \(previous.status.rawValue) → \(cell.status.rawValue)") }
+            let judged = Set(previous.checks.map(\.field)).union(cell.checks.map(\.field))
+            for key in judged.sorted() where previous.observed[key] != cell.observed[key] {
+                parts.append("\(key) \(previous.observed[key] ?? "-") → \(cell.observed[key] ?? "-")")
+            }
+            if !parts.isEmpty { changes.append(Change(id: cell.id, summary: parts.joined(separator: "; "))) }
+        }
+        for cell in old.cells where after[cell.id] == nil {
+            changes.append(Change(id: cell.id, summary: "cell no longer run (was \(cell.status.rawValue))"))
+        }
+        return changes
+    }
+}
