@@ -9,19 +9,16 @@ import Glibc
 /// Debian's `openssl` and `gnutls-bin`: `openssl s_server`/`s_client` and `gnutls-serv`/`gnutls-cli`. The tools
 /// do not always report failure in their exit status, so their output is parsed for the outcome.
 public struct ExternalPeerCellRunner: CellRunning {
-    public var executable: String
-    public var fixtures: String
-    public var certs: String
-    public var deadline: Duration
-    public var divergences: DivergenceCatalog
+    public var setup: PeerSetup
 
-    public init(executable: String, fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog) {
-        self.executable = executable
-        self.fixtures = fixtures
-        self.certs = certs
-        self.deadline = deadline
-        self.divergences = divergences
+    public init(setup: PeerSetup) {
+        self.setup = setup
     }
+
+    private var executable: String { setup.executable }
+    private var certs: String { setup.certs }
+    private var deadline: Duration { setup.deadline }
+    private var divergences: DivergenceCatalog { setup.divergences }
 
     public func run(_ cell: Cell, seed: UInt64) -> CellResult {
         let clock = ContinuousClock()
@@ -48,7 +45,7 @@ public struct ExternalPeerCellRunner: CellRunning {
             case .externalServer:
                 let (server, port) = try tool.startServer(deadline: hardDeadline)
                 let client = try ChildProcess(
-                    executable: executable, arguments: ["peer", "--role", "client", "--port", String(port)] + peerArguments(cell, seed))
+                    executable: executable, arguments: ["peer", "--role", "client", "--port", String(port)] + setup.peerArguments(cell, seed: seed))
                 ChildProcess.waitAll([client], deadline: hardDeadline)
                 transcript.add(client, role: "client 1")
                 // s_server with -naccept 1 leaves by itself; gnutls-serv serves for ever and is stopped here.
@@ -60,7 +57,7 @@ public struct ExternalPeerCellRunner: CellRunning {
                 transcript.output.append(tool.describe(server))
             case .externalClient:
                 let server = try ChildProcess(
-                    executable: executable, arguments: ["peer", "--role", "server"] + peerArguments(cell, seed))
+                    executable: executable, arguments: ["peer", "--role", "server"] + setup.peerArguments(cell, seed: seed))
                 guard let line = server.waitForLine(deadline: hardDeadline, where: { PeerEvent.parse($0)?.event == .listening }),
                     let port = PeerEvent.parse(line)?.port
                 else {
@@ -95,14 +92,5 @@ public struct ExternalPeerCellRunner: CellRunning {
         }
         result.duration = started.duration(to: clock.now)
         return result
-    }
-
-    private func peerArguments(_ cell: Cell, _ seed: UInt64) -> [String] {
-        let seconds = String(Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18)
-        return [
-            "--scenario", cell.scenario.id, "--server", cell.server.rawValue, "--client", cell.client.rawValue,
-            "--protocol", cell.protocolVersion.rawValue, "--seed", String(seed), "--deadline", seconds,
-            "--fixtures", fixtures, "--certs", certs,
-        ]
     }
 }

@@ -4,39 +4,29 @@ import InteropCore
 /// Runs a cell with the Swift server and client(s) as separate `tls-interop peer` processes over loopback, each
 /// under a watchdog; their JSON-line traces are judged exactly like in-process records.
 public struct OutOfProcessCellRunner: CellRunning {
-    /// The `tls-interop` executable to start as peers.
-    public var executable: String
-    public var fixtures: String
-    public var certs: String
-    public var deadline: Duration
-    public var divergences: DivergenceCatalog
+    public var setup: PeerSetup
     /// Extra arguments for the server peer (tests use them to make a peer hang or crash).
     public var serverExtraArguments: [String] = []
     public var clientExtraArguments: [String] = []
 
-    public init(executable: String, fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog) {
-        self.executable = executable
-        self.fixtures = fixtures
-        self.certs = certs
-        self.deadline = deadline
-        self.divergences = divergences
+    public init(setup: PeerSetup) {
+        self.setup = setup
     }
+
+    private var executable: String { setup.executable }
+    private var deadline: Duration { setup.deadline }
+    private var divergences: DivergenceCatalog { setup.divergences }
 
     public func run(_ cell: Cell, seed: UInt64) -> CellResult {
         let clock = ContinuousClock()
         let started = clock.now
         var result = CellResult.notRun(cell, seed: seed)
-        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs))
+        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: setup.certs))
         if let reason = plan.notApplicableReason {
             result.message = "not applicable: \(reason)"
             return result
         }
-        let seconds = String(Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18)
-        let common = [
-            "--scenario", cell.scenario.id, "--server", cell.server.rawValue, "--client", cell.client.rawValue,
-            "--protocol", cell.protocolVersion.rawValue, "--seed", String(seed), "--deadline", seconds,
-            "--fixtures", fixtures, "--certs", certs,
-        ]
+        let common = setup.peerArguments(cell, seed: seed)
         // The peers get the cell's deadline; the watchdog allows a little more before it steps in.
         let hardDeadline = started.advanced(by: deadline + .seconds(2))
         var transcript = PeerTranscript()

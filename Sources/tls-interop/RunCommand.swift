@@ -67,14 +67,12 @@ struct RunCommand: ParsableCommand {
             let limit = Duration.milliseconds(Int64(deadline * 1000))
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
                 ?? CommandLine.arguments[0]
+            let peers = PeerSetup(
+                executable: executable, fixtures: selection.fixtures, certs: certs, deadline: limit, divergences: divergences)
             runner = ModeDispatcher(
                 inProcess: InProcessCellRunner(credentials: credentials, deadline: limit, divergences: divergences),
-                outOfProcess: OutOfProcessCellRunner(
-                    executable: executable, fixtures: selection.fixtures, certs: certs, deadline: limit,
-                    divergences: divergences),
-                external: ExternalPeerCellRunner(
-                    executable: executable, fixtures: selection.fixtures, certs: certs, deadline: limit,
-                    divergences: divergences))
+                outOfProcess: OutOfProcessCellRunner(setup: peers),
+                external: ExternalPeerCellRunner(setup: peers))
         } catch {
             FileHandle.standardError.write(Data("tls-interop: error: \(error.message)\n".utf8))
             let errorReport = JUnitReport.renderConfigurationError(error.message, versions: versions)

@@ -8,8 +8,9 @@ import Testing
 @Suite struct ExternalPeerTests {
     var runner: ExternalPeerCellRunner {
         ExternalPeerCellRunner(
-            executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-            deadline: .seconds(5), divergences: InProcessMatrixTests.divergences)
+            setup: PeerSetup(
+                executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
+                deadline: .seconds(5), divergences: InProcessMatrixTests.divergences))
     }
 
     func cell(_ id: String, server: TLSLibrary, client: TLSLibrary, _ mode: ExecutionMode, _ version: ProtocolVersion = .tls13) -> Cell {

@@ -9,8 +9,9 @@ import Testing
 
     func runner(server: [String] = [], client: [String] = []) -> OutOfProcessCellRunner {
         var runner = OutOfProcessCellRunner(
-            executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-            deadline: .seconds(1), divergences: InProcessMatrixTests.divergences)
+            setup: PeerSetup(
+                executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
+                deadline: .seconds(1), divergences: InProcessMatrixTests.divergences))
         runner.serverExtraArguments = server
         runner.clientExtraArguments = client
         return runner
