@@ -45,6 +45,9 @@ public struct CellPlan: Sendable {
         if !scenario.serverLibraries.contains(cell.server) || !scenario.clientLibraries.contains(cell.client) {
             return scenario.notApplicableReason ?? "library not covered"
         }
+        if cell.mode != .inProcess, let reason = scenario.inProcessOnlyReason {
+            return reason
+        }
         if cell.mode != .inProcess && scenario.memoryLinkCapacity != nil {
             return "its faults are injected by the in-process link, which does not cross a process boundary"
         }

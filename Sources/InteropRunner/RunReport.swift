@@ -40,12 +40,15 @@ public struct MatrixRunner: Sendable {
     public var seedCount: Int
     /// Every cell runs this many times with the same seed; differing outcomes make it fail as flaky.
     public var repeatCount: Int
+    /// Cells run at once, each on its own thread (cells share nothing but the libraries, which are thread-safe).
+    public var jobs: Int
 
-    public init(runner: any CellRunning, seed: UInt64, seedCount: Int = 1, repeatCount: Int = 1) {
+    public init(runner: any CellRunning, seed: UInt64, seedCount: Int = 1, repeatCount: Int = 1, jobs: Int = 1) {
         self.runner = runner
         self.seed = seed
         self.seedCount = max(1, seedCount)
         self.repeatCount = max(1, repeatCount)
+        self.jobs = max(1, jobs)
     }
 
     /// Runs the cells in order; `shouldStop` is asked before each one (an interrupted run keeps what it has).
@@ -55,16 +58,20 @@ public struct MatrixRunner: Sendable {
         let started = Date()
         let clock = ContinuousClock()
         let begin = clock.now
-        var results: [CellResult] = []
         var interrupted = false
-        for cell in cells {
-            if shouldStop() {
-                interrupted = true
-                break
+        var results: [CellResult] = []
+        if jobs == 1 {
+            for cell in cells {
+                if shouldStop() {
+                    interrupted = true
+                    break
+                }
+                let result = runAcrossSeeds(cell)
+                results.append(result)
+                progress(result, results.count)
             }
-            let result = runAcrossSeeds(cell)
-            results.append(result)
-            progress(result, results.count)
+        } else {
+            (results, interrupted) = runInParallel(cells, shouldStop: shouldStop, progress: progress)
         }
         var report = RunReport(
             results: results, libraryVersions: Backends.runtimeVersions, seed: seed, startedAt: started,
@@ -78,6 +85,41 @@ public struct MatrixRunner: Sendable {
 }
 
 extension MatrixRunner {
+    /// Runs cells on `jobs` threads, the costliest first so the threads finish together; results come back in the
+    /// cells' order, and `progress` is called one cell at a time.
+    func runInParallel(
+        _ cells: [Cell], shouldStop: () -> Bool, progress: (CellResult, Int) -> Void
+    ) -> ([CellResult], Bool) {
+        let order = cells.indices.sorted { CellCost.estimate(cells[$0]) > CellCost.estimate(cells[$1]) }
+        let state = ParallelRunState(count: cells.count)
+        let threads = (0..<min(jobs, cells.count)).map { _ in
+            Thread { [self] in
+                while let position = state.claim() {
+                    let index = order[position]
+                    state.finish(index, runAcrossSeeds(cells[index]))
+                }
+            }
+        }
+        threads.forEach { $0.stackSize = 8 << 20 }
+        threads.forEach { $0.start() }
+        var reported = 0
+        var interrupted = false
+        while reported < cells.count {
+            for result in state.waitForFinished() {
+                reported += 1
+                progress(result, reported)
+            }
+            if shouldStop() {
+                state.stop()
+                interrupted = true
+            }
+            if state.allDone { break }
+        }
+        state.waitUntilIdle(threads: threads.count)
+        let results = state.results.compactMap { $0 }
+        return (results, interrupted || results.count < cells.count)
+    }
+
     /// One cell over its seeds (randomized cells only), each seed repeated; the first failing run is the result.
     func runAcrossSeeds(_ cell: Cell) -> CellResult {
         let seeds = cell.scenario.isRandomized ? seedCount : 1
@@ -123,5 +165,98 @@ extension MatrixRunner {
         var result = first
         result.message += " (\(repeatCount) identical runs)"
         return result
+    }
+}
+
+/// The shared state of a parallel run: the next cell to claim, finished results, and a condition the main thread
+/// waits on.
+final class ParallelRunState: @unchecked Sendable {
+    // Every field is read and written under `condition`'s lock.
+    private let condition = NSCondition()
+    private var next = 0
+    private var finishedSinceReport: [CellResult] = []
+    private var running = 0
+    private(set) var results: [CellResult?]
+    private var stopRequested = false
+    private var exited = 0
+
+    init(count: Int) {
+        results = Array(repeating: nil, count: count)
+    }
+
+    func claim() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopRequested, next < results.count else {
+            exited += 1
+            condition.broadcast()
+            return nil
+        }
+        next += 1
+        running += 1
+        return next - 1
+    }
+
+    var stopped: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopRequested
+    }
+
+    func finish(_ index: Int, _ result: CellResult) {
+        condition.lock()
+        results[index] = result
+        finishedSinceReport.append(result)
+        running -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Blocks until some cell finished (or everything is over), returning what finished since the last call.
+    func waitForFinished() -> [CellResult] {
+        condition.lock()
+        defer { condition.unlock() }
+        while finishedSinceReport.isEmpty && !(running == 0 && (next >= results.count || stopRequested)) {
+            condition.wait(until: Date().addingTimeInterval(0.2))
+        }
+        let finished = finishedSinceReport
+        finishedSinceReport = []
+        return finished
+    }
+
+    var allDone: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return running == 0 && (next >= results.count || stopRequested) && finishedSinceReport.isEmpty
+    }
+
+    func stop() {
+        condition.lock()
+        stopRequested = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func waitUntilIdle(threads: Int) {
+        condition.lock()
+        while exited < threads || running > 0 { condition.wait(until: Date().addingTimeInterval(0.2)) }
+        condition.unlock()
+    }
+}
+
+/// A static guess at what a cell costs, so long cells start first when cells run in parallel.
+enum CellCost {
+    static func estimate(_ cell: Cell) -> Double {
+        var cost = 1.0
+        switch cell.mode {
+        case .inProcess: break
+        case .outOfProcess: cost += 6
+        case .externalServer, .externalClient: cost += 10
+        }
+        let scenario = cell.scenario
+        cost += Double(scenario.payloadSize + scenario.serverPayloadSize) / 20_000
+        if cell.protocolVersion.isDatagram && scenario.dtlsInitialTimeout(scenario.client) == nil { cost += 5 }
+        if scenario.id == "A4n" && cell.protocolVersion.isDatagram { cost += 200 }
+        return cost
     }
 }

@@ -31,6 +31,8 @@ public struct Scenario: Sendable, Hashable, Identifiable {
     public var sourceFile: String
     /// How the libraries' own command-line tools play this scenario, when they can.
     public var external: ExternalPeerSpec? = nil
+    /// Why the scenario means something only in-process (its steps depend on the single loop's ordering), if so.
+    public var inProcessOnlyReason: String? = nil
 }
 
 /// One endpoint's side of a scenario.

@@ -48,7 +48,7 @@ public struct ScenarioCatalog: Sendable {
     private static func parseScenario(_ entry: FixtureReader, family: String, title: String) throws(ConfigurationError) -> Scenario {
         try entry.allowOnly([
             "id", "name", "description", "protocols", "clients", "payload", "serverPayload", "servers",
-            "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external",
+            "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external", "inProcessOnly",
         ])
         let id = try entry.string("id")
         guard id.hasPrefix(family) else { throw entry.error("id", "'\(id)' must start with its family letter '\(family)'") }
@@ -127,6 +127,7 @@ public struct ScenarioCatalog: Sendable {
             clientLibraries: clientLibraries, notApplicableReason: reason,
             sourceFile: entry.file)
         scenario.external = external
+        scenario.inProcessOnlyReason = try entry.optionalString("inProcessOnly")
         return scenario
     }
 

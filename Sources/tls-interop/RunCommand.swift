@@ -41,9 +41,13 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only the final counts and where the reports are.")
     var quiet = false
 
+    @Option(name: .long, help: "Cells to run at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
         guard seeds >= 1, seeds <= 100_000 else { throw ValidationError("--seeds must be between 1 and 100000, got \(seeds)") }
         guard `repeat` >= 1, `repeat` <= 1000 else { throw ValidationError("--repeat must be between 1 and 1000, got \(`repeat`)") }
+        guard jobs >= 1, jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
         guard deadline > 0, deadline <= 3600 else {
             throw ValidationError("--deadline must be between 0 and 3600 seconds, got \(deadline)")
         }
@@ -80,7 +84,7 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let interruption = InterruptionWatch()
-        let matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`)
+        let matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`, jobs: jobs)
         let progress = ProgressPrinter(total: cells.count, verbose: verbose, quiet: quiet)
         let report = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
             progress.cellFinished(result, done: done, versions: versions)

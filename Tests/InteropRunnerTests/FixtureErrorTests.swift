@@ -108,7 +108,8 @@ import Testing
         } throws: { error in
             (error as? ConfigurationError)?.message.contains("--filter: 'Z9'") == true
         }
-        #expect(try CellSelection(filter: ["A4"]).cells(from: catalog).count == 12)
+        #expect(try CellSelection(filter: ["A4"]).cells(from: catalog).count == 8)
+        #expect(try CellSelection(filter: ["A4d"]).cells(from: catalog).count == 4)
         #expect(try CellSelection(filter: ["A4"], protocols: [.tls13, .tls12]).cells(from: catalog).count == 8)
         #expect(try CellSelection(filter: ["H"], protocols: [.tls13]).cells(from: catalog).count == 12)
     }
