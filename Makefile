@@ -3,7 +3,7 @@ SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
 BIN := .build/debug/tls-interop
 REPORTS := reports
 
-.PHONY: all deps build run test certs clean
+.PHONY: all deps build run test bench certs clean
 
 all: build
 
@@ -21,6 +21,13 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Benchmarks (release build): cell cost against the libraries alone, --jobs 1 vs 2, processes, DTLS timers.
+bench: deps
+	$(SWIFT) build -c release --product tls-interop
+	$(SWIFT) build -c release --product tls-interop-bench
+	@mkdir -p $(REPORTS)
+	.build/release/tls-interop-bench
 
 # Regenerates the TEST-ONLY PKI in certs/ (committed; only needed if you want new keys).
 certs:

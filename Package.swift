@@ -39,6 +39,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "tls-interop-bench",
+            dependencies: ["InteropRunner", "InteropCore", "COpenSSL", "CGnuTLS"]
+        ),
         .testTarget(name: "InteropCoreTests", dependencies: ["InteropCore"]),
         .testTarget(name: "BackendTests", dependencies: ["InteropCore", "OpenSSLBackend", "GnuTLSBackend"]),
         .testTarget(

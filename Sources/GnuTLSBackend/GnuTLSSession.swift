@@ -29,18 +29,13 @@ final class GnuTLSSession: TLSSession {
         role = settings.role
         alpnRejection = settings.alpnRejection
         acceptsALPN = !settings.alpn.isEmpty
-        try check("gnutls_certificate_allocate_credentials", gnutls_certificate_allocate_credentials(&certificates))
+        certificates = try GnuTLSCredentialCache.shared.credentials(role: settings.role, files: settings.credentials)
         let credentials = settings.credentials
         let datagramFlag = settings.protocolVersion.isDatagram ? GNUTLS_DATAGRAM : 0
         switch settings.role {
         case .server:
-            try check(
-                "gnutls_certificate_set_x509_key_file",
-                gnutls_certificate_set_x509_key_file(certificates, credentials.chainFile, credentials.privateKeyFile, GNUTLS_X509_FMT_PEM))
             try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_SERVER | GNUTLS_NONBLOCK | datagramFlag)))
         case .client:
-            let anchors = gnutls_certificate_set_x509_trust_file(certificates, credentials.trustAnchorFile, GNUTLS_X509_FMT_PEM)
-            try check("gnutls_certificate_set_x509_trust_file", min(anchors, 0))
             try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_CLIENT | GNUTLS_NONBLOCK | datagramFlag)))
             try check(
                 "gnutls_server_name_set",
@@ -87,7 +82,7 @@ final class GnuTLSSession: TLSSession {
 
     deinit {
         if session != nil { gnutls_deinit(session) }
-        if certificates != nil { gnutls_certificate_free_credentials(certificates) }
+        // The credentials belong to GnuTLSCredentialCache.
         free(verifiedName)
         if cookieKey.data != nil { CGnuTLS_gnutls_free(cookieKey.data) }
     }

@@ -38,6 +38,7 @@ public final class TCPListener {
             let descriptor = SocketDescriptor(adopting: fd)
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            descriptor.disableNagle()
             return descriptor
         case .wouldBlock: return nil
         case .failed(let code): throw SocketError("accept4", errno: code)

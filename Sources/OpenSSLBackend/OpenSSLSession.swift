@@ -29,29 +29,12 @@ final class OpenSSLSession: TLSSession {
         role = settings.role
         acceptsALPN = !settings.alpn.isEmpty
         ERR_clear_error()
-        let method = switch (settings.role, settings.protocolVersion.isDatagram) {
-        case (.server, false): TLS_server_method()
-        case (.client, false): TLS_client_method()
-        case (.server, true): DTLS_server_method()
-        case (.client, true): DTLS_client_method()
-        }
-        guard let context = SSL_CTX_new(method) else {
-            throw SessionSetupError("SSL_CTX_new failed", raw: OpenSSLSession.setupFailure("SSL_CTX_new", 0))
-        }
+        let context = try OpenSSLContextCache.shared.context(for: settings)
         self.context = context
-        let version = switch settings.protocolVersion {
-        case .tls13: TLS1_3_VERSION
-        case .tls12: TLS1_2_VERSION
-        case .dtls12: DTLS1_2_VERSION
-        }
-        _ = COpenSSL_SSL_CTX_set_min_proto_version(context, version)
-        _ = COpenSSL_SSL_CTX_set_max_proto_version(context, version)
-        SSL_CTX_set_info_callback(context, openSSLInfoCallback)
         let wire = ALPNWireFormat.encode(settings.alpn)
         acceptedProtocols = .allocate(capacity: max(wire.count, 1))
         _ = acceptedProtocols.initialize(from: wire)
         guard let ssl = SSL_new(context) else {
-            SSL_CTX_free(context)
             acceptedProtocols.deallocate()
             throw SessionSetupError("SSL_new failed", raw: OpenSSLSession.setupFailure("SSL_new", 0))
         }
@@ -93,37 +76,21 @@ final class OpenSSLSession: TLSSession {
         }
         if settings.role == .server && settings.cookieExchange {
             SSL_set_options(ssl, COpenSSL_SSL_OP_COOKIE_EXCHANGE())
-            SSL_CTX_set_cookie_generate_cb(context, openSSLGenerateCookie)
-            SSL_CTX_set_cookie_verify_cb(context, openSSLVerifyCookie)
         }
     }
 
     deinit {
+        // The context belongs to OpenSSLContextCache; SSL_free drops this session's reference to it.
         SSL_free(ssl)
-        SSL_CTX_free(context)
         acceptedProtocols.deallocate()
     }
 
     private func configureServer(_ settings: EndpointSettings, wireCount: Int) throws(SessionSetupError) {
-        let credentials = settings.credentials
-        guard SSL_use_certificate_chain_file(ssl, credentials.chainFile) == 1 else {
-            throw SessionSetupError("cannot load \(credentials.chainFile)", raw: Self.setupFailure("SSL_use_certificate_chain_file", 0))
-        }
-        guard SSL_use_PrivateKey_file(ssl, credentials.privateKeyFile, SSL_FILETYPE_PEM) == 1 else {
-            throw SessionSetupError("cannot load \(credentials.privateKeyFile)", raw: Self.setupFailure("SSL_use_PrivateKey_file", 0))
-        }
-        if wireCount > 0 {
-            SSL_CTX_set_alpn_select_cb(context, openSSLSelectALPN, nil)
-        }
         SSL_set_accept_state(ssl)
     }
 
     private func configureClient(_ settings: EndpointSettings, wire: [UInt8]) throws(SessionSetupError) {
         let credentials = settings.credentials
-        SSL_set_verify(ssl, SSL_VERIFY_PEER, nil)
-        guard SSL_CTX_load_verify_locations(context, credentials.trustAnchorFile, nil) == 1 else {
-            throw SessionSetupError("cannot load \(credentials.trustAnchorFile)", raw: Self.setupFailure("SSL_CTX_load_verify_locations", 0))
-        }
         guard COpenSSL_SSL_set_tlsext_host_name(ssl, credentials.serverName) == 1,
             SSL_set1_host(ssl, credentials.serverName) == 1
         else {
@@ -369,6 +336,8 @@ final class OpenSSLSession: TLSSession {
         _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<UInt8>?,
         _ offered: UnsafePointer<UInt8>?, _ offeredLength: UInt32
     ) -> Int32 {
+        // No ALPN settings: answer as if no callback were installed (the context is shared).
+        guard acceptsALPN else { return SSL_TLSEXT_ERR_NOACK }
         selectCallbackCalls += 1
         notes.append("ALPN select callback called (client offered \(ALPNWireFormat.describe(offered, offeredLength)))")
         var selected: UnsafeMutablePointer<UInt8>?
@@ -383,13 +352,13 @@ final class OpenSSLSession: TLSSession {
 }
 
 /// `SSL_CTX_set_info_callback`: records every alert read or written, which is how the trace attributes alerts.
-private func openSSLInfoCallback(_ ssl: OpaquePointer?, _ kind: Int32, _ value: Int32) {
+func openSSLInfoCallback(_ ssl: OpaquePointer?, _ kind: Int32, _ value: Int32) {
     guard kind & SSL_CB_ALERT != 0, let session = OpenSSLSession.from(ssl) else { return }
     session.recordAlert(where: kind, value: value)
 }
 
 /// `SSL_CTX_set_alpn_select_cb`: the guide's server rule, server preference via `SSL_select_next_proto`.
-private func openSSLSelectALPN(
+func openSSLSelectALPN(
     _ ssl: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<UInt8>?,
     _ offered: UnsafePointer<UInt8>?, _ offeredLength: UInt32, _ argument: UnsafeMutableRawPointer?
 ) -> Int32 {
@@ -402,12 +371,12 @@ private func openSSLDTLSTimer(_ ssl: OpaquePointer?, _ previous: UInt32) -> UInt
     OpenSSLSession.from(ssl)?.nextTimeout(after: previous) ?? 1_000_000
 }
 
-private func openSSLGenerateCookie(
+func openSSLGenerateCookie(
     _ ssl: OpaquePointer?, _ cookie: UnsafeMutablePointer<UInt8>?, _ length: UnsafeMutablePointer<UInt32>?
 ) -> Int32 {
     OpenSSLSession.from(ssl)?.cookie(into: cookie, length: length) ?? 0
 }
 
-private func openSSLVerifyCookie(_ ssl: OpaquePointer?, _ cookie: UnsafePointer<UInt8>?, _ length: UInt32) -> Int32 {
+func openSSLVerifyCookie(_ ssl: OpaquePointer?, _ cookie: UnsafePointer<UInt8>?, _ length: UInt32) -> Int32 {
     OpenSSLSession.from(ssl)?.verify(cookie: cookie, length: length) ?? 0
 }

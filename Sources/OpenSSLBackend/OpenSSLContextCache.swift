@@ -1,0 +1,82 @@
+internal import COpenSSL
+import Foundation
+import InteropCore
+
+/// One `SSL_CTX` per role, protocol and set of credential files, made on first use and shared by every later
+/// session: loading and parsing the PEM files is the costliest part of setting a session up, and a real server
+/// does it once, too. Everything per connection (ALPN list, host name, modes, options, BIO) goes on the `SSL`.
+final class OpenSSLContextCache: @unchecked Sendable {
+    // `contexts` is read and written under `lock`; an SSL_CTX is safe to share between threads once configured.
+    private let lock = NSLock()
+    private var contexts: [Key: ContextPointer] = [:]
+
+    static let shared = OpenSSLContextCache()
+
+    private struct Key: Hashable {
+        var role: EndpointRole
+        var protocolVersion: ProtocolVersion
+        var credentials: Credentials
+    }
+
+    private struct ContextPointer: @unchecked Sendable {
+        let pointer: OpaquePointer
+    }
+
+    func context(for settings: EndpointSettings) throws(SessionSetupError) -> OpaquePointer {
+        let key = Key(role: settings.role, protocolVersion: settings.protocolVersion, credentials: settings.credentials)
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = contexts[key] { return cached.pointer }
+        let context = try Self.make(settings)
+        contexts[key] = ContextPointer(pointer: context)
+        return context
+    }
+
+    private static func make(_ settings: EndpointSettings) throws(SessionSetupError) -> OpaquePointer {
+        ERR_clear_error()
+        let method = switch (settings.role, settings.protocolVersion.isDatagram) {
+        case (.server, false): TLS_server_method()
+        case (.client, false): TLS_client_method()
+        case (.server, true): DTLS_server_method()
+        case (.client, true): DTLS_client_method()
+        }
+        guard let context = SSL_CTX_new(method) else {
+            throw SessionSetupError("SSL_CTX_new failed", raw: failure("SSL_CTX_new"))
+        }
+        let version = switch settings.protocolVersion {
+        case .tls13: TLS1_3_VERSION
+        case .tls12: TLS1_2_VERSION
+        case .dtls12: DTLS1_2_VERSION
+        }
+        _ = COpenSSL_SSL_CTX_set_min_proto_version(context, version)
+        _ = COpenSSL_SSL_CTX_set_max_proto_version(context, version)
+        SSL_CTX_set_info_callback(context, openSSLInfoCallback)
+        let credentials = settings.credentials
+        switch settings.role {
+        case .server:
+            guard SSL_CTX_use_certificate_chain_file(context, credentials.chainFile) == 1 else {
+                SSL_CTX_free(context)
+                throw SessionSetupError("cannot load \(credentials.chainFile)", raw: failure("SSL_CTX_use_certificate_chain_file"))
+            }
+            guard SSL_CTX_use_PrivateKey_file(context, credentials.privateKeyFile, SSL_FILETYPE_PEM) == 1 else {
+                SSL_CTX_free(context)
+                throw SessionSetupError("cannot load \(credentials.privateKeyFile)", raw: failure("SSL_CTX_use_PrivateKey_file"))
+            }
+            // The callbacks look up the session; one without ALPN settings answers as if none were installed.
+            SSL_CTX_set_alpn_select_cb(context, openSSLSelectALPN, nil)
+            SSL_CTX_set_cookie_generate_cb(context, openSSLGenerateCookie)
+            SSL_CTX_set_cookie_verify_cb(context, openSSLVerifyCookie)
+        case .client:
+            SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+            guard SSL_CTX_load_verify_locations(context, credentials.trustAnchorFile, nil) == 1 else {
+                SSL_CTX_free(context)
+                throw SessionSetupError("cannot load \(credentials.trustAnchorFile)", raw: failure("SSL_CTX_load_verify_locations"))
+            }
+        }
+        return context
+    }
+
+    private static func failure(_ call: String) -> RawResult {
+        RawResult(call: call, returnValue: 0, reason: OpenSSLErrorQueue.drain())
+    }
+}

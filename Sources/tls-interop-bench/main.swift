@@ -1,0 +1,159 @@
+import Foundation
+import InteropCore
+import InteropRunner
+
+// `make bench`: what a cell costs against the libraries' own cost, the whole matrix on one and two jobs, the cost
+// of separate processes, and a DTLS loss cell on shortened against default timers. Prints a table and writes
+// reports/bench.json. Timing lives here, never in `swift test`.
+
+struct Measurement: Codable {
+    var name: String
+    var samples: Int
+    var medianMilliseconds: Double
+    var p10Milliseconds: Double
+    var p90Milliseconds: Double
+}
+
+func measure(_ name: String, samples: Int, _ body: () -> Void) -> Measurement {
+    body()  // warm-up: first-use costs (library initialisation, page faults) are not the cell's
+    var times: [Double] = []
+    let clock = ContinuousClock()
+    for _ in 0..<samples {
+        let start = clock.now
+        body()
+        let elapsed = start.duration(to: clock.now)
+        times.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+    }
+    times.sort()
+    func at(_ fraction: Double) -> Double { times[min(times.count - 1, Int(Double(times.count) * fraction))] }
+    return Measurement(name: name, samples: samples, medianMilliseconds: at(0.5), p10Milliseconds: at(0.1), p90Milliseconds: at(0.9))
+}
+
+func format(_ value: Double) -> String { String(format: "%.3f", value) }
+
+let root = FileManager.default.currentDirectoryPath
+let binaryDirectory = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+    .deletingLastPathComponent().path
+let cli = binaryDirectory + "/tls-interop"
+let credentials = Credentials.standard(in: root + "/certs")
+let catalog = try ScenarioCatalog.load(directory: root + "/fixtures/scenarios")
+let divergences = try DivergenceCatalog.load(file: root + "/fixtures/divergences.yaml", scenarios: catalog)
+let runner = InProcessCellRunner(credentials: credentials, deadline: .seconds(10), divergences: divergences)
+var table: [[String]] = []
+var results: [String: [Measurement]] = [:]
+var summary: [String: Double] = [:]
+
+// 1. One in-process cell (handshake, 4 KiB echo, clean close) against the libraries doing the same alone.
+var cellScenario = catalog.scenarios.first { $0.id == "H1" }!
+cellScenario.payloadSize = 4096
+let payload = SeededGenerator.payload(count: 4096, seed: 1)
+var ratios: [Double] = []
+for version in [ProtocolVersion.tls13, .tls12] {
+    let contexts = BaselineContexts(credentials: credentials, version: version)
+    for server in TLSLibrary.allCases {
+        for client in TLSLibrary.allCases {
+            let pair = "\(server.rawValue)-\(client.rawValue) \(version.rawValue)"
+            let baseline = measure("baseline \(pair)", samples: 200) {
+                precondition(runBaseline(contexts, server: server, client: client, payload: payload), "baseline failed: \(pair)")
+            }
+            let cell = Cell(scenario: cellScenario, server: server, client: client, protocolVersion: version, mode: .inProcess)
+            let harness = measure("harness \(pair)", samples: 200) {
+                precondition(runner.run(cell, seed: 1).status == .passed, "harness cell failed: \(pair)")
+            }
+            let ratio = harness.medianMilliseconds / baseline.medianMilliseconds
+            ratios.append(ratio)
+            results["cell", default: []] += [baseline, harness]
+            table.append(["in-process cell \(pair)", format(baseline.medianMilliseconds), format(harness.medianMilliseconds), String(format: "%.2f×", ratio)])
+        }
+    }
+}
+summary["worstCellRatio"] = ratios.max()
+
+// 2. The whole default matrix on one and on two jobs.
+func runMatrix(jobs: Int) -> (Double, Int) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: cli)
+    process.arguments = ["run", "--jobs", String(jobs), "--quiet"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    let start = ContinuousClock.now
+    try! process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    let elapsed = start.duration(to: .now)
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let counts = output.split(separator: "\n").first { $0.contains(" passed, ") }.map { line in
+        line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+    } ?? []
+    return (seconds, counts.count >= 2 ? counts[0] + counts[1] : 0)
+}
+let (oneJob, ranCells) = runMatrix(jobs: 1)
+let (twoJobs, _) = runMatrix(jobs: 2)
+summary["matrixSecondsOneJob"] = oneJob
+summary["matrixSecondsTwoJobs"] = twoJobs
+summary["matrixSpeedup"] = oneJob / twoJobs
+table.append(["default matrix, --jobs 1 (\(ranCells) cells run)", "", String(format: "%.1f s", oneJob), String(format: "%.1f cells/s", Double(ranCells) / oneJob)])
+table.append(["default matrix, --jobs 2", "", String(format: "%.1f s", twoJobs), String(format: "%.2f× faster, %.1f cells/s", oneJob / twoJobs, Double(ranCells) / twoJobs)])
+
+// 3. The same cell with server and client as separate processes.
+let h1 = catalog.scenarios.first { $0.id == "H1" }!
+let inProcessCell = Cell(scenario: h1, server: .openssl, client: .gnutls, protocolVersion: .tls13, mode: .inProcess)
+let outOfProcessCell = Cell(scenario: h1, server: .openssl, client: .gnutls, protocolVersion: .tls13, mode: .outOfProcess)
+let peers = OutOfProcessCellRunner(setup: PeerSetup(
+    executable: cli, fixtures: root + "/fixtures", certs: root + "/certs", deadline: .seconds(10), divergences: divergences))
+let local = measure("H1 in-process", samples: 100) { precondition(runner.run(inProcessCell, seed: 1).status == .passed) }
+let remote = measure("H1 out-of-process", samples: 30) { precondition(peers.run(outOfProcessCell, seed: 1).status == .passed) }
+results["outOfProcess"] = [local, remote]
+summary["outOfProcessOverheadMilliseconds"] = remote.medianMilliseconds - local.medianMilliseconds
+table.append(["H1 openssl-gnutls tls1.3, in-process vs out-of-process", format(local.medianMilliseconds), format(remote.medianMilliseconds),
+    "+\(format(remote.medianMilliseconds - local.medianMilliseconds)) ms"])
+
+// 4. A DTLS loss cell: the lost ClientHello with 20 ms timers against the libraries' default timers.
+let lossScenario = catalog.scenarios.first { $0.id == "R7a" }!
+var defaultTimers = lossScenario
+defaultTimers.server.dtlsTimeout = .libraryDefault
+defaultTimers.client.dtlsTimeout = .libraryDefault
+for server in TLSLibrary.allCases {
+    for client in TLSLibrary.allCases {
+        let pair = "\(server.rawValue)-\(client.rawValue)"
+        let short = measure("R7a \(pair) shortened", samples: 20) {
+            precondition(runner.run(Cell(scenario: lossScenario, server: server, client: client, protocolVersion: .dtls12, mode: .inProcess), seed: 1).status == .passed)
+        }
+        let long = measure("R7a \(pair) default timers", samples: 2) {
+            _ = runner.run(Cell(scenario: defaultTimers, server: server, client: client, protocolVersion: .dtls12, mode: .inProcess), seed: 1)
+        }
+        results["dtlsLoss", default: []] += [short, long]
+        summary["dtlsLossWorstMilliseconds"] = max(summary["dtlsLossWorstMilliseconds"] ?? 0, short.medianMilliseconds)
+        table.append(["DTLS lost ClientHello \(pair): 20 ms timers vs default", format(short.medianMilliseconds), format(long.medianMilliseconds), ""])
+    }
+}
+
+// Print and save.
+let header = ["measurement", "baseline / first (ms)", "harness / second", "ratio / note"]
+let widths = (0..<4).map { column in ([header] + table).map { $0[column].count }.max()! }
+func row(_ cells: [String]) -> String {
+    cells.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+}
+print(row(header))
+print(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+table.forEach { print(row($0)) }
+print("")
+print("targets: cell ≤ 1.25× baseline (worst \(String(format: "%.2f", summary["worstCellRatio"]!))×); --jobs 2 ≥ 1.7× (\(String(format: "%.2f", summary["matrixSpeedup"]!))×); "
+    + "out-of-process overhead < 30 ms (\(format(summary["outOfProcessOverheadMilliseconds"]!)) ms); DTLS loss cell < 10 ms (worst \(format(summary["dtlsLossWorstMilliseconds"]!)) ms)")
+
+struct BenchDocument: Codable {
+    var machine: String
+    var cores: Int
+    var libraries: [String: String]
+    var summary: [String: Double]
+    var measurements: [String: [Measurement]]
+}
+let document = BenchDocument(
+    machine: ProcessInfo.processInfo.hostName, cores: ProcessInfo.processInfo.activeProcessorCount,
+    libraries: Dictionary(uniqueKeysWithValues: Backends.runtimeVersions.map { ($0.key.rawValue, $0.value) }), summary: summary,
+    measurements: results)
+let encoder = JSONEncoder()
+encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+try AtomicFile.write(try encoder.encode(document), to: root + "/reports/bench.json")
+print("wrote reports/bench.json")
