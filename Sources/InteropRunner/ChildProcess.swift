@@ -110,9 +110,9 @@ public final class ChildProcess {
             let running = processes.filter { $0.termination == nil }
             var descriptors = running.flatMap { [$0.stdoutDescriptor, $0.stderrDescriptor] }
                 .filter { $0 >= 0 }.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            // Pipes close when a process exits, which wakes the poll; 10 ms bounds the wait for exits that
-            // leave pipes open (a grandchild holding them).
-            _ = poll(&descriptors, nfds_t(descriptors.count), 10)
+            // Pipes close when a process exits, which wakes the poll; with every pipe already closed only the
+            // reaping is left, so poll again soon. 10 ms bounds the wait when a grandchild holds a pipe open.
+            _ = poll(&descriptors, nfds_t(descriptors.count), descriptors.isEmpty ? 1 : 10)
             running.forEach { $0.drainAndReap() }
         }
         for process in processes where terminateLeftovers && process.termination == nil {

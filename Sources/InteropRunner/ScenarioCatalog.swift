@@ -33,6 +33,20 @@ public struct ScenarioCatalog: Sendable {
         return ScenarioCatalog(scenarios: scenarios)
     }
 
+    /// Loads only the file that defines `id` (a peer process needs one scenario, and parsing every file would
+    /// be most of its start-up time); nil when no file defines it.
+    public static func loadScenario(id: String, directory: String) throws(ConfigurationError) -> Scenario? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            let file = "\(directory)/\(name)"
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+                text.contains("id: \(id)\n") || text.contains("id: \(id)\r") || text.contains("id: \(id),")
+            else { continue }
+            if let scenario = try loadFile(file).first(where: { $0.id == id }) { return scenario }
+        }
+        return nil
+    }
+
     static func loadFile(_ file: String) throws(ConfigurationError) -> [Scenario] {
         let document = try FixtureReader.load(file: file)
         try document.allowOnly(["family", "title", "scenarios"])

@@ -50,14 +50,14 @@ struct PeerCommand: ParsableCommand {
         case nil:
             break
         }
-        let catalog: ScenarioCatalog
+        let loaded: Scenario?
         do {
-            catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios")
+            loaded = try ScenarioCatalog.loadScenario(id: scenario, directory: fixtures + "/scenarios")
         } catch {
             FileHandle.standardError.write(Data("tls-interop peer: error: \(error.message)\n".utf8))
             throw ExitCode(2)
         }
-        guard let found = catalog.scenarios.first(where: { $0.id == scenario }) else {
+        guard let found = loaded else {
             FileHandle.standardError.write(Data("tls-interop peer: error: --scenario: unknown scenario '\(scenario)'\n".utf8))
             throw ExitCode(2)
         }
