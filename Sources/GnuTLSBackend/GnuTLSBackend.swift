@@ -43,6 +43,9 @@ public struct GnuTLSBackend: TLSBackend {
         if settings.ignoreUnexpectedEOF {
             return "SSL_OP_IGNORE_UNEXPECTED_EOF is an OpenSSL reader option; GnuTLS always reports GNUTLS_E_PREMATURE_TERMINATION"
         }
+        if settings.requiresHandleEvents {
+            return "SSL_handle_events is an OpenSSL call"
+        }
         if settings.partialWrite || settings.acceptMovingWriteBuffer {
             return "SSL_MODE_ENABLE_PARTIAL_WRITE and SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER are OpenSSL modes; GnuTLS has no equivalent setting"
         }

@@ -34,6 +34,8 @@ public struct EndpointSettings: Sendable, Hashable {
     public var dtlsInitialTimeout: Duration?
     /// DTLS server: run the stateless cookie exchange before the handshake.
     public var cookieExchange: Bool
+    /// OpenSSL only: the cell is about `SSL_handle_events` (3.2+), so it cannot run where the linked libssl lacks it.
+    public var requiresHandleEvents = false
 
     public init(
         role: EndpointRole, protocolVersion: ProtocolVersion, credentials: Credentials, alpn: [String] = [],

@@ -16,13 +16,15 @@ public struct CellPlan: Sendable {
         self.cell = cell
         self.seed = seed
         func settings(_ role: EndpointRole, _ spec: EndpointSpec) -> EndpointSettings {
-            EndpointSettings(
+            var settings = EndpointSettings(
                 role: role, protocolVersion: cell.protocolVersion, credentials: credentials, alpn: spec.alpn,
                 alpnRejection: spec.alpnRejection, alpnServerPrecedence: spec.alpnServerPrecedence,
                 ignoreUnexpectedEOF: spec.ignoreUnexpectedEOF, interposedStyle: spec.interposedStyle,
                 partialWrite: spec.partialWrite, acceptMovingWriteBuffer: spec.acceptMovingWriteBuffer,
                 dtlsInitialTimeout: cell.protocolVersion.isDatagram ? scenario.dtlsInitialTimeout(spec) : nil,
                 cookieExchange: spec.cookieExchange)
+            settings.requiresHandleEvents = spec.requiresHandleEvents
+            return settings
         }
         serverSettings = settings(.server, scenario.server)
         clientSettings = settings(.client, scenario.client)

@@ -15,6 +15,8 @@ public struct Divergence: Sendable, Hashable, Identifiable {
     public var raw: String
     public var reason: String
     public var reference: String
+    /// Library version prefixes this divergence was observed on (e.g. `openssl: "3.0."`); empty matches any version.
+    public var versions: [TLSLibrary: String] = [:]
 
     public init(
         id: String, scenario: String, server: TLSLibrary?, client: TLSLibrary?, protocolVersion: ProtocolVersion?,
@@ -31,9 +33,13 @@ public struct Divergence: Sendable, Hashable, Identifiable {
         self.reference = reference
     }
 
-    public func matches(_ cell: Cell) -> Bool {
+    public func matches(_ cell: Cell, runtimeVersions: [TLSLibrary: String] = Backends.runtimeVersions) -> Bool {
         scenario == cell.scenario.id && (server == nil || server == cell.server) && (client == nil || client == cell.client)
             && (protocolVersion == nil || protocolVersion == cell.protocolVersion)
+            && versions.allSatisfy { library, prefix in
+                // "OpenSSL 3.0.19 27 Jan 2026" / "GnuTLS 3.7.9": the number follows the name.
+                runtimeVersions[library]?.hasPrefix("\(library.displayName) \(prefix)") == true
+            }
     }
 }
 
@@ -46,7 +52,8 @@ public struct DivergenceCatalog: Sendable {
     }
 
     public func divergence(for cell: Cell) -> Divergence? {
-        divergences.first { $0.matches(cell) }
+        let versions = Backends.runtimeVersions
+        return divergences.first { $0.matches(cell, runtimeVersions: versions) }
     }
 
     public static func load(file: String, scenarios: ScenarioCatalog) throws(ConfigurationError) -> DivergenceCatalog {
@@ -55,7 +62,7 @@ public struct DivergenceCatalog: Sendable {
         let known = Set(scenarios.scenarios.map(\.id))
         var divergences: [Divergence] = []
         for entry in try document.list("divergences") {
-            try entry.allowOnly(["id", "scenario", "server", "client", "protocol", "observed", "raw", "reason", "reference"])
+            try entry.allowOnly(["id", "scenario", "server", "client", "protocol", "observed", "raw", "reason", "reference", "versions"])
             let scenario = try entry.string("scenario")
             guard known.contains(scenario) else { throw entry.error("scenario", "names unknown scenario '\(scenario)'") }
             guard let observedEntry = try entry.nested("observed") else { throw entry.error("observed", "is missing") }
@@ -71,12 +78,20 @@ public struct DivergenceCatalog: Sendable {
                 observed[field] = text
             }
             guard !observed.isEmpty else { throw entry.error("observed", "must name at least one field") }
-            divergences.append(
-                Divergence(
+            var versions: [TLSLibrary: String] = [:]
+            if let versionEntry = try entry.nested("versions") {
+                try versionEntry.allowOnly(Set(TLSLibrary.allCases.map(\.rawValue)))
+                for library in TLSLibrary.allCases where versionEntry.has(library.rawValue) {
+                    versions[library] = try versionEntry.string(library.rawValue)
+                }
+            }
+            var divergence = Divergence(
                     id: try entry.string("id"), scenario: scenario, server: try library(entry, "server"),
                     client: try library(entry, "client"), protocolVersion: try protocolVersion(entry),
                     observed: observed, raw: try entry.string("raw"), reason: try entry.string("reason"),
-                    reference: try entry.string("reference")))
+                    reference: try entry.string("reference"))
+            divergence.versions = versions
+            divergences.append(divergence)
         }
         return DivergenceCatalog(divergences: divergences)
     }

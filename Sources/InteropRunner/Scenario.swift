@@ -56,6 +56,8 @@ public struct EndpointSpec: Sendable, Hashable {
     public var dtlsTimeout: DTLSTimeoutChoice
     /// DTLS server: run the cookie exchange (a `listen` step) before the handshake.
     public var cookieExchange: Bool
+    /// OpenSSL endpoints must drive DTLS timers with `SSL_handle_events` (3.2+).
+    public var requiresHandleEvents = false
     public var steps: [EndpointAction]
 
     public init(

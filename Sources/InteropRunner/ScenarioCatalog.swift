@@ -150,6 +150,7 @@ public struct ScenarioCatalog: Sendable {
         try entry.allowOnly([
             "alpn", "alpnRejection", "alpnServerPrecedence", "ignoreUnexpectedEOF", "transport", "steps", "faults",
             "partialWrite", "acceptMovingWriteBuffer", "datagrams", "dtlsTimeoutMs", "cookieExchange",
+            "requiresHandleEvents",
         ])
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
@@ -173,7 +174,7 @@ public struct ScenarioCatalog: Sendable {
         guard let style = styles[transport] else {
             throw entry.error("transport", "is '\(transport)'; known: native, interposed, interposed-ex")
         }
-        return EndpointSpec(
+        var spec = EndpointSpec(
             alpn: try entry.strings("alpn", default: []), alpnRejection: rejection,
             alpnServerPrecedence: try entry.bool("alpnServerPrecedence", default: false),
             ignoreUnexpectedEOF: try entry.bool("ignoreUnexpectedEOF", default: false),
@@ -183,6 +184,8 @@ public struct ScenarioCatalog: Sendable {
             datagramFaults: try parseDatagramFaults(entry.nested("datagrams")),
             dtlsTimeout: try parseTimeout(entry), cookieExchange: try entry.bool("cookieExchange", default: false),
             steps: steps)
+        spec.requiresHandleEvents = try entry.bool("requiresHandleEvents", default: false)
+        return spec
     }
 
     /// `dtlsTimeoutMs`: a number of milliseconds, or `default` for the library's own timer; absent means 20 ms in

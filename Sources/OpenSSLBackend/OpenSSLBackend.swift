@@ -45,6 +45,9 @@ public struct OpenSSLBackend: TLSBackend {
         if settings.role == .server && settings.alpnRejection == .naiveMandatory {
             return "the naive GNUTLS_ALPN_MANDATORY server is a GnuTLS configuration; OpenSSL's select callback decides"
         }
+        if settings.requiresHandleEvents && OpenSSLCapabilities.handleEvents == nil {
+            return "SSL_handle_events is absent from the linked \(runtimeVersion) (it arrived in OpenSSL 3.2)"
+        }
         return nil
     }
 
