@@ -17,6 +17,13 @@ public struct Check: Sendable, Hashable {
     public var expected: String
     public var observed: String
     public var passed: Bool
+
+    public init(field: String, expected: String, observed: String, passed: Bool) {
+        self.field = field
+        self.expected = expected
+        self.observed = observed
+        self.passed = passed
+    }
 }
 
 /// Everything a report needs about one cell.

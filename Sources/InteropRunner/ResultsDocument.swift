@@ -38,8 +38,28 @@ public struct ResultsDocument: Codable, Sendable {
         public var passed: Bool
     }
 
+    /// Which part of a sharded selection these results are.
+    public struct ShardInfo: Codable, Sendable, Equatable {
+        public var index: Int
+        public var total: Int
+        /// How many cells the whole selection has, and a digest of their ids.
+        public var selectionCells: Int
+        public var selectionDigest: String
+
+        public init(index: Int, total: Int, selectionCells: Int, selectionDigest: String) {
+            self.index = index
+            self.total = total
+            self.selectionCells = selectionCells
+            self.selectionDigest = selectionDigest
+        }
+    }
+
+    /// The harness's own version; merging refuses results from different versions.
+    public static let toolVersion = "tls-interop 1 (results schema \(currentSchemaVersion))"
+
     public var schemaVersion: Int
     public var tool: String
+    public var shard: ShardInfo?
     public var libraries: [String: String]
     public var seed: UInt64
     public var startedAt: Date
@@ -50,7 +70,8 @@ public struct ResultsDocument: Codable, Sendable {
 
     public init(_ report: RunReport) {
         schemaVersion = Self.currentSchemaVersion
-        tool = "tls-interop"
+        tool = Self.toolVersion
+        shard = report.shard
         libraries = Dictionary(uniqueKeysWithValues: report.libraryVersions.map { ($0.key.rawValue, $0.value) })
         seed = report.seed
         startedAt = report.startedAt

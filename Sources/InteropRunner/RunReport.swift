@@ -12,6 +12,8 @@ public struct RunReport: Sendable {
     /// Set when a signal stopped the run early: the report holds only the cells that finished.
     public var interruption: String?
     public var plannedCells = 0
+    /// Set when the run was one shard of a larger selection.
+    public var shard: ResultsDocument.ShardInfo?
 
     public init(results: [CellResult], libraryVersions: [TLSLibrary: String], seed: UInt64, startedAt: Date, duration: Duration) {
         self.results = results

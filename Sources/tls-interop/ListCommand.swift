@@ -11,9 +11,13 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         do {
             let (catalog, _) = try selection.loadCatalog()
-            let cells = try selection.selection.cells(from: catalog)
+            let (cells, shard) = try selection.shardedCells(from: catalog)
             for cell in cells { print("\(cell.id)\t\(cell.displayName)") }
-            print("\(cells.count) cells")
+            if let shard {
+                print("\(cells.count) cells (shard \(shard.index)/\(shard.total) of \(shard.selectionCells))")
+            } else {
+                print("\(cells.count) cells")
+            }
         } catch {
             FileHandle.standardError.write(Data("tls-interop: error: \(error.message)\n".utf8))
             throw ExitCode(2)

@@ -57,6 +57,7 @@ struct RunCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let versions = Backends.runtimeVersions
         let cells: [Cell]
+        var shardInfo: ResultsDocument.ShardInfo?
         let runner: ModeDispatcher
         var baselineResults: ResultsDocument?
         let reportSet = reports.map(ReportSet.init)
@@ -64,7 +65,7 @@ struct RunCommand: ParsableCommand {
             if let baseline { baselineResults = try ResultsDocument.load(baseline) }
             try reportSet?.prepare()
             let (catalog, divergences) = try selection.loadCatalog()
-            cells = try selection.selection.cells(from: catalog)
+            (cells, shardInfo) = try selection.shardedCells(from: catalog)
             let credentials = Credentials.standard(in: certs)
             try checkReadable(credentials)
             for library in TLSLibrary.allCases { try Backends.backend(for: library).validate(credentials) }
@@ -86,10 +87,12 @@ struct RunCommand: ParsableCommand {
         let interruption = InterruptionWatch()
         let matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`, jobs: jobs)
         let progress = ProgressPrinter(total: cells.count, verbose: verbose, quiet: quiet)
-        let report = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
+        let ranReport = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
             progress.cellFinished(result, done: done, versions: versions)
         }
         progress.finish()
+        var report = ranReport
+        report.shard = shardInfo
         let changes = baselineResults.map { ResultsDiff.changes(from: $0, to: ResultsDocument(report)) }
         do {
             if let junit { try JUnitReport.write(JUnitReport.render(report), to: junit) }

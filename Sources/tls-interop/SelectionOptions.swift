@@ -25,6 +25,12 @@ struct SelectionOptions: ParsableArguments {
         help: "Modes: in-process, out-of-process, external (both directions against the libraries' CLIs), all; repeatable.")
     var mode: [String] = ["all"]
 
+    @Option(name: .long, help: "Run only part K of N of the selection (K/N); default from CI_NODE_INDEX/CI_NODE_TOTAL or TLS_INTEROP_SHARD.")
+    var shard: String?
+
+    @Option(name: .long, help: "A previous results.json whose cell timings balance the shards (a static estimate otherwise).")
+    var timings: String?
+
     @Option(name: .long, help: "Directory holding scenarios/ and divergences.yaml.")
     var fixtures: String = "fixtures"
 
@@ -53,6 +59,25 @@ struct SelectionOptions: ParsableArguments {
         where !known.contains(name) {
             throw ValidationError("--mode: unknown mode '\(name)' (known: \(known.joined(separator: ", ")))")
         }
+    }
+
+    /// The selected cells, cut down to this job's shard when one is asked for; with the shard's description.
+    func shardedCells(from catalog: ScenarioCatalog) throws(ConfigurationError) -> ([Cell], ResultsDocument.ShardInfo?) {
+        let all = try selection.cells(from: catalog)
+        let chosen: Shard?
+        if let shard {
+            chosen = try Shard(parsing: shard, source: "--shard")
+        } else {
+            chosen = try Shard.fromEnvironment(ProcessInfo.processInfo.environment)
+        }
+        guard let chosen else { return (all, nil) }
+        var costs: [String: Double] = [:]
+        if let timings {
+            for cell in try ResultsDocument.load(timings).cells { costs[cell.id] = cell.durationMilliseconds }
+        }
+        let info = ResultsDocument.ShardInfo(
+            index: chosen.index, total: chosen.total, selectionCells: all.count, selectionDigest: Shard.selectionDigest(all))
+        return (chosen.cells(of: all, timings: costs), info)
     }
 
     func loadCatalog() throws(ConfigurationError) -> (ScenarioCatalog, DivergenceCatalog) {

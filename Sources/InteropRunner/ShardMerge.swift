@@ -1,0 +1,101 @@
+import Foundation
+import InteropCore
+
+/// Puts the results of a sharded run back together into one report, refusing anything that would make the
+/// merged report lie: shards of different harness or library versions, seeds or selections, a shard missing or
+/// given twice, a cell present twice.
+public enum ShardMerge {
+    public static func merge(_ paths: [String], fixtures: String) throws(ConfigurationError) -> RunReport {
+        guard !paths.isEmpty else { throw ConfigurationError("merge: no results files given") }
+        var documents: [(String, ResultsDocument)] = []
+        for path in paths { documents.append((path, try ResultsDocument.load(path))) }
+        let (firstPath, first) = documents[0]
+        guard let reference = first.shard else {
+            throw ConfigurationError("\(firstPath): not the results of a shard (run with --shard K/N)")
+        }
+        var byIndex: [Int: String] = [:]
+        for (path, document) in documents {
+            guard let shard = document.shard else {
+                throw ConfigurationError("\(path): not the results of a shard (run with --shard K/N)")
+            }
+            if document.tool != first.tool {
+                throw ConfigurationError("\(path): made by \(document.tool), \(firstPath) by \(first.tool)")
+            }
+            if document.libraries != first.libraries {
+                throw ConfigurationError(
+                    "\(path): library versions \(describe(document.libraries)) differ from \(firstPath)'s \(describe(first.libraries))")
+            }
+            if document.seed != first.seed {
+                throw ConfigurationError("\(path): seed \(document.seed) differs from \(firstPath)'s \(first.seed)")
+            }
+            if shard.total != reference.total || shard.selectionDigest != reference.selectionDigest {
+                throw ConfigurationError(
+                    "\(path): shard \(shard.index)/\(shard.total) of another selection than \(firstPath) (\(reference.index)/\(reference.total))")
+            }
+            if let earlier = byIndex[shard.index] {
+                throw ConfigurationError("shard \(shard.index)/\(shard.total) given twice: \(earlier) and \(path)")
+            }
+            byIndex[shard.index] = path
+        }
+        let missing = (1...reference.total).filter { byIndex[$0] == nil }
+        if !missing.isEmpty {
+            throw ConfigurationError(
+                "missing shard\(missing.count > 1 ? "s" : "") \(missing.map { "\($0)/\(reference.total)" }.joined(separator: ", "))")
+        }
+        var seen: [String: String] = [:]
+        for (path, document) in documents {
+            for cell in document.cells {
+                if let earlier = seen[cell.id] {
+                    throw ConfigurationError("cell \(cell.id) is in both \(earlier) and \(path)")
+                }
+                seen[cell.id] = path
+            }
+        }
+        let catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios")
+        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: catalog)
+        let ordered = documents.sorted { ($0.1.shard?.index ?? 0) < ($1.1.shard?.index ?? 0) }
+        var results: [CellResult] = []
+        for (path, document) in ordered {
+            for record in document.cells { results.append(try result(record, from: path, catalog: catalog, divergences: divergences)) }
+        }
+        let interruptions = documents.compactMap { $0.1.interrupted.map { "shard \($0)" } }
+        if interruptions.isEmpty && results.count != reference.selectionCells {
+            throw ConfigurationError("the shards hold \(results.count) cells, the selection has \(reference.selectionCells)")
+        }
+        var libraries: [TLSLibrary: String] = [:]
+        for (name, version) in first.libraries { if let library = TLSLibrary(rawValue: name) { libraries[library] = version } }
+        let longest = documents.map(\.1.durationSeconds).max() ?? 0
+        var report = RunReport(
+            results: results, libraryVersions: libraries, seed: first.seed,
+            startedAt: documents.map(\.1.startedAt).min() ?? Date(), duration: .milliseconds(Int64(longest * 1000)))
+        report.hostname = "merged from \(reference.total) shards"
+        if !interruptions.isEmpty { report.interruption = "interrupted (\(interruptions.joined(separator: ", ")))" }
+        return report
+    }
+
+    private static func describe(_ libraries: [String: String]) -> String {
+        libraries.sorted { $0.key < $1.key }.map(\.value).joined(separator: ", ")
+    }
+
+    /// A cell of a results file back as a result, with its scenario from the fixtures.
+    static func result(
+        _ record: ResultsDocument.CellRecord, from path: String, catalog: ScenarioCatalog, divergences: DivergenceCatalog
+    ) throws(ConfigurationError) -> CellResult {
+        guard let scenario = catalog.scenarios.first(where: { $0.id == record.scenario }) else {
+            throw ConfigurationError("\(path): cell \(record.id) names scenario \(record.scenario), which the fixtures do not define")
+        }
+        let cell = Cell(scenario: scenario, server: record.server, client: record.client, protocolVersion: record.protocolVersion, mode: record.mode)
+        var observation = CellObservation(serverConnections: [], clients: [], payloadSize: 0)
+        observation.values = [:]
+        for (name, value) in record.observed { if let field = ObservedField(rawValue: name) { observation.values[field] = value } }
+        var result = CellResult(
+            cell: cell, status: record.status, message: record.message,
+            checks: record.checks.map { Check(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed) },
+            divergence: record.divergence.flatMap { id in divergences.divergences.first { $0.id == id } },
+            serverConnections: record.serverConnections, clients: record.clients, observation: observation, seed: record.seed,
+            duration: .milliseconds(Int64(record.durationMilliseconds)), deadlineExpired: record.ending != "completed")
+        result.ending = record.ending
+        result.peerOutput = record.peerOutput
+        return result
+    }
+}

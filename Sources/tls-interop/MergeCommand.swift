@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import InteropRunner
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge the results.json of every shard of a run into one set of reports.",
+        discussion: "Exit status: 0 merged and every cell met its expectation, 1 merged with failures, 2 refused.")
+
+    @Argument(help: "The shards' results.json files.") var results: [String]
+    @Option(help: "Write the merged junit.xml, results.json, summary.md and index.html here.") var reports: String = "reports"
+    @Option(help: "Directory holding scenarios/ and divergences.yaml.") var fixtures: String = "fixtures"
+
+    func run() throws {
+        let report: RunReport
+        let output = ReportSet(directory: reports)
+        do {
+            report = try ShardMerge.merge(results, fixtures: fixtures)
+            try output.prepare()
+        } catch {
+            FileHandle.standardError.write(Data("tls-interop merge: error: \(error.message)\n".utf8))
+            throw ExitCode(2)
+        }
+        try output.write(report, baselineChanges: nil)
+        print(ConsoleSummary.render(report))
+        print("merged \(results.count) shards: \(output.junitPath), \(output.resultsPath), \(output.summaryPath), \(output.htmlPath)")
+        if !report.succeeded { throw ExitCode(1) }
+    }
+}
