@@ -70,7 +70,7 @@ import Testing
         let junit = directory.path + "/junit.xml"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: PackagePaths.executable)
-        process.arguments = ["run", "--mode", "out-of-process", "--filter", "H,A", "--reports", directory.path]
+        process.arguments = ["run", "--mode", "out-of-process", "--filter", "H,A,S,E", "--jobs", "1", "--reports", directory.path]
         process.currentDirectoryURL = URL(fileURLWithPath: PackagePaths.root)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
