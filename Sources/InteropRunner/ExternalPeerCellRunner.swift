@@ -15,16 +15,12 @@ public struct ExternalPeerCellRunner: CellRunning {
         self.setup = setup
     }
 
-    private var executable: String { setup.executable }
-    private var certs: String { setup.certs }
-    private var deadline: Duration { setup.deadline }
-    private var divergences: DivergenceCatalog { setup.divergences }
 
     public func run(_ cell: Cell, seed: UInt64) -> CellResult {
         let clock = ContinuousClock()
         let started = clock.now
         var result = CellResult.notRun(cell, seed: seed)
-        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs))
+        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: setup.certs))
         guard let external = cell.scenario.external else {
             result.message = "not applicable: the scenario has no command-line form"
             return result
@@ -33,19 +29,19 @@ public struct ExternalPeerCellRunner: CellRunning {
             result.message = "not applicable: \(reason)"
             return result
         }
-        let tool = CommandLinePeer(library: cell.mode == .externalServer ? cell.server : cell.client, plan: plan, certs: certs, spec: external)
+        let tool = CommandLinePeer(library: cell.mode == .externalServer ? cell.server : cell.client, plan: plan, certs: setup.certs, spec: external)
         if let reason = tool.unsupportedReason {
             result.message = "not applicable: \(reason)"
             return result
         }
-        let hardDeadline = started.advanced(by: deadline + .seconds(2))
+        let hardDeadline = started.advanced(by: setup.deadline + .seconds(2))
         var transcript = PeerTranscript()
         do {
             switch cell.mode {
             case .externalServer:
                 let (server, port) = try tool.startServer(deadline: hardDeadline)
                 let client = try ChildProcess(
-                    executable: executable, arguments: ["peer", "--role", "client", "--port", String(port)] + setup.peerArguments(cell, seed: seed))
+                    executable: setup.executable, arguments: ["peer", "--role", "client", "--port", String(port)] + setup.peerArguments(cell, seed: seed))
                 ChildProcess.waitAll([client], deadline: hardDeadline)
                 transcript.add(client, role: "client 1")
                 // s_server with -naccept 1 leaves by itself; gnutls-serv serves for ever and is stopped here.
@@ -57,7 +53,7 @@ public struct ExternalPeerCellRunner: CellRunning {
                 transcript.output.append(tool.describe(server))
             case .externalClient:
                 let server = try ChildProcess(
-                    executable: executable, arguments: ["peer", "--role", "server"] + setup.peerArguments(cell, seed: seed))
+                    executable: setup.executable, arguments: ["peer", "--role", "server"] + setup.peerArguments(cell, seed: seed))
                 guard let line = server.waitForLine(deadline: hardDeadline, where: { PeerEvent.parse($0)?.event == .listening }),
                     let port = PeerEvent.parse(line)?.port
                 else {
@@ -84,7 +80,7 @@ public struct ExternalPeerCellRunner: CellRunning {
             return result
         }
         result.ending = transcript.ending
-        result.judge(divergences: divergences, expectation: external.expectation)
+        result.judge(divergences: setup.divergences, expectation: external.expectation)
         result.peerOutput = transcript.output
         if !transcript.problems.isEmpty {
             result.status = .failed

@@ -13,9 +13,6 @@ public struct OutOfProcessCellRunner: CellRunning {
         self.setup = setup
     }
 
-    private var executable: String { setup.executable }
-    private var deadline: Duration { setup.deadline }
-    private var divergences: DivergenceCatalog { setup.divergences }
 
     public func run(_ cell: Cell, seed: UInt64) -> CellResult {
         let clock = ContinuousClock()
@@ -28,11 +25,11 @@ public struct OutOfProcessCellRunner: CellRunning {
         }
         let common = setup.peerArguments(cell, seed: seed)
         // The peers get the cell's deadline; the watchdog allows a little more before it steps in.
-        let hardDeadline = started.advanced(by: deadline + .seconds(2))
+        let hardDeadline = started.advanced(by: setup.deadline + .seconds(2))
         var transcript = PeerTranscript()
         let server: ChildProcess
         do {
-            server = try ChildProcess(executable: executable, arguments: ["peer", "--role", "server"] + common + serverExtraArguments)
+            server = try ChildProcess(executable: setup.executable, arguments: ["peer", "--role", "server"] + common + serverExtraArguments)
         } catch {
             result.status = .error
             result.message = "harness error: cannot start the server peer: \(error)"
@@ -43,7 +40,7 @@ public struct OutOfProcessCellRunner: CellRunning {
             if server.termination == nil { server.terminate(grace: .milliseconds(500)) }
             transcript.add(server, role: "server")
             result.ending = server.killedByWatchdog ? "timeout" : "completed"
-            result.judge(divergences: divergences)
+            result.judge(divergences: setup.divergences)
             result.status = .failed
             result.message = "server peer announced no port (\(server.termination!)); " + transcript.problems.joined(separator: "; ")
             result.peerOutput = transcript.output
@@ -55,7 +52,7 @@ public struct OutOfProcessCellRunner: CellRunning {
         for ordinal in 1...clientCount {
             do {
                 clients.append(try ChildProcess(
-                    executable: executable,
+                    executable: setup.executable,
                     arguments: ["peer", "--role", "client", "--port", String(port), "--ordinal", String(ordinal)] + common
                         + clientExtraArguments))
             } catch {
@@ -77,7 +74,7 @@ public struct OutOfProcessCellRunner: CellRunning {
         result.serverConnections = transcript.serverRecords
         result.clients = transcript.clientRecords
         result.ending = transcript.ending
-        result.judge(divergences: divergences)
+        result.judge(divergences: setup.divergences)
         result.peerOutput = transcript.output
         if !transcript.problems.isEmpty {
             result.status = .failed

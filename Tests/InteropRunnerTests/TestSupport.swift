@@ -1,6 +1,7 @@
 import Foundation
 import InteropCore
 import InteropRunner
+import Testing
 
 /// Paths of the package this test run belongs to.
 enum PackagePaths {
@@ -50,6 +51,8 @@ struct ProcessResult {
 }
 
 func runProgram(_ executable: String, _ arguments: [String], in directory: String = PackagePaths.root) throws -> ProcessResult {
+    // A missing binary would otherwise surface as an obscure launch error in every test that uses it.
+    try #require(FileManager.default.isExecutableFile(atPath: executable), "not an executable: \(executable)")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
