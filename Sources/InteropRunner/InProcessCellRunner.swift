@@ -54,15 +54,18 @@ public struct InProcessCellRunner: Sendable {
 
 /// The library → backend table, the only place the runner names concrete backends.
 public enum Backends {
+    // One of each: creating a backend initialises its library, which only needs doing once per process.
+    private static let openssl = OpenSSLBackend()
+    private static let gnutls = GnuTLSBackend()
+
     public static func backend(for library: TLSLibrary) -> any TLSBackend {
         switch library {
-        case .openssl: OpenSSLBackend()
-        case .gnutls: GnuTLSBackend()
+        case .openssl: openssl
+        case .gnutls: gnutls
         }
     }
 
-    /// `library: version` for every backend, read from the libraries at run time.
-    public static var runtimeVersions: [TLSLibrary: String] {
-        Dictionary(uniqueKeysWithValues: TLSLibrary.allCases.map { ($0, backend(for: $0).runtimeVersion) })
-    }
+    /// `library: version` for every backend, read from the libraries at run time (once: a process links one of each).
+    public static let runtimeVersions: [TLSLibrary: String] = Dictionary(
+        uniqueKeysWithValues: TLSLibrary.allCases.map { ($0, backend(for: $0).runtimeVersion) })
 }
