@@ -32,7 +32,7 @@ import Testing
         let run = try runProgram(
             PackagePaths.executable,
             [
-                "run", "--fixtures", directory.path + "/fixtures", "--certs", PackagePaths.certs, "--deadline", "0.3",
+                "run", "--fixtures", directory.path + "/fixtures", "--certs", PackagePaths.certs, "--deadline", "1",
                 "--server", "openssl", "--client", "gnutls", "--protocol", "tls1.3", "--mode", "in-process", "--junit", junit,
             ])
         #expect(run.status == 1)
