@@ -224,7 +224,7 @@ public final class EndpointDriver {
     private func handleExpiredTimer(before action: EndpointAction) {
         // Woken with nothing to read while a timer ran: the timer ended the wait (the library's clock and the
         // loop's may differ by a fraction of a millisecond, so the datagram queue decides, not the clock).
-        guard let deadline = timerDeadline, var datagrams = transport as? any DatagramTransport,
+        guard let deadline = timerDeadline, let datagrams = transport as? any DatagramTransport,
             ContinuousClock.now >= deadline || !datagrams.hasInboundDatagram
         else {
             timerDeadline = nil

@@ -8,7 +8,6 @@ public final class InterposedTransport: ByteTransport {
     public var writeRefusalsPending = 0
     public private(set) var refusalRecord = RefusalRecord()
     public private(set) var sawEndOfStream = false
-    public private(set) var bytesReceived = 0
     public private(set) var bytesSent = 0
 
     public init(socket: SocketDescriptor, style: TransportCallbackStyle = .classic) {
@@ -22,7 +21,6 @@ public final class InterposedTransport: ByteTransport {
             sawEndOfStream = true
             return .endOfStream
         case .done(let count):
-            bytesReceived += count
             return .transferred(count)
         case .wouldBlock:
             refuse(.read, injected: false)

@@ -51,7 +51,6 @@ public final class MemoryConnection: RawConnection, ByteTransport {
     /// Library calls per direction, and the largest read the library was given.
     public private(set) var calls: [TransportDirection: Int] = [:]
     public private(set) var largestDelivery = 0
-    public private(set) var bytesDelivered = 0
     private var generator: SeededGenerator
 
     init(inbound: MemoryPipe, outbound: MemoryPipe, plan: FaultPlan, seed: UInt64) {
@@ -82,7 +81,6 @@ public final class MemoryConnection: RawConnection, ByteTransport {
         }
         let count = inbound.take(into: buffer, limit: plan.maxReadChunk ?? Int.max)
         largestDelivery = max(largestDelivery, count)
-        bytesDelivered += count
         return .transferred(count)
     }
 

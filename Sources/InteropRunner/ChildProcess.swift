@@ -28,7 +28,6 @@ public final class ChildProcess {
     public private(set) var termination: Termination?
     /// Set when the watchdog had to end the process.
     public private(set) var killedByWatchdog = false
-    private var consumedLines = 0
 
     /// Starts `executable` with `arguments`; nothing is inherited but the environment.
     public init(executable: String, arguments: [String]) throws {

@@ -40,8 +40,7 @@ public struct ExternalPeerCellRunner: CellRunning {
             switch cell.mode {
             case .externalServer:
                 let (server, port) = try tool.startServer(deadline: hardDeadline)
-                let client = try ChildProcess(
-                    executable: setup.executable, arguments: ["peer", "--role", "client", "--port", String(port)] + setup.peerArguments(cell, seed: seed))
+                let client = try setup.startClientPeer(cell, seed: seed, port: port)
                 ChildProcess.waitAll([client], deadline: hardDeadline)
                 transcript.add(client, role: "client 1")
                 // s_server with -naccept 1 leaves by itself; gnutls-serv serves for ever and is stopped here.
@@ -52,11 +51,8 @@ public struct ExternalPeerCellRunner: CellRunning {
                 result.clients = transcript.clientRecords
                 transcript.output.append(tool.describe(server))
             case .externalClient:
-                let server = try ChildProcess(
-                    executable: setup.executable, arguments: ["peer", "--role", "server"] + setup.peerArguments(cell, seed: seed))
-                guard let line = server.waitForLine(deadline: hardDeadline, where: { PeerEvent.parse($0)?.event == .listening }),
-                    let port = PeerEvent.parse(line)?.port
-                else {
+                let (server, announcedPort) = try setup.startServerPeer(cell, seed: seed, deadline: hardDeadline)
+                guard let port = announcedPort else {
                     server.terminate(grace: .milliseconds(300))
                     throw ChildProcessError("the Swift server peer announced no port", 0)
                 }

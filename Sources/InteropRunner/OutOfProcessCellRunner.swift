@@ -23,20 +23,20 @@ public struct OutOfProcessCellRunner: CellRunning {
             result.message = "not applicable: \(reason)"
             return result
         }
-        let common = setup.peerArguments(cell, seed: seed)
         // The peers get the cell's deadline; the watchdog allows a little more before it steps in.
         let hardDeadline = started.advanced(by: setup.deadline + .seconds(2))
         var transcript = PeerTranscript()
         let server: ChildProcess
+        let announcedPort: UInt16?
         do {
-            server = try ChildProcess(executable: setup.executable, arguments: ["peer", "--role", "server"] + common + serverExtraArguments)
+            (server, announcedPort) = try setup.startServerPeer(
+                cell, seed: seed, extraArguments: serverExtraArguments, deadline: hardDeadline)
         } catch {
             result.status = .error
             result.message = "harness error: cannot start the server peer: \(error)"
             return result
         }
-        let announcement = server.waitForLine(deadline: hardDeadline) { PeerEvent.parse($0)?.event == .listening }
-        guard let announcement, let port = PeerEvent.parse(announcement)?.port else {
+        guard let port = announcedPort else {
             if server.termination == nil { server.terminate(grace: .milliseconds(500)) }
             transcript.add(server, role: "server")
             result.ending = server.killedByWatchdog ? "timeout" : "completed"
@@ -51,10 +51,8 @@ public struct OutOfProcessCellRunner: CellRunning {
         var clients: [ChildProcess] = []
         for ordinal in 1...clientCount {
             do {
-                clients.append(try ChildProcess(
-                    executable: setup.executable,
-                    arguments: ["peer", "--role", "client", "--port", String(port), "--ordinal", String(ordinal)] + common
-                        + clientExtraArguments))
+                clients.append(
+                    try setup.startClientPeer(cell, seed: seed, port: port, ordinal: ordinal, extraArguments: clientExtraArguments))
             } catch {
                 transcript.problems.append("cannot start client peer \(ordinal): \(error)")
             }
@@ -92,10 +90,6 @@ struct PeerTranscript {
     var problems: [String] = []
     var endings: [String] = []
     var output: [String] = []
-
-    static func records(in process: ChildProcess) -> [ConnectionRecord] {
-        process.lines.compactMap { PeerEvent.parse($0)?.record }
-    }
 
     var ending: String {
         if endings.contains("timeout") { return "timeout" }

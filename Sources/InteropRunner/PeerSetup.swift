@@ -17,6 +17,27 @@ public struct PeerSetup: Sendable {
         self.divergences = divergences
     }
 
+    /// Starts a Swift server peer for the cell and waits, until `deadline`, for the port it announces; the port is
+    /// nil when the peer announced none (it hung, crashed or printed something else).
+    func startServerPeer(
+        _ cell: Cell, seed: UInt64, extraArguments: [String] = [], deadline: ContinuousClock.Instant
+    ) throws -> (ChildProcess, UInt16?) {
+        let server = try ChildProcess(
+            executable: executable, arguments: ["peer", "--role", "server"] + peerArguments(cell, seed: seed) + extraArguments)
+        let announcement = server.waitForLine(deadline: deadline) { PeerEvent.parse($0)?.event == .listening }
+        return (server, announcement.flatMap { PeerEvent.parse($0)?.port })
+    }
+
+    /// Starts Swift client peer number `ordinal` of the cell against the server's port.
+    func startClientPeer(_ cell: Cell, seed: UInt64, port: UInt16, ordinal: Int = 1, extraArguments: [String] = []) throws
+        -> ChildProcess
+    {
+        try ChildProcess(
+            executable: executable,
+            arguments: ["peer", "--role", "client", "--port", String(port), "--ordinal", String(ordinal)]
+                + peerArguments(cell, seed: seed) + extraArguments)
+    }
+
     /// The arguments that tell a peer which cell, seed, deadline, fixtures and certificates to use.
     func peerArguments(_ cell: Cell, seed: UInt64) -> [String] {
         let seconds = String(Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18)

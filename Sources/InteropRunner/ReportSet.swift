@@ -31,9 +31,10 @@ public struct ReportSet: Sendable {
         }
     }
 
-    public func write(_ report: RunReport, baselineChanges: [ResultsDiff.Change]?) throws {
+    /// `results` is the report's results document when the caller already made one.
+    public func write(_ report: RunReport, results: ResultsDocument? = nil, baselineChanges: [ResultsDiff.Change]?) throws {
         try AtomicFile.write(Data(JUnitReport.render(report).utf8), to: junitPath)
-        try AtomicFile.write(try ResultsDocument(report).encoded(), to: resultsPath)
+        try AtomicFile.write(try (results ?? ResultsDocument(report)).encoded(), to: resultsPath)
         try AtomicFile.write(Data(MarkdownSummary.render(report, baselineChanges: baselineChanges).utf8), to: summaryPath)
         try AtomicFile.write(Data(HTMLReport.render(report, baselineChanges: baselineChanges).utf8), to: htmlPath)
     }

@@ -11,7 +11,6 @@ public struct RunReport: Sendable {
     public var hostname: String
     /// Set when a signal stopped the run early: the report holds only the cells that finished.
     public var interruption: String?
-    public var plannedCells = 0
     /// Set when the run was one shard of a larger selection.
     public var shard: ResultsDocument.ShardInfo?
 
@@ -81,7 +80,6 @@ public struct MatrixRunner: Sendable {
         if interrupted || shouldStop() {
             report.interruption = "interrupted after \(results.count) of \(cells.count) cells"
         }
-        report.plannedCells = cells.count
         return report
     }
 }

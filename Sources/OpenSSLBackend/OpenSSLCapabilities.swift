@@ -13,10 +13,4 @@ enum OpenSSLCapabilities {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "SSL_handle_events") else { return nil }
         return unsafeBitCast(symbol, to: HandleEvents.self)
     }
-
-    static var summary: String {
-        handleEvents == nil
-            ? "SSL_handle_events: absent (DTLS timers via DTLSv1_handle_timeout)"
-            : "SSL_handle_events: present (DTLS timers via SSL_handle_events)"
-    }
 }

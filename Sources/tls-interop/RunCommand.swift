@@ -93,10 +93,11 @@ struct RunCommand: ParsableCommand {
         progress.finish()
         var report = ranReport
         report.shard = shardInfo
-        let changes = baselineResults.map { ResultsDiff.changes(from: $0, to: ResultsDocument(report)) }
+        let results = ResultsDocument(report)
+        let changes = baselineResults.map { ResultsDiff.changes(from: $0, to: results) }
         do {
             if let junit { try JUnitReport.write(JUnitReport.render(report), to: junit) }
-            try reportSet?.write(report, baselineChanges: changes)
+            try reportSet?.write(report, results: results, baselineChanges: changes)
         } catch {
             FileHandle.standardError.write(Data("tls-interop: error: cannot write the reports: \(error)\n".utf8))
             throw ExitCode(2)
