@@ -6,8 +6,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 deps="$top/.deps"
 prefix="$deps/openssl-3.5"
-if [ -x "$prefix/bin/openssl" ] && LD_LIBRARY_PATH="$prefix/lib" "$prefix/bin/openssl" version | grep -q "^OpenSSL 3\.5"; then
-  echo "OpenSSL 3.5 already built: $(LD_LIBRARY_PATH="$prefix/lib" "$prefix/bin/openssl" version)"
+# The command-line tool must find its own libraries (it is the external QUIC client), hence the rpath.
+if [ -x "$prefix/bin/openssl" ] && "$prefix/bin/openssl" version 2>/dev/null | grep -q "^OpenSSL 3\.5"; then
+  echo "OpenSSL 3.5 already built: $("$prefix/bin/openssl" version)"
   exit 0
 fi
 mkdir -p "$deps/apt/lists/partial" "$deps/src"
@@ -34,7 +35,7 @@ tarball=$(ls openssl_3.5*.orig.tar.gz | head -1)
 rm -rf build && mkdir build
 tar -xzf "$tarball" -C build --strip-components=1
 cd build
-./Configure --prefix="$prefix" --libdir=lib no-docs no-tests shared > /dev/null
+./Configure --prefix="$prefix" --libdir=lib no-docs no-tests shared "-Wl,-rpath,$prefix/lib" > /dev/null
 make -j"$(nproc)" build_sw > /dev/null
 make install_sw > /dev/null
-LD_LIBRARY_PATH="$prefix/lib" "$prefix/bin/openssl" version
+"$prefix/bin/openssl" version

@@ -40,6 +40,10 @@ public struct GnuTLSBackend: TLSBackend {
     }
 
     public func unsupportedReason(_ settings: EndpointSettings) -> String? {
+        if settings.protocolVersion.isQUIC {
+            // gnutls_handshake_set_secret_function and friends hand secrets to a QUIC stack; there is no transport.
+            return "GnuTLS has no QUIC transport, only hooks for a QUIC stack built on top of it"
+        }
         if settings.ignoreUnexpectedEOF {
             return "SSL_OP_IGNORE_UNEXPECTED_EOF is an OpenSSL reader option; GnuTLS always reports GNUTLS_E_PREMATURE_TERMINATION"
         }

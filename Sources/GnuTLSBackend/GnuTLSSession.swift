@@ -48,6 +48,8 @@ final class GnuTLSSession: TLSSession {
         case .tls13: "+VERS-TLS1.3"
         case .tls12: "+VERS-TLS1.2"
         case .dtls12: "+VERS-DTLS1.2"
+        // Refused by unsupportedReason before a session is made.
+        case .quic: "+VERS-TLS1.3"
         }
         try check("gnutls_priority_set_direct", gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:" + version, nil))
         try check("gnutls_credentials_set", gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, UnsafeMutableRawPointer(certificates)))

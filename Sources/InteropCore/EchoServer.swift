@@ -71,10 +71,14 @@ public final class EchoServer: LoopParticipant {
         let record = ConnectionRecord(role: .server, library: backend.library, ordinal: connections.count + 1)
         let transport = libraryTransport(for: connection, settings: settings)
         let session: any TLSSession
-        do {
-            session = try backend.makeSession(settings, socket: connection.fileDescriptor, transport: transport)
-        } catch {
-            session = UnusableSession(error)
+        if let carrying = connection as? any SessionCarryingConnection {
+            session = carrying.session
+        } else {
+            do {
+                session = try backend.makeSession(settings, socket: connection.fileDescriptor, transport: transport)
+            } catch {
+                session = UnusableSession(error)
+            }
         }
         return EndpointDriver(
             session: session, connection: connection, transport: transport, actions: actions, payload: payload,

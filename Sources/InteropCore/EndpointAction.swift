@@ -17,6 +17,12 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     case readExactly
     /// Write back everything read so far.
     case echo
+    /// QUIC: `send` and end the stream in the same call (`SSL_write_ex2` with `SSL_WRITE_FLAG_CONCLUDE`).
+    case sendConcluding
+    /// QUIC: `echo` and end the stream in the same call, as the QUIC server guide does.
+    case echoConcluding
+    /// QUIC: end the stream without data (`SSL_stream_conclude`).
+    case conclude
     case shutdown(ShutdownMode)
     /// Send TCP FIN (`shutdown(SHUT_WR)`) without close_notify; reading stays possible.
     case finish
@@ -52,6 +58,9 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case .readToEnd: "readToEnd"
         case .readExactly: "readExactly"
         case .echo: "echo"
+        case .sendConcluding: "sendConcluding"
+        case .echoConcluding: "echoConcluding"
+        case .conclude: "conclude"
         case .shutdown(let mode): "shutdown(\(mode.rawValue))"
         case .finish: "finish"
         case .drainRaw: "drainRaw"
@@ -70,7 +79,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     /// Every step name, for error messages.
     public static let vocabulary = [
         "handshake", "listen", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo",
-        "shutdown(closeNotify)", "shutdown(bidirectional)", "finish", "drainRaw", "reset", "sendTruncatedRecord",
+        "sendConcluding", "echoConcluding", "conclude", "shutdown(closeNotify)", "shutdown(bidirectional)", "finish", "drainRaw", "reset", "sendTruncatedRecord",
         "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate",
         "readInChunks(N, pollFirst|pendingAware)", "close",
     ]
@@ -114,6 +123,9 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case "readToEnd": self = .readToEnd
         case "readExactly": self = .readExactly
         case "echo": self = .echo
+        case "sendConcluding": self = .sendConcluding
+        case "echoConcluding": self = .echoConcluding
+        case "conclude": self = .conclude
         case "shutdown(closeNotify)": self = .shutdown(.closeNotify)
         case "shutdown(bidirectional)": self = .shutdown(.bidirectional)
         case "finish": self = .finish
@@ -132,4 +144,9 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     public static let echoServer: [EndpointAction] = [.handshake, .readToEnd, .echo, .shutdown(.bidirectional), .close]
     /// The client's script, after the nonblocking TLS client guide, concluding its request with close_notify.
     public static let echoClient: [EndpointAction] = [.handshake, .send, .shutdown(.closeNotify), .readToEnd, .close]
+
+    /// Whether the step needs a protocol with streams (QUIC).
+    public var needsStreams: Bool {
+        [.sendConcluding, .echoConcluding, .conclude].contains(self)
+    }
 }

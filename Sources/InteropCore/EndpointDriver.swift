@@ -31,6 +31,10 @@ public final class EndpointDriver {
     /// DTLS: when the library's retransmission timer expires, if it runs.
     private var timerDeadline: ContinuousClock.Instant?
     private var readTimerBeforeHandshake = false
+    /// QUIC: when the library's event timer (`SSL_get_event_timeout`) ends the current wait.
+    private var eventTimerDeadline: ContinuousClock.Instant?
+    /// QUIC: the current concluding write has ended the stream.
+    private var streamConcluded = false
 
     /// - Parameters:
     ///   - payload: what `send` writes.
@@ -59,6 +63,7 @@ public final class EndpointDriver {
             let result: StepResult
             let refusalsBefore = transport?.refusalCount ?? 0
             handleExpiredTimer(before: action)
+            handleExpiredEventTimer()
             defer { (transport as? any DatagramTransport)?.inTimeoutHandling = false }
             switch action {
             case .listen:
@@ -84,20 +89,38 @@ public final class EndpointDriver {
                 }
                 awaited = true
                 return .waiting(connection.readiness(.read))
-            case .send, .echo:
-                let bytes = action == .send ? payload : received
-                guard writeOffset < bytes.count else {
+            case .send, .echo, .sendConcluding, .echoConcluding:
+                let bytes = action == .send || action == .sendConcluding ? payload : received
+                let concluding = action.needsStreams
+                guard writeOffset < bytes.count || (concluding && !streamConcluded) else {
                     writeOffset = 0
+                    streamConcluded = false
                     actionIndex += 1
                     continue
                 }
-                result = bytes.withUnsafeBytes { session.write(UnsafeRawBufferPointer(rebasing: $0[writeOffset...])) }
-                if case .ok(let count) = result.outcome, count > 0 {
-                    bytes.withUnsafeBytes { writeDigest.update(UnsafeRawBufferPointer(rebasing: $0[writeOffset..<writeOffset + count])) }
-                    writeOffset += count
-                    record.log(action, result)
-                    continue
+                if bytes.isEmpty {
+                    // Nothing to write: end the stream on its own, as a concluding write of no bytes would.
+                    result = session.concludeStream() ?? Self.noStreams(action)
+                    if case .ok = result.outcome {
+                        streamConcluded = true
+                        record.log(action, result)
+                        continue
+                    }
+                } else {
+                    result = bytes.withUnsafeBytes { buffer in
+                        let rest = UnsafeRawBufferPointer(rebasing: buffer[writeOffset...])
+                        return concluding ? session.writeConcluding(rest) ?? Self.noStreams(action) : session.write(rest)
+                    }
+                    if case .ok(let count) = result.outcome, count > 0 {
+                        bytes.withUnsafeBytes { writeDigest.update(UnsafeRawBufferPointer(rebasing: $0[writeOffset..<writeOffset + count])) }
+                        writeOffset += count
+                        if concluding && writeOffset == bytes.count { streamConcluded = true }
+                        record.log(action, result)
+                        continue
+                    }
                 }
+            case .conclude:
+                result = session.concludeStream() ?? Self.noStreams(action)
             case .readToEnd, .readExactly:
                 if action == .readExactly && received.count >= expectedInbound {
                     actionIndex += 1
@@ -176,6 +199,11 @@ public final class EndpointDriver {
                 continue
             }
             record.log(action, result)
+            if result.outcome.isRetry || (result.outcome == .closeNotifySent && action == .shutdown(.bidirectional)),
+                let interest = session.networkInterest
+            {
+                return eventDrivenWait(interest, after: result.outcome)
+            }
             switch result.outcome {
             case .wantRead:
                 record.wantReadCount += 1
@@ -203,6 +231,32 @@ public final class EndpointDriver {
         }
         finish()
         return .finished
+    }
+
+    /// QUIC: the library does its own socket I/O and keeps its own timers, so a retry outcome (or a shutdown still in
+    /// progress) waits for what `SSL_net_read_desired` / `SSL_net_write_desired` / `SSL_get_event_timeout` say, as the
+    /// QUIC guides' loops do. The socket's readiness says nothing about one stream, so no direction check applies.
+    private func eventDrivenWait(_ interest: NetworkInterest, after outcome: Outcome) -> Progress {
+        if outcome == .wantRead { record.wantReadCount += 1 }
+        if outcome == .wantWrite { record.wantWriteCount += 1 }
+        if record.timerReadings.count < 4 { record.timerReadings.append("after \(outcome): \(interest)") }
+        let readiness = interest.readiness(on: connection.fileDescriptor)
+        eventTimerDeadline = readiness.timer
+        return .waiting(readiness)
+    }
+
+    /// QUIC: woken by the library's event timer rather than the socket: let it handle its timers
+    /// (`SSL_handle_events`) before the call is repeated.
+    private func handleExpiredEventTimer() {
+        guard let deadline = eventTimerDeadline else { return }
+        eventTimerDeadline = nil
+        guard ContinuousClock.now >= deadline else { return }
+        record.timeoutsHandled += 1
+        record.log("timer", session.handleTimeout())
+    }
+
+    private static func noStreams(_ action: EndpointAction) -> StepResult {
+        StepResult(.localError, raw: RawResult(call: "\(action) (this protocol has no streams)", returnValue: -1))
     }
 
     /// DTLS: while a handshake or cookie exchange waits, the wait also ends when the library's retransmission timer

@@ -39,6 +39,21 @@ public protocol TLSSession: AnyObject {
     var alerts: [AlertEvent] { get }
     /// Facts the backend noticed that have no step of their own (e.g. "ALPN select callback not called").
     var notes: [String] { get }
+
+    /// QUIC: what the library wants from the network before a retried call can progress; nil for TLS and DTLS,
+    /// whose retry outcomes name the direction themselves.
+    var networkInterest: NetworkInterest? { get }
+    /// QUIC: writes and ends the stream in one call (`SSL_write_ex2` with `SSL_WRITE_FLAG_CONCLUDE`); nil when the
+    /// protocol has no streams.
+    func writeConcluding(_ bytes: UnsafeRawBufferPointer) -> StepResult?
+    /// QUIC: ends the stream without data (`SSL_stream_conclude`); nil when the protocol has no streams.
+    func concludeStream() -> StepResult?
+}
+
+extension TLSSession {
+    public var networkInterest: NetworkInterest? { nil }
+    public func writeConcluding(_ bytes: UnsafeRawBufferPointer) -> StepResult? { nil }
+    public func concludeStream() -> StepResult? { nil }
 }
 
 /// A failure to set a session up, before anything reached the wire.
@@ -78,4 +93,12 @@ public protocol TLSBackend: Sendable {
     /// writes through it (a BIO method, push/pull functions) instead of using the socket itself.
     func makeSession(_ settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError)
         -> any TLSSession
+    /// A QUIC listener on a new UDP socket on loopback, accepting connections with these server settings.
+    func makeQUICListener(_ settings: EndpointSettings) throws(SessionSetupError) -> any BoundListener
+}
+
+extension TLSBackend {
+    public func makeQUICListener(_ settings: EndpointSettings) throws(SessionSetupError) -> any BoundListener {
+        throw SessionSetupError("\(library) has no QUIC listener", raw: RawResult(call: "QUIC listener", returnValue: -1))
+    }
 }

@@ -105,13 +105,9 @@ extension SocketDescriptor {
     }
 }
 
-/// A UDP "listener" for a server that serves one client: a bound socket that, when the first datagram arrives,
-/// connects itself to that datagram's sender and becomes the connection.
-public final class UDPListener: ConnectionListener {
-    public let address: LoopbackAddress
-    private var socket: SocketDescriptor?
-
-    public init() throws(SocketError) {
+extension SocketDescriptor {
+    /// A new nonblocking UDP socket bound to an ephemeral port on 127.0.0.1, and the address it got.
+    public static func udpBound() throws(SocketError) -> (SocketDescriptor, LoopbackAddress) {
         let requested = LoopbackAddress(family: .ipv4, port: 0)
         let descriptor = try SocketDescriptor.udp()
         let bound = requested.withSocketAddress { bind(descriptor.fileDescriptor, $0, $1) }
@@ -121,8 +117,20 @@ public final class UDPListener: ConnectionListener {
         _ = withUnsafeMutablePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor.fileDescriptor, $0, &length) }
         }
-        address = LoopbackAddress(family: .ipv4, port: UInt16(bigEndian: storage.sin_port))
-        socket = descriptor
+        return (descriptor, LoopbackAddress(family: .ipv4, port: UInt16(bigEndian: storage.sin_port)))
+    }
+}
+
+/// A UDP "listener" for a server that serves one client: a bound socket that, when the first datagram arrives,
+/// connects itself to that datagram's sender and becomes the connection.
+public final class UDPListener: ConnectionListener {
+    public let address: LoopbackAddress
+    private var socket: SocketDescriptor?
+
+    public init() throws(SocketError) {
+        let (bound, address) = try SocketDescriptor.udpBound()
+        self.socket = bound
+        self.address = address
     }
 
     public func accept() throws(SocketError) -> (any RawConnection)? {

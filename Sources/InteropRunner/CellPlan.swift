@@ -70,26 +70,84 @@ public struct CellPlan: Sendable {
             expectedInbound: cell.scenario.clientExpectedInbound)
     }
 
-    /// The listener and dialer the cell's protocol and link call for, in this process.
-    public func makeLink() throws(SocketError) -> (any ConnectionListener, any ConnectionDialer) {
+    /// The listener and dialer the cell's protocol and link call for, in this process, and the relay that injects a
+    /// QUIC cell's datagram faults (the library does its own socket I/O, so faults happen on the path).
+    public func makeLink() throws -> CellLink {
         let scenario = cell.scenario
+        if cell.protocolVersion.isQUIC {
+            let listener = try makeQUICListener()
+            guard scenario.hasDatagramFaults else {
+                return CellLink(listener: listener, dialer: QUICDialer(address: listener.address))
+            }
+            let relay = try UDPRelay(
+                server: listener.address, clientFaults: scenario.client.datagramFaults,
+                serverFaults: scenario.server.datagramFaults, seed: seed)
+            return CellLink(listener: listener, dialer: QUICDialer(address: relay.address), relay: relay)
+        }
         switch (cell.protocolVersion.isDatagram, scenario.memoryLinkCapacity) {
         case (true, .some):
             let memory = InMemoryListener()
-            return (memory, MemoryDatagramConnection.dialer(
+            return CellLink(listener: memory, dialer: MemoryDatagramConnection.dialer(
                 to: memory, clientFaults: scenario.client.datagramFaults, serverFaults: scenario.server.datagramFaults,
                 seed: seed))
-        case (true, nil):
-            let udp = try UDPListener()
-            return (udp, UDPDialer(address: udp.address))
         case (false, .some(let capacity)):
             let memory = InMemoryListener()
-            return (memory, MemoryConnection.dialer(
+            return CellLink(listener: memory, dialer: MemoryConnection.dialer(
                 to: memory, capacity: capacity, clientPlan: scenario.client.faults, serverPlan: scenario.server.faults,
                 seed: seed))
-        case (false, nil):
-            let tcp = try TCPListener()
-            return (tcp, TCPDialer(address: tcp.address))
+        case (_, nil):
+            let listener = try makeSocketListener()
+            return CellLink(listener: listener, dialer: makeDialer(to: listener.address))
+        }
+    }
+
+    /// The server's listener on a real loopback socket: TCP, UDP, or the server library's QUIC listener.
+    public func makeSocketListener() throws -> any BoundListener {
+        switch cell.protocolVersion.transport {
+        case .stream: try TCPListener()
+        case .datagram: try UDPListener()
+        case .quic: try makeQUICListener()
+        }
+    }
+
+    /// A client's way to the server's loopback address, for the cell's protocol.
+    public func makeDialer(to address: LoopbackAddress) -> any ConnectionDialer {
+        switch cell.protocolVersion.transport {
+        case .stream: TCPDialer(address: address)
+        case .datagram: UDPDialer(address: address)
+        case .quic: QUICDialer(address: address)
+        }
+    }
+
+    private func makeQUICListener() throws -> any BoundListener {
+        try Backends.backend(for: cell.server).makeQUICListener(serverSettings)
+    }
+}
+
+/// Where a cell's endpoints meet in this process.
+public struct CellLink {
+    public var listener: any ConnectionListener
+    public var dialer: any ConnectionDialer
+    /// QUIC cells with datagram faults: the hop that applies them.
+    public var relay: UDPRelay?
+
+    public init(listener: any ConnectionListener, dialer: any ConnectionDialer, relay: UDPRelay? = nil) {
+        self.listener = listener
+        self.dialer = dialer
+        self.relay = relay
+    }
+
+    /// The relay's log of each endpoint's datagrams goes into that endpoint's record, where DTLS cells keep theirs.
+    public func attachRelayLogs(clients: inout [ConnectionRecord], server: inout [ConnectionRecord]) {
+        guard let relay, !clients.isEmpty else { return }
+        clients[0].datagramLog = relay.clientLog
+        clients[0].unfiredDatagramFaults = relay.unfiredClientFaults
+        if server.isEmpty {
+            // No connection came out of the listener: the server's faults are reported with the client.
+            clients[0].unfiredDatagramFaults += relay.unfiredServerFaults
+        } else {
+            server[0].datagramLog = relay.serverLog
+            server[0].unfiredDatagramFaults = relay.unfiredServerFaults
         }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import InteropCore
+import OpenSSLBackend
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -14,6 +16,9 @@ struct CommandLinePeer {
     let spec: ExternalPeerSpec
 
     var unsupportedReason: String? {
+        if plan.cell.protocolVersion.isQUIC {
+            return quicUnsupportedReason
+        }
         guard plan.cell.protocolVersion.isDatagram && plan.cell.mode == .externalServer else { return nil }
         switch library {
         case .openssl:
@@ -25,11 +30,44 @@ struct CommandLinePeer {
         }
     }
 
+    private var quicUnsupportedReason: String? {
+        let subcommand = plan.cell.mode == .externalServer ? "s_server" : "s_client"
+        switch library {
+        case .gnutls:
+            return "gnutls-serv and gnutls-cli have no QUIC mode"
+        case .openssl:
+            let tool = OpenSSLBackend.commandLineTool
+            guard Self.offersQUIC(tool: tool, subcommand: subcommand) else {
+                return "\(tool) \(subcommand) offers no -quic option (its -help lists none)"
+            }
+            return nil
+        }
+    }
+
+    /// Whether `openssl <subcommand> -help` lists `-quic`: asked of the tool itself, once per tool and subcommand.
+    private static func offersQUIC(tool: String, subcommand: String) -> Bool {
+        quicOptionCache.withLock { cache in
+            let key = tool + " " + subcommand
+            if let known = cache[key] { return known }
+            var offered = false
+            if let help = try? ChildProcess(executable: tool, arguments: [subcommand, "-help"]) {
+                ChildProcess.waitAll([help], deadline: .now.advanced(by: .seconds(5)))
+                offered = (help.standardOutputText + help.standardErrorText).split(separator: "\n")
+                    .contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("-quic ") }
+            }
+            cache[key] = offered
+            return offered
+        }
+    }
+
+    private static let quicOptionCache = Mutex<[String: Bool]>([:])
+
     private var openSSLVersionFlag: String {
         switch plan.cell.protocolVersion {
         case .tls13: "-tls1_3"
         case .tls12: "-tls1_2"
         case .dtls12: "-dtls1_2"
+        case .quic: "-quic"
         }
     }
 
@@ -38,6 +76,8 @@ struct CommandLinePeer {
         case .tls13: "NORMAL:-VERS-ALL:+VERS-TLS1.3"
         case .tls12: "NORMAL:-VERS-ALL:+VERS-TLS1.2"
         case .dtls12: "NORMAL:-VERS-ALL:+VERS-DTLS1.2"
+        // Refused by quicUnsupportedReason.
+        case .quic: "NORMAL"
         }
     }
 
@@ -52,7 +92,7 @@ struct CommandLinePeer {
                 certs + "/server-chain.pem", "-key", certs + "/server.key", "-naccept", "1", "-rev", openSSLVersionFlag,
             ]
             if !alpn.isEmpty { arguments += ["-alpn", alpn.joined(separator: ",")] }
-            let server = try ChildProcess(executable: "/usr/bin/openssl", arguments: arguments)
+            let server = try ChildProcess(executable: OpenSSLBackend.commandLineTool, arguments: arguments)
             guard let line = server.waitForLine(deadline: deadline, where: { $0.hasPrefix("ACCEPT ") }),
                 let port = line.split(separator: ":").last.flatMap({ UInt16($0) })
             else {
@@ -88,7 +128,7 @@ struct CommandLinePeer {
                 "-verify_return_error", "-servername", "localhost", openSSLVersionFlag,
             ]
             if !alpn.isEmpty { arguments += ["-alpn", alpn.joined(separator: ",")] }
-            return try ChildProcess(executable: "/usr/bin/openssl", arguments: arguments)
+            return try ChildProcess(executable: OpenSSLBackend.commandLineTool, arguments: arguments)
         case .gnutls:
             var arguments = [
                 "127.0.0.1", "--port", String(port), "--x509cafile", certs + "/ca.pem", "--verify-hostname", "localhost",

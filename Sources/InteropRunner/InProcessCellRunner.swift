@@ -23,20 +23,21 @@ public struct InProcessCellRunner: Sendable {
             result.message = "not applicable: \(reason)"
             return result
         }
-        let listener: any ConnectionListener
-        let dialer: any ConnectionDialer
+        let link: CellLink
         do {
-            (listener, dialer) = try plan.makeLink()
+            link = try plan.makeLink()
         } catch {
             result.status = .error
             result.message = "harness error: cannot listen on loopback: \(error)"
             return result
         }
-        let server = plan.makeServer(listener: listener)
-        let clients = (1...cell.scenario.clientCount).map { plan.makeClient(ordinal: $0, dialer: dialer) }
-        let ending = InProcessLoop(deadline: deadline).run([server] + clients)
+        let server = plan.makeServer(listener: link.listener)
+        let clients = (1...cell.scenario.clientCount).map { plan.makeClient(ordinal: $0, dialer: link.dialer) }
+        let helpers: [any LoopParticipant] = link.relay.map { [$0] } ?? []
+        let ending = InProcessLoop(deadline: deadline).run([server] + clients + helpers)
         result.serverConnections = server.connections
         result.clients = clients.map(\.record)
+        link.attachRelayLogs(clients: &result.clients, server: &result.serverConnections)
         result.ending = switch ending {
         case .completed: "completed"
         case .deadlineExpired: "timeout"

@@ -38,16 +38,9 @@ public struct PeerEvent: Codable, Sendable {
 
 /// Runs one endpoint of a cell in this process, as `tls-interop peer` does, printing `PeerEvent` lines.
 public enum PeerEndpoint {
-    public static func runServer(plan: CellPlan, deadline: Duration, emit: @escaping (PeerEvent) -> Void) throws(SocketError) {
-        let listener: any ConnectionListener
-        let port: UInt16
-        if plan.cell.protocolVersion.isDatagram {
-            let udp = try UDPListener()
-            (listener, port) = (udp, udp.address.port)
-        } else {
-            let tcp = try TCPListener()
-            (listener, port) = (tcp, tcp.address.port)
-        }
+    public static func runServer(plan: CellPlan, deadline: Duration, emit: @escaping (PeerEvent) -> Void) throws {
+        let listener = try plan.makeSocketListener()
+        let port = listener.address.port
         let server = plan.makeServer(listener: listener)
         server.requiredConnections = plan.cell.protocolVersion.isDatagram ? 1 : plan.cell.scenario.clientCount
         // Each record goes out as soon as its connection ends, so a runner that has to stop this process early
@@ -60,8 +53,7 @@ public enum PeerEndpoint {
 
     public static func runClient(plan: CellPlan, port: UInt16, ordinal: Int, deadline: Duration, emit: (PeerEvent) -> Void) {
         let address = LoopbackAddress(port: port)
-        let dialer: any ConnectionDialer = plan.cell.protocolVersion.isDatagram ? UDPDialer(address: address) : TCPDialer(address: address)
-        let client = plan.makeClient(ordinal: ordinal, dialer: dialer)
+        let client = plan.makeClient(ordinal: ordinal, dialer: plan.makeDialer(to: address))
         let ending = InProcessLoop(deadline: deadline).run([client])
         emit(PeerEvent(event: .record, record: client.record))
         emit(PeerEvent(event: .finished, ending: describe(ending)))

@@ -69,7 +69,9 @@ public struct ScenarioCatalog: Sendable {
         var protocols: [ProtocolVersion] = []
         for name in try entry.strings("protocols", default: ProtocolVersion.streamVersions.map(\.rawValue)) {
             guard let version = ProtocolVersion(rawValue: name) else {
-                throw entry.error("protocols", "has unknown protocol '\(name)' (known: tls1.3, tls1.2, dtls1.2)")
+                throw entry.error(
+                    "protocols",
+                    "has unknown protocol '\(name)' (known: \(ProtocolVersion.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             protocols.append(version)
         }
@@ -112,8 +114,18 @@ public struct ScenarioCatalog: Sendable {
         let server = try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer)
         let client = try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient)
         let datagramFaulty = !server.datagramFaults.isEmpty || !client.datagramFaults.isEmpty
-        if datagramFaulty && (capacity == nil || protocols.contains { !$0.isDatagram }) {
-            throw entry.error("link", "must be {kind: memory} with protocols [dtls1.2] when an endpoint has datagram faults")
+        let onlyQUIC = protocols.allSatisfy(\.isQUIC)
+        if protocols.contains(where: \.isQUIC) && (!onlyQUIC || capacity != nil) {
+            throw entry.error(
+                "protocols", "lists quic with other protocols or a memory link; QUIC scenarios list [quic] alone and run over UDP")
+        }
+        if datagramFaulty && !onlyQUIC && (capacity == nil || protocols.contains { !$0.isDatagram }) {
+            throw entry.error(
+                "link",
+                "must be {kind: memory} with protocols [dtls1.2] when an endpoint has datagram faults (or protocols [quic], whose faults a UDP relay applies)")
+        }
+        if !onlyQUIC, let step = (server.steps + client.steps).first(where: \.needsStreams) {
+            throw entry.error("protocols", "must be [quic] for step '\(step)', which needs a protocol with streams")
         }
         if capacity == nil && (server.faults != .none || client.faults != .none) {
             throw entry.error("link", "must be {kind: memory} when an endpoint has faults (they are injected by the in-memory link)")

@@ -13,6 +13,9 @@ public struct OpenSSLBackend: TLSBackend {
         String(cString: OpenSSL_version(Int32(OPENSSL_VERSION)))
     }
 
+    /// The `openssl` tool of the linked library's installation.
+    public static var commandLineTool: String { OpenSSLCapabilities.commandLineTool }
+
     public func validate(_ credentials: Credentials) throws(ConfigurationError) {
         let context = SSL_CTX_new(TLS_server_method())
         defer { SSL_CTX_free(context) }
@@ -45,6 +48,9 @@ public struct OpenSSLBackend: TLSBackend {
         if settings.role == .server && settings.alpnRejection == .naiveMandatory {
             return "the naive GNUTLS_ALPN_MANDATORY server is a GnuTLS configuration; OpenSSL's select callback decides"
         }
+        if settings.protocolVersion.isQUIC, case .failure(let missing) = QUICSymbols.linked {
+            return "the linked \(runtimeVersion) has no QUIC server (\(missing.name) is absent; the listener API arrived in OpenSSL 3.5)"
+        }
         if settings.requiresHandleEvents && OpenSSLCapabilities.handleEvents == nil {
             return "SSL_handle_events is absent from the linked \(runtimeVersion) (it arrived in OpenSSL 3.2)"
         }
@@ -54,7 +60,18 @@ public struct OpenSSLBackend: TLSBackend {
     public func makeSession(_ settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError)
         -> any TLSSession
     {
-        try OpenSSLSession(settings: settings, socket: socket, transport: transport)
+        guard settings.protocolVersion.isQUIC else {
+            return try OpenSSLSession(settings: settings, socket: socket, transport: transport)
+        }
+        guard settings.role == .client, case .success(let symbols) = QUICSymbols.linked else {
+            throw SessionSetupError(
+                "a QUIC server session comes from its listener", raw: RawResult(call: "OSSL_QUIC_server_method", returnValue: 0))
+        }
+        return try QUICSession(client: settings, socket: socket, symbols: symbols)
+    }
+
+    public func makeQUICListener(_ settings: EndpointSettings) throws(SessionSetupError) -> any BoundListener {
+        try QUICListener(settings: settings)
     }
 }
 

@@ -1,4 +1,5 @@
 internal import COpenSSL
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -13,4 +14,23 @@ enum OpenSSLCapabilities {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "SSL_handle_events") else { return nil }
         return unsafeBitCast(symbol, to: HandleEvents.self)
     }
+}
+
+extension OpenSSLCapabilities {
+    /// The `openssl` command-line tool of the same installation as the linked libssl (`<prefix>/bin/openssl` next to
+    /// `<prefix>/lib/libssl.so.3`), so a harness built against OpenSSL 3.5 drives 3.5's `s_client -quic`; the
+    /// system's `/usr/bin/openssl` when the library is the system's. The library's path is read from the process's
+    /// own memory map.
+    static let commandLineTool: String = {
+        let system = "/usr/bin/openssl"
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8),
+            let line = maps.split(separator: "\n").first(where: { $0.contains("/libssl.so") }),
+            let pathStart = line.firstIndex(of: "/")
+        else { return system }
+        var components = line[pathStart...].split(separator: "/", omittingEmptySubsequences: false)
+        guard components.count > 2 else { return system }
+        components.removeLast(2)
+        let candidate = components.joined(separator: "/") + "/bin/openssl"
+        return access(candidate, X_OK) == 0 ? candidate : system
+    }()
 }

@@ -32,24 +32,31 @@ final class OpenSSLContextCache: @unchecked Sendable {
         return context
     }
 
-    private static func make(_ settings: EndpointSettings) throws(SessionSetupError) -> OpaquePointer {
+    /// A new context, not cached: a QUIC listener owns one, since its ALPN callback is bound to that listener.
+    static func make(_ settings: EndpointSettings) throws(SessionSetupError) -> OpaquePointer {
         ERR_clear_error()
-        let method = switch (settings.role, settings.protocolVersion.isDatagram) {
-        case (.server, false): TLS_server_method()
-        case (.client, false): TLS_client_method()
-        case (.server, true): DTLS_server_method()
-        case (.client, true): DTLS_client_method()
+        let method = switch (settings.role, settings.protocolVersion.transport) {
+        case (.server, .stream): TLS_server_method()
+        case (.client, .stream): TLS_client_method()
+        case (.server, .datagram): DTLS_server_method()
+        case (.client, .datagram): DTLS_client_method()
+        case (.server, .quic): try? QUICSymbols.linked.get().serverMethod()
+        case (.client, .quic): try? QUICSymbols.linked.get().clientMethod()
         }
         guard let context = SSL_CTX_new(method) else {
             throw SessionSetupError("SSL_CTX_new failed", raw: failure("SSL_CTX_new"))
         }
-        let version = switch settings.protocolVersion {
+        // QUIC is TLS 1.3 by definition; its methods take no version bounds.
+        let version: Int32? = switch settings.protocolVersion {
         case .tls13: TLS1_3_VERSION
         case .tls12: TLS1_2_VERSION
         case .dtls12: DTLS1_2_VERSION
+        case .quic: nil
         }
-        _ = COpenSSL_SSL_CTX_set_min_proto_version(context, version)
-        _ = COpenSSL_SSL_CTX_set_max_proto_version(context, version)
+        if let version {
+            _ = COpenSSL_SSL_CTX_set_min_proto_version(context, version)
+            _ = COpenSSL_SSL_CTX_set_max_proto_version(context, version)
+        }
         SSL_CTX_set_info_callback(context, openSSLInfoCallback)
         let credentials = settings.credentials
         switch settings.role {

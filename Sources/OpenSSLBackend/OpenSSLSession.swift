@@ -305,7 +305,7 @@ final class OpenSSLSession: TLSSession {
         return StepResult(outcome, raw: raw)
     }
 
-    private static func errorName(_ code: Int32) -> String {
+    static func errorName(_ code: Int32) -> String {
         switch code {
         case SSL_ERROR_NONE: "SSL_ERROR_NONE"
         case SSL_ERROR_SSL: "SSL_ERROR_SSL"

@@ -1,0 +1,282 @@
+internal import COpenSSL
+import InteropCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One QUIC connection on OpenSSL 3.5 in its default stream mode (one bidirectional stream, read and written
+/// through the connection object), nonblocking, with OpenSSL doing the UDP I/O itself.
+final class QUICSession: TLSSession {
+    private let symbols: QUICSymbols
+    private let ssl: OpaquePointer
+    private(set) var notes: [String]
+    private var handshakeCompleted = false
+    /// The connection's close as the library reports it, once it has closed (`SSL_get_conn_close_info`).
+    private var closeInfo: ConnectionClose?
+
+    /// A client on a UDP socket connected to the server.
+    init(client settings: EndpointSettings, socket: Int32, symbols: QUICSymbols) throws(SessionSetupError) {
+        self.symbols = symbols
+        notes = []
+        ERR_clear_error()
+        let context = try OpenSSLContextCache.shared.context(for: settings)
+        guard let ssl = SSL_new(context) else {
+            throw SessionSetupError("SSL_new failed", raw: Self.setupFailure("SSL_new", 0))
+        }
+        self.ssl = ssl
+        let credentials = settings.credentials
+        guard COpenSSL_SSL_set_tlsext_host_name(ssl, credentials.serverName) == 1,
+            SSL_set1_host(ssl, credentials.serverName) == 1
+        else {
+            throw SessionSetupError("cannot set server name", raw: Self.setupFailure("SSL_set1_host", 0))
+        }
+        // QUIC requires ALPN; an empty list is still passed so that the library, not the harness, refuses it.
+        let wire = ALPNWireFormat.encode(settings.alpn)
+        let status = SSL_set_alpn_protos(ssl, wire, UInt32(wire.count))
+        guard status == 0 else {
+            throw SessionSetupError("OpenSSL rejected the ALPN list \(settings.alpn)", raw: Self.setupFailure("SSL_set_alpn_protos", Int(status)))
+        }
+        // SSL_set_fd gives a QUIC object a datagram BIO; the initial peer address is what the client guide sets.
+        guard SSL_set_fd(ssl, socket) == 1 else {
+            throw SessionSetupError("SSL_set_fd failed", raw: Self.setupFailure("SSL_set_fd", 0))
+        }
+        guard let peer = Self.peerAddress(of: socket) else {
+            throw SessionSetupError("the QUIC client's socket has no peer", raw: RawResult(call: "getpeername", returnValue: -1, osError: errno))
+        }
+        defer { BIO_ADDR_free(peer) }
+        guard symbols.setInitialPeerAddress(ssl, peer) == 1 else {
+            throw SessionSetupError("SSL_set1_initial_peer_addr failed", raw: Self.setupFailure("SSL_set1_initial_peer_addr", 0))
+        }
+        guard symbols.setBlockingMode(ssl, 0) == 1 else {
+            throw SessionSetupError("SSL_set_blocking_mode failed", raw: Self.setupFailure("SSL_set_blocking_mode", 0))
+        }
+    }
+
+    /// A connection `SSL_accept_connection` returned; nonblocking like the listener it came from. The listener
+    /// may hand it out before its handshake is done, so what the listener's ALPN callback sees keeps arriving.
+    init(accepted ssl: OpaquePointer, symbols: QUICSymbols, listenerNotes: @escaping () -> [String]) {
+        self.ssl = ssl
+        self.symbols = symbols
+        self.listenerNotes = listenerNotes
+        notes = listenerNotes()
+    }
+
+    private var listenerNotes: () -> [String] = { [] }
+
+    deinit {
+        SSL_free(ssl)
+    }
+
+    private static func peerAddress(of socket: Int32) -> OpaquePointer? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let found = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(socket, $0, &length) }
+        }
+        guard found == 0, let address = BIO_ADDR_new() else { return nil }
+        let made: Int32 = withUnsafeMutablePointer(to: &storage) { pointer in
+            if Int32(pointer.pointee.ss_family) == AF_INET6 {
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet6 in
+                    withUnsafePointer(to: &inet6.pointee.sin6_addr) {
+                        BIO_ADDR_rawmake(address, AF_INET6, $0, MemoryLayout<in6_addr>.size, inet6.pointee.sin6_port)
+                    }
+                }
+            }
+            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
+                withUnsafePointer(to: &inet.pointee.sin_addr) {
+                    BIO_ADDR_rawmake(address, AF_INET, $0, MemoryLayout<in_addr>.size, inet.pointee.sin_port)
+                }
+            }
+        }
+        guard made == 1 else {
+            BIO_ADDR_free(address)
+            return nil
+        }
+        return address
+    }
+
+    // MARK: Operations
+
+    func handshake() -> StepResult {
+        let result = perform("SSL_do_handshake") { SSL_do_handshake(ssl) == 1 ? .ok(0) : nil }
+        if result.outcome == .ok(0) { handshakeCompleted = true }
+        return result
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult {
+        var count = 0
+        return perform("SSL_read_ex") { SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count) == 1 ? .ok(count) : nil }
+    }
+
+    func write(_ bytes: UnsafeRawBufferPointer) -> StepResult {
+        var count = 0
+        return perform("SSL_write_ex") { SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &count) == 1 ? .ok(count) : nil }
+    }
+
+    func writeConcluding(_ bytes: UnsafeRawBufferPointer) -> StepResult? {
+        var count = 0
+        return perform("SSL_write_ex2(SSL_WRITE_FLAG_CONCLUDE)") {
+            symbols.writeEx2(ssl, bytes.baseAddress, bytes.count, QUICSymbols.writeFlagConclude, &count) == 1 ? .ok(count) : nil
+        }
+    }
+
+    func concludeStream() -> StepResult? {
+        perform("SSL_stream_conclude") { symbols.streamConclude(ssl, 0) == 1 ? .ok(0) : nil }
+    }
+
+    /// `SSL_shutdown` on a QUIC connection: 0 while the stream flush and CONNECTION_CLOSE are in progress, 1 once
+    /// the connection is terminated. Both modes call it until 1; `closeNotify` stops at the first call.
+    func shutdown(_ mode: ShutdownMode) -> StepResult {
+        var returned: Int32 = 0
+        return perform("SSL_shutdown", returnValue: { returned }) {
+            returned = SSL_shutdown(ssl)
+            switch returned {
+            case 0: return .closeNotifySent
+            case 1: return .closeComplete
+            default: return nil
+            }
+        }
+    }
+
+    func requestKeyUpdate() -> StepResult {
+        StepResult(.localError, raw: RawResult(call: "SSL_key_update (QUIC key updates are the library's own)", returnValue: -1))
+    }
+
+    func resumeWriteWithoutData() -> StepResult? { nil }
+    func discardQueuedWrite() -> StepResult? { nil }
+
+    func listen() -> StepResult {
+        StepResult(.localError, raw: RawResult(call: "listen (QUIC validates addresses itself)", returnValue: -1))
+    }
+
+    var pendingBytes: Int { Int(SSL_pending(ssl)) }
+
+    var networkInterest: NetworkInterest? { symbols.interest(ssl) }
+
+    var retransmissionTimer: Duration? { symbols.interest(ssl).timer }
+
+    var timerReading: String { symbols.interest(ssl).description }
+
+    func handleTimeout() -> StepResult {
+        perform("SSL_handle_events") { symbols.handleEvents(ssl) == 1 ? .ok(1) : nil }
+    }
+
+    var negotiatedALPN: String? {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(ssl, &data, &length)
+        guard let data, length > 0 else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
+    }
+
+    var negotiatedVersion: ProtocolVersion? { handshakeCompleted ? .quic : nil }
+
+    /// A QUIC handshake failure is no TLS alert record but a CONNECTION_CLOSE carrying CRYPTO_ERROR 0x100 + the alert
+    /// (RFC 9001 §4.8); that is the alert this end sent or received.
+    var alerts: [AlertEvent] {
+        guard let close = currentClose(), let alert = close.tlsAlert else { return [] }
+        return [AlertEvent(direction: close.isLocal ? .sent : .received, level: 2, code: alert)]
+    }
+
+    // MARK: Results
+
+    private func currentClose() -> ConnectionClose? {
+        if closeInfo == nil { closeInfo = ConnectionClose(ssl, symbols) }
+        return closeInfo
+    }
+
+    private func perform(_ call: String, returnValue: (() -> Int32)? = nil, _ body: () -> Outcome?) -> StepResult {
+        defer { notes += listenerNotes() }
+        ERR_clear_error()
+        errno = 0
+        if let outcome = body() {
+            let value = returnValue?() ?? 1
+            return StepResult(outcome, raw: RawResult(call: call, returnValue: Int(value), code: 0, codeName: "SSL_ERROR_NONE"))
+        }
+        let savedErrno = errno
+        return mapFailure(call: call, returnValue: returnValue?() ?? 0, savedErrno: savedErrno)
+    }
+
+    /// The one place where `SSL_get_error`, the stream's read state and the connection's close become an outcome.
+    private func mapFailure(call: String, returnValue: Int32, savedErrno: Int32) -> StepResult {
+        let error = SSL_get_error(ssl, returnValue)
+        let packed = ERR_peek_error()
+        let queue = packed == 0 ? nil : OpenSSLErrorQueue.drain()
+        let streamState = symbols.streamReadState(ssl)
+        let close = error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ? nil : currentClose()
+        var details = ["stream read state \(QUICSymbols.streamStateNames[Int(streamState)] ?? "\(streamState)")"]
+        if let close { details.append(close.description) }
+        if let queue { details.append(queue) }
+        let raw = RawResult(
+            call: call, returnValue: Int(returnValue), code: Int(error), codeName: OpenSSLSession.errorName(error),
+            reasonCode: packed == 0 ? nil : Int(ERR_GET_REASON(packed)), reason: details.joined(separator: "; "),
+            osError: savedErrno == 0 ? nil : savedErrno)
+        let outcome: Outcome
+        switch error {
+        case SSL_ERROR_WANT_READ: outcome = .wantRead
+        case SSL_ERROR_WANT_WRITE: outcome = .wantWrite
+        // The peer ended the stream (FIN): QUIC's clean end of data.
+        case SSL_ERROR_ZERO_RETURN: outcome = .eof(.clean)
+        default:
+            if streamState == QUICSymbols.streamStateResetRemote {
+                outcome = .reset
+            } else if let close, let alert = close.tlsAlert {
+                outcome = close.isLocal ? .alertSent(alert) : .alertReceived(alert)
+            } else if let close, !close.isLocal, streamState == QUICSymbols.streamStateConnectionClosed {
+                // The peer closed the connection before ending the stream: the stream's data may be cut short.
+                outcome = .eof(.unexpected)
+            } else {
+                outcome = .protocolError
+            }
+        }
+        return StepResult(outcome, raw: raw)
+    }
+
+    private static func setupFailure(_ call: String, _ returnValue: Int) -> RawResult {
+        let packed = ERR_peek_error()
+        return RawResult(
+            call: call, returnValue: returnValue, reasonCode: packed == 0 ? nil : Int(ERR_GET_REASON(packed)),
+            reason: packed == 0 ? nil : OpenSSLErrorQueue.drain())
+    }
+}
+
+/// `SSL_get_conn_close_info`, read from its C layout (uint64 error_code, uint64 frame_type, const char *reason,
+/// size_t reason_len, uint32 flags) so that no 3.5 header is needed.
+struct ConnectionClose: CustomStringConvertible {
+    let errorCode: UInt64
+    let frameType: UInt64
+    let reason: String
+    let isLocal: Bool
+    let isTransport: Bool
+
+    init?(_ ssl: OpaquePointer, _ symbols: QUICSymbols) {
+        let size = 40
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        guard symbols.connectionCloseInfo(ssl, buffer, size) == 1 else { return nil }
+        errorCode = buffer.load(fromByteOffset: 0, as: UInt64.self)
+        frameType = buffer.load(fromByteOffset: 8, as: UInt64.self)
+        let text = buffer.load(fromByteOffset: 16, as: UnsafePointer<CChar>?.self)
+        let length = buffer.load(fromByteOffset: 24, as: Int.self)
+        reason = text.map { pointer in
+            String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self)
+        } ?? ""
+        let flags = buffer.load(fromByteOffset: 32, as: UInt32.self)
+        isLocal = flags & QUICSymbols.closeFlagLocal != 0
+        isTransport = flags & QUICSymbols.closeFlagTransport != 0
+    }
+
+    /// The TLS alert a transport CRYPTO_ERROR (0x100–0x1ff) carries.
+    var tlsAlert: UInt8? {
+        isTransport && (0x100...0x1FF).contains(errorCode) ? UInt8(errorCode - 0x100) : nil
+    }
+
+    var description: String {
+        let origin = isLocal ? "local" : "remote"
+        let kind = isTransport ? "transport" : "application"
+        let text = reason.isEmpty ? "" : " reason \"\(reason)\""
+        return "connection closed (\(origin), \(kind) error 0x\(String(errorCode, radix: 16)), frame type 0x\(String(frameType, radix: 16))\(text))"
+    }
+}
