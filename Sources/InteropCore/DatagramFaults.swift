@@ -44,10 +44,22 @@ public struct DatagramLogEntry: Sendable, Hashable, Codable, CustomStringConvert
     public var retransmission: Bool
     /// Sent while the endpoint handled an expired retransmission timer.
     public var timerDriven: Bool
+    /// QUIC: the type of the datagram's first packet, read from its unprotected header (`Initial`, `Handshake`,
+    /// `Retry`, `0-RTT`, `1-RTT`).
+    public var packetType: String? = nil
 
     public var description: String {
         let kind = retransmission ? (timerDriven ? " (retransmission, timer)" : " (retransmission, no timer)") : ""
-        return "#\(ordinal) flight \(flight) \(size) bytes \(fate.rawValue)\(kind)"
+        let packet = packetType.map { " first packet \($0)" } ?? ""
+        return "#\(ordinal) flight \(flight) \(size) bytes\(packet) \(fate.rawValue)\(kind)"
+    }
+
+    /// The type of a QUIC version 1 datagram's first packet (RFC 9000 §17): long headers carry it in bits 4–5 of
+    /// the first byte; a short header is a 1-RTT packet.
+    public static func quicPacketType(_ datagram: [UInt8]) -> String {
+        guard let first = datagram.first else { return "empty" }
+        guard first & 0x80 != 0 else { return "1-RTT" }
+        return ["Initial", "0-RTT", "Handshake", "Retry"][Int((first & 0x30) >> 4)]
     }
 }
 

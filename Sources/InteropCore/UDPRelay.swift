@@ -115,7 +115,10 @@ struct RelayDirection {
             fate = .dropped
         }
         if faults.requested.contains(ordinal) { fired.insert(ordinal) }
-        log.append(DatagramLogEntry(ordinal: ordinal, size: datagram.count, flight: flight, fate: fate, retransmission: false, timerDriven: false))
+        log.append(
+            DatagramLogEntry(
+                ordinal: ordinal, size: datagram.count, flight: flight, fate: fate, retransmission: false, timerDriven: false,
+                packetType: DatagramLogEntry.quicPacketType(datagram)))
         var outgoing: [[UInt8]]
         switch fate {
         case .delivered: outgoing = [datagram]
