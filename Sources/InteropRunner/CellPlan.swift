@@ -50,6 +50,9 @@ public struct CellPlan: Sendable {
         if cell.mode != .inProcess, let reason = scenario.inProcessOnlyReason {
             return reason
         }
+        if cell.mode != .inProcess && cell.protocolVersion.isQUIC && scenario.hasDatagramFaults {
+            return "its datagram faults are applied by the in-process UDP relay, which the peer processes do not use"
+        }
         if cell.mode != .inProcess && scenario.memoryLinkCapacity != nil {
             return "its faults are injected by the in-process link, which does not cross a process boundary"
         }

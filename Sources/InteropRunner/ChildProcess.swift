@@ -23,21 +23,34 @@ public final class ChildProcess {
     public let commandLine: String
     private var stdoutDescriptor: Int32
     private var stderrDescriptor: Int32
+    /// The write end of the child's stdin when it was given input; held open until the child ends, so that a tool
+    /// which ends its session at end of input (s_client) waits for its peer instead.
+    private var stdinDescriptor: Int32 = -1
     public private(set) var standardOutput: [UInt8] = []
     public private(set) var standardError: [UInt8] = []
     public private(set) var termination: Termination?
     /// Set when the watchdog had to end the process.
     public private(set) var killedByWatchdog = false
 
-    /// Starts `executable` with `arguments`; nothing is inherited but the environment.
-    public init(executable: String, arguments: [String]) throws {
+    /// Starts `executable` with `arguments`; nothing is inherited but the environment. Its stdin is /dev/null, or a
+    /// pipe holding `input` and left open.
+    public init(executable: String, arguments: [String], input: [UInt8]? = nil) throws {
         var output: [Int32] = [0, 0]
         var errors: [Int32] = [0, 0]
+        var inputPipe: [Int32] = [-1, -1]
         guard pipe(&output) == 0, pipe(&errors) == 0 else { throw ChildProcessError("pipe", errno) }
+        if input != nil {
+            guard pipe(&inputPipe) == 0 else { throw ChildProcessError("pipe", errno) }
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if input != nil {
+            posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
+            for descriptor in inputPipe { posix_spawn_file_actions_addclose(&actions, descriptor) }
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, output[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
         for descriptor in output + errors { posix_spawn_file_actions_addclose(&actions, descriptor) }
@@ -60,11 +73,18 @@ public final class ChildProcess {
         let status = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
         Glibc.close(output[1])
         Glibc.close(errors[1])
+        if inputPipe[0] >= 0 { Glibc.close(inputPipe[0]) }
         guard status == 0 else {
             Glibc.close(output[0])
             Glibc.close(errors[0])
+            if inputPipe[1] >= 0 { Glibc.close(inputPipe[1]) }
             throw ChildProcessError("posix_spawn \(executable)", status)
         }
+        if let input, !input.isEmpty {
+            // Small inputs only: they fit the pipe's buffer, so this write cannot block.
+            _ = input.withUnsafeBytes { write(inputPipe[1], $0.baseAddress, $0.count) }
+        }
+        stdinDescriptor = inputPipe[1]
         pid = child
         commandLine = ([executable] + arguments).joined(separator: " ")
         stdoutDescriptor = output[0]
@@ -162,6 +182,10 @@ public final class ChildProcess {
         let signal = status & 0x7F
         termination = signal == 0 ? .exited((status >> 8) & 0xFF) : .signaled(signal)
         ChildProcessRegistry.shared.remove(pid)
+        if stdinDescriptor >= 0 {
+            Glibc.close(stdinDescriptor)
+            stdinDescriptor = -1
+        }
         drain(&stdoutDescriptor, into: &standardOutput)
         drain(&stderrDescriptor, into: &standardError)
     }
@@ -184,9 +208,10 @@ public final class ChildProcess {
     }
 
     private func closePipes() {
-        for descriptor in [stdoutDescriptor, stderrDescriptor] where descriptor >= 0 { Glibc.close(descriptor) }
+        for descriptor in [stdoutDescriptor, stderrDescriptor, stdinDescriptor] where descriptor >= 0 { Glibc.close(descriptor) }
         stdoutDescriptor = -1
         stderrDescriptor = -1
+        stdinDescriptor = -1
     }
 }
 

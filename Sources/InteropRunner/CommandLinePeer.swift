@@ -128,7 +128,14 @@ struct CommandLinePeer {
                 "-verify_return_error", "-servername", "localhost", openSSLVersionFlag,
             ]
             if !alpn.isEmpty { arguments += ["-alpn", alpn.joined(separator: ",")] }
-            return try ChildProcess(executable: OpenSSLBackend.commandLineTool, arguments: arguments)
+            guard plan.cell.protocolVersion.isQUIC else {
+                return try ChildProcess(executable: OpenSSLBackend.commandLineTool, arguments: arguments)
+            }
+            // -adv reads "{fin}" in its input as SSL_stream_conclude, so the request ends its stream as the guide's
+            // client does; the input stays open, so s_client waits for the echo rather than closing at end of input.
+            return try ChildProcess(
+                executable: OpenSSLBackend.commandLineTool, arguments: arguments + ["-adv"],
+                input: Array((quicRequest + "{fin}\n").utf8))
         case .gnutls:
             var arguments = [
                 "127.0.0.1", "--port", String(port), "--x509cafile", certs + "/ca.pem", "--verify-hostname", "localhost",
@@ -139,6 +146,9 @@ struct CommandLinePeer {
             return try ChildProcess(executable: "/usr/bin/gnutls-cli", arguments: arguments)
         }
     }
+
+    /// What `s_client -quic` sends: text, since it reads lines and treats `{` as the start of a command.
+    var quicRequest: String { "tls-interop quic echo, seed \(plan.seed)" }
 
     /// A port the kernel just handed out on loopback, for a tool that cannot bind port 0 and say which it got.
     static func freePort(datagram: Bool) throws -> UInt16 {
@@ -187,6 +197,17 @@ struct CommandLinePeer {
                 evidence = lines.last { $0.contains("error") } ?? "no handshake line"
             }
             if let alpn = first("ALPN protocol: ") { record.negotiatedALPN = String(alpn.dropFirst("ALPN protocol: ".count)) }
+            if plan.cell.protocolVersion.isQUIC {
+                // The request went out whole (it fits one write); the echo counts as read if s_client printed it.
+                var digest = PayloadDigest()
+                Array(quicRequest.utf8).withUnsafeBytes { digest.update($0) }
+                record.bytesWritten = digest.byteCount
+                record.writtenDigest = digest.hexDigest
+                if process.standardOutputText.contains(quicRequest) {
+                    record.bytesRead = digest.byteCount
+                    record.readDigest = digest.hexDigest
+                }
+            }
         case (.gnutls, .client):
             if let alert = first("Received alert ["), let code = number(after: "Received alert [", in: alert) {
                 record.handshake = .alertReceived(UInt8(clamping: code))

@@ -23,10 +23,16 @@ extension OpenSSLCapabilities {
     /// own memory map.
     static let commandLineTool: String = {
         let system = "/usr/bin/openssl"
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8),
-            let line = maps.split(separator: "\n").first(where: { $0.contains("/libssl.so") }),
-            let pathStart = line.firstIndex(of: "/")
-        else { return system }
+        // /proc files report a size of 0, so they are read line by line rather than by size.
+        guard let maps = fopen("/proc/self/maps", "r") else { return system }
+        defer { fclose(maps) }
+        var found: String?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        while found == nil, fgets(&buffer, Int32(buffer.count), maps) != nil {
+            let text = String(cString: buffer)
+            if text.contains("/libssl.so") { found = text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        }
+        guard let line = found, let pathStart = line.firstIndex(of: "/") else { return system }
         var components = line[pathStart...].split(separator: "/", omittingEmptySubsequences: false)
         guard components.count > 2 else { return system }
         components.removeLast(2)

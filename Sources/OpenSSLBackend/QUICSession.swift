@@ -221,10 +221,15 @@ final class QUICSession: TLSSession {
         default:
             if streamState == QUICSymbols.streamStateResetRemote {
                 outcome = .reset
+            } else if error == SSL_ERROR_SYSCALL {
+                // The network failed under the connection (e.g. ICMP port unreachable once the peer's process is
+                // gone: "network BIO I/O error"), and the library closed it locally: QUIC's reset.
+                outcome = .reset
             } else if let close, let alert = close.tlsAlert {
                 outcome = close.isLocal ? .alertSent(alert) : .alertReceived(alert)
-            } else if let close, !close.isLocal, streamState == QUICSymbols.streamStateConnectionClosed {
-                // The peer closed the connection before ending the stream: the stream's data may be cut short.
+            } else if let close, !close.isLocal, !close.isTransport {
+                // The peer's application closed the connection before ending the stream (or before opening one):
+                // the stream's data may be cut short, as with a TLS close without close_notify.
                 outcome = .eof(.unexpected)
             } else {
                 outcome = .protocolError
