@@ -11,16 +11,35 @@ public enum JUnitReport {
     public static let systemOutLimit = 512 * 1024
 
     public static func render(_ report: RunReport) -> String {
+        render(labelled: [(report, nil)])
+    }
+
+    /// Several runs in one file (the version comparison): each run's suites are named, and its cases classed, after
+    /// its label, so that consumers keep the same cell on two library versions apart.
+    public static func render(labelled runs: [(report: RunReport, label: String?)]) -> String {
+        let interruptions = runs.filter { $0.report.interruption != nil }.count
+        let tests = runs.map(\.report.results.count).reduce(0, +) + interruptions
+        let failures = runs.map { $0.report.count(.failed) }.reduce(0, +)
+        let errors = runs.map { $0.report.count(.error) }.reduce(0, +) + interruptions
+        let time = runs.map(\.report.duration).reduce(.zero, +)
+        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        xml += "<testsuites name=\"tls-interop\" tests=\"\(tests)\" failures=\"\(failures)\" "
+        xml += "errors=\"\(errors)\" time=\"\(seconds(time))\">\n"
+        for run in runs { xml += suites(run.report, label: run.label) }
+        xml += "</testsuites>\n"
+        return xml
+    }
+
+    private static func suites(_ report: RunReport, label: String?) -> String {
         let families = Dictionary(grouping: report.results, by: \.cell.scenario.family)
         let order = report.results.map(\.cell.scenario.family).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        let interruptionCase = report.interruption.map { _ in 1 } ?? 0
-        xml += "<testsuites name=\"tls-interop\" tests=\"\(report.results.count + interruptionCase)\" failures=\"\(report.count(.failed))\" "
-        xml += "errors=\"\(report.count(.error) + interruptionCase)\" time=\"\(seconds(report.duration))\">\n"
+        let prefix = label.map { "\($0) · " } ?? ""
+        let classPrefix = label.map { "tls-interop." + slug($0) } ?? "tls-interop"
+        var xml = ""
         let timestamp = ISO8601DateFormatter().string(from: report.startedAt)
         for family in order {
             let results = families[family] ?? []
-            let title = results.first.map { "\(family) — \($0.cell.scenario.familyTitle)" } ?? family
+            let title = prefix + (results.first.map { "\(family) — \($0.cell.scenario.familyTitle)" } ?? family)
             let time = results.map(\.duration).reduce(.zero, +)
             xml += "  <testsuite name=\"\(XMLText.attribute(title))\" tests=\"\(results.count)\" "
             xml += "failures=\"\(results.filter { $0.status == .failed }.count)\" "
@@ -34,19 +53,23 @@ public enum JUnitReport {
             xml += property("seed", String(report.seed))
             xml += property("modes", Set(results.map(\.cell.mode.rawValue)).sorted().joined(separator: ","))
             xml += "    </properties>\n"
-            for result in results { xml += testcase(result, versions: report.libraryVersions) }
+            for result in results { xml += testcase(result, versions: report.libraryVersions, classPrefix: classPrefix) }
             xml += "  </testsuite>\n"
         }
         if let interruption = report.interruption {
             // A partial report says so in a way every consumer shows: an error case of its own.
-            xml += "  <testsuite name=\"run\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n"
-            xml += "    <testcase name=\"run interrupted\" classname=\"tls-interop.run\" time=\"0.000\">\n"
+            xml += "  <testsuite name=\"\(XMLText.attribute(prefix + "run"))\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n"
+            xml += "    <testcase name=\"run interrupted\" classname=\"\(XMLText.attribute(classPrefix)).run\" time=\"0.000\">\n"
             xml += "      <error type=\"interrupted\" message=\"\(XMLText.attribute(interruption))\">"
             xml += XMLText.content("The run was stopped by a signal: \(interruption). This report is partial.")
             xml += "</error>\n    </testcase>\n  </testsuite>\n"
         }
-        xml += "</testsuites>\n"
         return xml
+    }
+
+    /// `OpenSSL 3.5.7` → `openssl-3.5.7`, for class names.
+    static func slug(_ label: String) -> String {
+        String(label.lowercased().map { $0.isLetter || $0.isNumber || $0 == "." ? $0 : "-" })
     }
 
     /// A report for a run that could not start (bad fixture, option or certificate): valid JUnit with one error,
@@ -69,10 +92,10 @@ public enum JUnitReport {
         try AtomicFile.write(Data(xml.utf8), to: path)
     }
 
-    private static func testcase(_ result: CellResult, versions: [TLSLibrary: String]) -> String {
+    private static func testcase(_ result: CellResult, versions: [TLSLibrary: String], classPrefix: String) -> String {
         let cell = result.cell
         var xml = "    <testcase name=\"\(XMLText.attribute(cell.displayName))\" "
-        xml += "classname=\"\(XMLText.attribute("tls-interop.\(cell.scenario.family).\(cell.scenario.id)"))\" "
+        xml += "classname=\"\(XMLText.attribute("\(classPrefix).\(cell.scenario.family).\(cell.scenario.id)"))\" "
         xml += "time=\"\(seconds(result.duration))\">\n"
         let detail = "\(result.message)\nreproduce: \(result.reproduceCommand)"
         switch result.status {

@@ -36,6 +36,6 @@ import Testing
             let cells = Self.cells.filter { $0.scenario.id == scenario.id }
             #expect(cells.count == TLSLibrary.allCases.count * TLSLibrary.allCases.count * scenario.protocols.count)
         }
-        #expect(Set(Self.catalog.scenarios.map(\.family)) == ["A", "E", "H", "R", "S"])
+        #expect(Set(Self.catalog.scenarios.map(\.family)) == ["A", "E", "H", "Q", "R", "S"])
     }
 }

@@ -1,0 +1,181 @@
+import Foundation
+import InteropCore
+
+/// The same matrix run on two OpenSSL versions, each against the same GnuTLS (the system's 3.0 and the 3.5 built by
+/// `make openssl-3.5`): one report with the version as a dimension, listing every cell whose outcome changed.
+public struct VersionComparison: Sendable {
+    public struct Side: Sendable {
+        public var path: String
+        public var document: ResultsDocument
+        public var report: RunReport
+        /// The OpenSSL version as the library reports it, e.g. `OpenSSL 3.5.7 9 Jun 2026`.
+        public var label: String
+        /// `OpenSSL 3.5.7`, for headings and suite names.
+        public var shortLabel: String
+    }
+
+    public var older: Side
+    public var newer: Side
+    /// Cells whose verdict or judged observations differ, and cells run on one version only.
+    public var changes: [ResultsDiff.Change]
+
+    /// Reads both runs' results, refusing a pair that would not isolate the OpenSSL version: the same OpenSSL on
+    /// both sides, a different GnuTLS, or a different seed.
+    public static func load(older olderPath: String, newer newerPath: String, fixtures: String) throws(ConfigurationError)
+        -> VersionComparison
+    {
+        let olderDocument = try ResultsDocument.load(olderPath)
+        let newerDocument = try ResultsDocument.load(newerPath)
+        let key = TLSLibrary.openssl.rawValue
+        let olderVersion = olderDocument.libraries[key] ?? "unknown"
+        let newerVersion = newerDocument.libraries[key] ?? "unknown"
+        guard olderVersion != newerVersion else {
+            throw ConfigurationError("\(olderPath) and \(newerPath) both ran \(olderVersion): there is no version to compare")
+        }
+        let gnutls = TLSLibrary.gnutls.rawValue
+        guard olderDocument.libraries[gnutls] == newerDocument.libraries[gnutls] else {
+            throw ConfigurationError(
+                "\(newerPath) ran \(newerDocument.libraries[gnutls] ?? "no GnuTLS"), \(olderPath) "
+                    + "\(olderDocument.libraries[gnutls] ?? "no GnuTLS"): with both libraries changed, no change could be "
+                    + "attributed to OpenSSL")
+        }
+        guard olderDocument.seed == newerDocument.seed else {
+            throw ConfigurationError("\(newerPath) ran with seed \(newerDocument.seed), \(olderPath) with \(olderDocument.seed)")
+        }
+        let catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios")
+        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: catalog)
+        func side(_ path: String, _ document: ResultsDocument) throws(ConfigurationError) -> Side {
+            var results: [CellResult] = []
+            for record in document.cells {
+                results.append(try ShardMerge.result(record, from: path, catalog: catalog, divergences: divergences))
+            }
+            var libraries: [TLSLibrary: String] = [:]
+            for (name, version) in document.libraries { if let library = TLSLibrary(rawValue: name) { libraries[library] = version } }
+            var report = RunReport(
+                results: results, libraryVersions: libraries, seed: document.seed, startedAt: document.startedAt,
+                duration: .milliseconds(Int64(document.durationSeconds * 1000)))
+            report.hostname = document.hostname
+            report.interruption = document.interrupted
+            let label = document.libraries[key] ?? "unknown"
+            let short = label.split(separator: " ").prefix(2).joined(separator: " ")
+            return Side(path: path, document: document, report: report, label: label, shortLabel: short)
+        }
+        return VersionComparison(
+            older: try side(olderPath, olderDocument), newer: try side(newerPath, newerDocument),
+            changes: ResultsDiff.changes(from: olderDocument, to: newerDocument))
+    }
+
+    public var sides: [Side] { [older, newer] }
+
+    /// True when both runs met every expectation (a change between versions is information, not a failure).
+    public var succeeded: Bool { older.report.succeeded && newer.report.succeeded }
+
+    public var title: String { "OpenSSL version comparison: \(older.shortLabel) → \(newer.shortLabel)" }
+
+    public func renderJUnit() -> String {
+        JUnitReport.render(labelled: sides.map { ($0.report, $0.shortLabel) })
+    }
+
+    public func renderMarkdown() -> String {
+        var lines = ["# TLSInterop — \(title)", ""]
+        let gnutls = older.report.libraryVersions[.gnutls] ?? "GnuTLS"
+        lines.append("Both runs against \(gnutls), seed \(older.report.seed).")
+        lines.append("")
+        lines.append("| OpenSSL | cells | passed | failed | divergent | not applicable | results |")
+        lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+        for side in sides {
+            let report = side.report
+            lines.append(
+                "| \(side.label)\(report.interruption == nil ? "" : " (partial)") | \(report.results.count) | \(report.count(.passed)) | "
+                    + "\(report.count(.failed) + report.count(.error)) | \(report.count(.divergent)) | \(report.count(.skipped)) | "
+                    + "`\(side.path)` |")
+        }
+        lines += ["", "## Cells whose outcome changed between \(older.shortLabel) and \(newer.shortLabel)", ""]
+        lines += changes.isEmpty ? ["No cell changed."] : changes.map { "- `\($0.id)`: \($0.summary)" }
+        for side in sides {
+            // Each run's own summary, one heading level down, so the matrix of each version is on the page.
+            let body = MarkdownSummary.render(side.report).split(separator: "\n", omittingEmptySubsequences: false)
+                .dropFirst().map { $0.hasPrefix("#") ? "#" + $0 : String($0) }
+            lines += ["", "## \(side.label)"] + body
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One page: the counts per version, the changed cells, and each version's matrix, whose cells link into that
+    /// run's own `index.html` (`directory` is where this page is written).
+    public func renderHTML(in directory: String) -> String {
+        var html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(HTMLReport.escape(title))</title>"
+        html += "<style>\(HTMLReport.style)</style></head><body>\n"
+        html += "<h1>\(HTMLReport.escape(title))</h1>\n"
+        html += "<p class=\"meta\">both against \(HTMLReport.escape(older.report.libraryVersions[.gnutls] ?? "GnuTLS")) · seed \(older.report.seed)</p>\n"
+        html += "<table><tr><th>OpenSSL</th><th>passed</th><th>failed</th><th>divergent</th><th>not applicable</th><th>report</th></tr>\n"
+        for side in sides {
+            let report = side.report
+            let link = Self.relativePath(from: directory, to: Self.directory(of: side.path)) + "/index.html"
+            html += "<tr><td>\(HTMLReport.escape(side.label))</td><td>\(report.count(.passed))</td>"
+            html += "<td>\(report.count(.failed) + report.count(.error))</td><td>\(report.count(.divergent))</td>"
+            html += "<td>\(report.count(.skipped))</td><td><a href=\"\(HTMLReport.escape(link))\">\(HTMLReport.escape(link))</a></td></tr>\n"
+        }
+        html += "</table>\n"
+        html += "<h2>Cells whose outcome changed between \(HTMLReport.escape(older.shortLabel)) and \(HTMLReport.escape(newer.shortLabel))</h2>\n"
+        if changes.isEmpty {
+            html += "<p>No cell changed.</p>\n"
+        } else {
+            html += "<ul>\n" + changes.map { "<li><code>\(HTMLReport.escape($0.id))</code>: \(HTMLReport.escape($0.summary))</li>" }
+                .joined(separator: "\n") + "\n</ul>\n"
+        }
+        for side in sides {
+            let link = Self.relativePath(from: directory, to: Self.directory(of: side.path)) + "/index.html"
+            html += "<h2>\(HTMLReport.escape(side.label))</h2>\n"
+            html += HTMLReport.matrixBlocks(side.report).replacingOccurrences(of: "href=\"#", with: "href=\"\(HTMLReport.escape(link))#")
+        }
+        html += "</body></html>\n"
+        return html
+    }
+
+    /// Both runs' results whole, and the changes, in one JSON document.
+    public struct Document: Codable, Sendable {
+        public struct ChangeRecord: Codable, Sendable {
+            public var id: String
+            public var summary: String
+        }
+
+        public var kind = "openssl-version-comparison"
+        public var schemaVersion = ResultsDocument.currentSchemaVersion
+        public var older: ResultsDocument
+        public var newer: ResultsDocument
+        public var changes: [ChangeRecord]
+    }
+
+    public func encodedDocument() throws -> Data {
+        let document = Document(
+            older: older.document, newer: newer.document, changes: changes.map { .init(id: $0.id, summary: $0.summary) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(document)
+    }
+
+    /// Writes junit.xml, versions.json, summary.md and index.html into `directory`.
+    public func write(to directory: String) throws {
+        let reports = ReportSet(directory: directory)
+        try AtomicFile.write(Data(renderJUnit().utf8), to: reports.junitPath)
+        try AtomicFile.write(try encodedDocument(), to: directory + "/versions.json")
+        try AtomicFile.write(Data(renderMarkdown().utf8), to: reports.summaryPath)
+        try AtomicFile.write(Data(renderHTML(in: directory).utf8), to: reports.htmlPath)
+    }
+
+    static func directory(of file: String) -> String {
+        URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path
+    }
+
+    /// The relative path from one folder to another, e.g. `reports/versions` → `reports/openssl-3.5` is `../openssl-3.5`.
+    static func relativePath(from source: String, to target: String) -> String {
+        let from = URL(fileURLWithPath: source).standardizedFileURL.pathComponents
+        let to = URL(fileURLWithPath: target).standardizedFileURL.pathComponents
+        var common = 0
+        while common < min(from.count, to.count) && from[common] == to[common] { common += 1 }
+        let parts = Array(repeating: "..", count: from.count - common) + to[common...]
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+}
