@@ -34,7 +34,7 @@ public struct ExternalPeerCellRunner: CellRunning {
             result.message = "not applicable: \(reason)"
             return result
         }
-        let hardDeadline = started.advanced(by: setup.deadline + .seconds(2))
+        let hardDeadline = started.advanced(by: cell.scenario.deadline(under: setup.deadline) + .seconds(2))
         var transcript = PeerTranscript()
         do {
             switch cell.mode {

@@ -34,7 +34,7 @@ public struct InProcessCellRunner: Sendable {
         let server = plan.makeServer(listener: link.listener)
         let clients = (1...cell.scenario.clientCount).map { plan.makeClient(ordinal: $0, dialer: link.dialer) }
         let helpers: [any LoopParticipant] = link.relay.map { [$0] } ?? []
-        let ending = InProcessLoop(deadline: deadline).run([server] + clients + helpers)
+        let ending = InProcessLoop(deadline: cell.scenario.deadline(under: deadline)).run([server] + clients + helpers)
         result.serverConnections = server.connections
         result.clients = clients.map(\.record)
         link.attachRelayLogs(clients: &result.clients, server: &result.serverConnections)

@@ -24,7 +24,7 @@ public struct OutOfProcessCellRunner: CellRunning {
             return result
         }
         // The peers get the cell's deadline; the watchdog allows a little more before it steps in.
-        let hardDeadline = started.advanced(by: setup.deadline + .seconds(2))
+        let hardDeadline = started.advanced(by: cell.scenario.deadline(under: setup.deadline) + .seconds(2))
         var transcript = PeerTranscript()
         let server: ChildProcess
         let announcedPort: UInt16?

@@ -40,7 +40,8 @@ public struct PeerSetup: Sendable {
 
     /// The arguments that tell a peer which cell, seed, deadline, fixtures and certificates to use.
     func peerArguments(_ cell: Cell, seed: UInt64) -> [String] {
-        let seconds = String(Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18)
+        let cellDeadline = cell.scenario.deadline(under: deadline)
+        let seconds = String(Double(cellDeadline.components.seconds) + Double(cellDeadline.components.attoseconds) / 1e18)
         return [
             "--scenario", cell.scenario.id, "--server", cell.server.rawValue, "--client", cell.client.rawValue,
             "--protocol", cell.protocolVersion.rawValue, "--seed", String(seed), "--deadline", seconds,

@@ -33,6 +33,13 @@ public struct Scenario: Sendable, Hashable, Identifiable {
     public var external: ExternalPeerSpec? = nil
     /// Why the scenario means something only in-process (its steps depend on the single loop's ordering), if so.
     public var inProcessOnlyReason: String? = nil
+    /// The least deadline its cells need, when a protocol timer it waits out is longer than a run's default.
+    public var minimumDeadline: Duration? = nil
+
+    /// The deadline a cell of this scenario runs with under a run's deadline.
+    public func deadline(under runDeadline: Duration) -> Duration {
+        max(runDeadline, minimumDeadline ?? .zero)
+    }
 }
 
 /// One endpoint's side of a scenario.
@@ -125,6 +132,7 @@ extension Scenario {
 
     /// True when some fault is drawn at random, so that different seeds exercise different schedules.
     public var isRandomized: Bool {
-        server.faults.isRandomized || client.faults.isRandomized
+        server.faults.isRandomized || client.faults.isRandomized || server.datagramFaults.dropProbability > 0
+            || client.datagramFaults.dropProbability > 0
     }
 }

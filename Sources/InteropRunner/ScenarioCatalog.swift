@@ -62,7 +62,7 @@ public struct ScenarioCatalog: Sendable {
     private static func parseScenario(_ entry: FixtureReader, family: String, title: String) throws(ConfigurationError) -> Scenario {
         try entry.allowOnly([
             "id", "name", "description", "protocols", "clients", "payload", "serverPayload", "servers",
-            "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external", "inProcessOnly",
+            "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external", "inProcessOnly", "deadlineSeconds",
         ])
         let id = try entry.string("id")
         guard id.hasPrefix(family) else { throw entry.error("id", "'\(id)' must start with its family letter '\(family)'") }
@@ -154,6 +154,12 @@ public struct ScenarioCatalog: Sendable {
             sourceFile: entry.file)
         scenario.external = external
         scenario.inProcessOnlyReason = try entry.optionalString("inProcessOnly")
+        if let text = try entry.optionalString("deadlineSeconds") {
+            guard let seconds = Double(text), seconds > 0, seconds <= 600 else {
+                throw entry.error("deadlineSeconds", "is '\(text)'; use a number of seconds above 0 and at most 600")
+            }
+            scenario.minimumDeadline = .milliseconds(Int64(seconds * 1000))
+        }
         return scenario
     }
 

@@ -67,6 +67,41 @@ public struct VersionComparison: Sendable {
 
     public var sides: [Side] { [older, newer] }
 
+    /// The changes in three groups a reader wants apart: cells that ran on both versions with another outcome,
+    /// cells that only the newer version can run (not applicable before: a capability arrived), and the reverse.
+    public struct Groups: Sendable {
+        public var changedOutcome: [ResultsDiff.Change] = []
+        public var nowRunnable: [ResultsDiff.Change] = []
+        public var noLongerRunnable: [ResultsDiff.Change] = []
+    }
+
+    public var groups: Groups {
+        let before = Dictionary(older.document.cells.map { ($0.id, $0.status) }, uniquingKeysWith: { first, _ in first })
+        let after = Dictionary(newer.document.cells.map { ($0.id, $0.status) }, uniquingKeysWith: { first, _ in first })
+        var groups = Groups()
+        for change in changes {
+            let was = before[change.id]
+            let now = after[change.id]
+            if (was == nil || was == .skipped), let now, now != .skipped {
+                groups.nowRunnable.append(ResultsDiff.Change(id: change.id, summary: now.rawValue))
+            } else if let was, was != .skipped, now == nil || now == .skipped {
+                groups.noLongerRunnable.append(ResultsDiff.Change(id: change.id, summary: "was \(was.rawValue)"))
+            } else {
+                groups.changedOutcome.append(change)
+            }
+        }
+        return groups
+    }
+
+    private var groupSections: [(title: String, changes: [ResultsDiff.Change])] {
+        let groups = groups
+        return [
+            ("Outcome changed (run on both versions)", groups.changedOutcome),
+            ("Runs only on \(newer.shortLabel) (not applicable on \(older.shortLabel))", groups.nowRunnable),
+            ("Runs only on \(older.shortLabel) (not applicable on \(newer.shortLabel))", groups.noLongerRunnable),
+        ]
+    }
+
     /// True when both runs met every expectation (a change between versions is information, not a failure).
     public var succeeded: Bool { older.report.succeeded && newer.report.succeeded }
 
@@ -91,7 +126,11 @@ public struct VersionComparison: Sendable {
                     + "`\(side.path)` |")
         }
         lines += ["", "## Cells whose outcome changed between \(older.shortLabel) and \(newer.shortLabel)", ""]
-        lines += changes.isEmpty ? ["No cell changed."] : changes.map { "- `\($0.id)`: \($0.summary)" }
+        if changes.isEmpty { lines.append("No cell changed.") }
+        for section in groupSections where !section.changes.isEmpty {
+            lines += ["", "### \(section.title): \(section.changes.count)", ""]
+            lines += section.changes.map { "- `\($0.id)`: \($0.summary)" }
+        }
         for side in sides {
             // Each run's own summary, one heading level down, so the matrix of each version is on the page.
             let body = MarkdownSummary.render(side.report).split(separator: "\n", omittingEmptySubsequences: false)
@@ -118,10 +157,10 @@ public struct VersionComparison: Sendable {
         }
         html += "</table>\n"
         html += "<h2>Cells whose outcome changed between \(HTMLReport.escape(older.shortLabel)) and \(HTMLReport.escape(newer.shortLabel))</h2>\n"
-        if changes.isEmpty {
-            html += "<p>No cell changed.</p>\n"
-        } else {
-            html += "<ul>\n" + changes.map { "<li><code>\(HTMLReport.escape($0.id))</code>: \(HTMLReport.escape($0.summary))</li>" }
+        if changes.isEmpty { html += "<p>No cell changed.</p>\n" }
+        for section in groupSections where !section.changes.isEmpty {
+            html += "<h3>\(HTMLReport.escape(section.title)): \(section.changes.count)</h3>\n<ul>\n"
+            html += section.changes.map { "<li><code>\(HTMLReport.escape($0.id))</code>: \(HTMLReport.escape($0.summary))</li>" }
                 .joined(separator: "\n") + "\n</ul>\n"
         }
         for side in sides {

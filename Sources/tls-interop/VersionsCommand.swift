@@ -34,7 +34,14 @@ struct VersionsCommand: ParsableCommand {
                 + "\(report.count(.divergent)) divergent, \(report.count(.skipped)) not applicable")
         }
         print("\(comparison.changes.count) cell\(comparison.changes.count == 1 ? "" : "s") changed:")
-        for change in comparison.changes { print("  \(change.id): \(change.summary)") }
+        let groups = comparison.groups
+        for (title, changes) in [
+            ("outcome changed", groups.changedOutcome), ("runs only on \(comparison.newer.shortLabel)", groups.nowRunnable),
+            ("runs only on \(comparison.older.shortLabel)", groups.noLongerRunnable),
+        ] where !changes.isEmpty {
+            print("  \(title) (\(changes.count)):")
+            for change in changes { print("    \(change.id): \(change.summary)") }
+        }
         print("reports: \(reports)/junit.xml, \(reports)/versions.json, \(reports)/summary.md, \(reports)/index.html")
         if !comparison.succeeded { throw ExitCode(1) }
     }
