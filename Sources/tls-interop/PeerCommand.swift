@@ -61,8 +61,18 @@ struct PeerCommand: ParsableCommand {
             FileHandle.standardError.write(Data("tls-interop peer: error: --scenario: unknown scenario '\(scenario)'\n".utf8))
             throw ExitCode(2)
         }
+        guard found.protocols.contains(protocolVersion) else {
+            FileHandle.standardError.write(Data(
+                ("tls-interop peer: error: --protocol: scenario \(found.id) runs "
+                    + "\(found.protocols.map(\.rawValue).joined(separator: ", ")), not \(protocolVersion.rawValue)\n").utf8))
+            throw ExitCode(2)
+        }
         let cell = Cell(scenario: found, server: server, client: client, protocolVersion: protocolVersion, mode: .outOfProcess)
         let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs))
+        if let reason = plan.notApplicableReason {
+            FileHandle.standardError.write(Data("tls-interop peer: error: cell not applicable: \(reason)\n".utf8))
+            throw ExitCode(2)
+        }
         let limit = Duration.milliseconds(Int64(deadline * 1000))
         let emit: (PeerEvent) -> Void = { event in
             // One write per line, unbuffered, so a runner sees each event as it happens.

@@ -44,6 +44,17 @@ import Testing
         #expect(failures.trimmingCharacters(in: .whitespacesAndNewlines) == "12")
     }
 
+    @Test func peerRefusesAProtocolItsScenarioDoesNotRunAndANotApplicableCell() throws {
+        let common = ["peer", "--role", "server", "--server", "gnutls", "--client", "openssl", "--protocol", "quic", "--deadline", "2"]
+        let wrongProtocol = try runProgram(binary, common + ["--scenario", "H1"])
+        #expect(wrongProtocol.status == 2)
+        #expect(wrongProtocol.standardError.contains("--protocol: scenario H1 runs tls1.3, tls1.2, dtls1.2, not quic"))
+        let notApplicable = try runProgram(binary, common + ["--scenario", "Q1"])
+        #expect(notApplicable.status == 2)
+        #expect(notApplicable.standardError.contains("cell not applicable: GnuTLS has no QUIC transport"))
+        #expect(notApplicable.standardOutput.isEmpty)
+    }
+
     @Test func unknownScenarioInFilterExitsTwo() throws {
         let directory = try TemporaryDirectory()
         let junit = directory.path + "/junit.xml"

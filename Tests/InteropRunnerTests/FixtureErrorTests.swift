@@ -59,6 +59,23 @@ import Testing
         #expect(message.contains("'fly'"))
     }
 
+    @Test func quicMixedWithOtherProtocolsIsRefused() throws {
+        let message = try loadError(Self.valid.replacingOccurrences(of: "    description: echo\n", with: "    description: echo\n    protocols: [quic, tls1.3]\n"))
+        #expect(message.contains("'scenarios[0].protocols'"))
+        #expect(message.contains("QUIC scenarios list [quic] alone"))
+    }
+
+    @Test func streamStepOutsideQUICIsRefused() throws {
+        let message = try loadError(
+            Self.valid.replacingOccurrences(of: "client: {alpn: [http/1.0]}", with: "client: {steps: [handshake, sendConcluding]}"))
+        #expect(message.contains("'scenarios[0].protocols' must be [quic] for step 'sendConcluding'"))
+    }
+
+    @Test func unreasonableDeadlineIsNamed() throws {
+        let message = try loadError(Self.valid.replacingOccurrences(of: "    description: echo\n", with: "    description: echo\n    deadlineSeconds: 0\n"))
+        #expect(message.contains("'scenarios[0].deadlineSeconds' is '0'"))
+    }
+
     @Test func wrongTypeIsNamed() throws {
         let message = try loadError(Self.valid.replacingOccurrences(of: "server: {alpn: [http/1.0]}", with: "server: {alpn: http/1.0}"))
         #expect(message.contains("'scenarios[0].server.alpn' must be a list"))
