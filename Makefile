@@ -35,6 +35,7 @@ OPENSSL35 := $(CURDIR)/.deps/openssl-3.5
 SWIFT35 := PKG_CONFIG_PATH=$(OPENSSL35)/lib/pkgconfig $(SWIFT)
 FLAGS35 := --scratch-path .build-openssl35 -Xlinker -rpath -Xlinker $(OPENSSL35)/lib
 openssl-3.5: deps
+	@scripts/install-deps.sh build-essential perl
 	scripts/build-openssl-3.5.sh
 	$(SWIFT35) build $(FLAGS35) --product tls-interop
 

@@ -35,7 +35,12 @@ tarball=$(ls openssl_3.5*.orig.tar.gz | head -1)
 rm -rf build && mkdir build
 tar -xzf "$tarball" -C build --strip-components=1
 cd build
-./Configure --prefix="$prefix" --libdir=lib no-docs no-tests shared "-Wl,-rpath,$prefix/lib" > /dev/null
-make -j"$(nproc)" build_sw > /dev/null
-make install_sw > /dev/null
+# The build's own chatter (Configure prints Perl debugging to stderr) goes to a log, shown only if a step fails.
+log="$deps/src/build.log"
+step() { "$@" >> "$log" 2>&1 || { tail -40 "$log" >&2; echo "error: '$*' failed; full log: $log" >&2; exit 1; }; }
+: > "$log"
+echo "building OpenSSL $fetched into $prefix (log: $log)"
+step ./Configure --prefix="$prefix" --libdir=lib no-docs no-tests shared "-Wl,-rpath,$prefix/lib"
+step make -j"$(nproc)" build_sw
+step make install_sw
 "$prefix/bin/openssl" version

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the harness needs, only those missing, so `make run` and `make test` work on a
-# fresh bookworm machine (as root, or with sudo).
+# fresh bookworm machine (as root, or with sudo). Packages named as arguments are added (the OpenSSL 3.5 build
+# needs a C toolchain and perl).
 set -euo pipefail
-packages=(
+packages=("$@"
   libssl-dev        # OpenSSL headers and libssl, for the COpenSSL bridge
   libgnutls28-dev   # GnuTLS headers and libgnutls, for the CGnuTLS bridge
   openssl           # openssl s_server/s_client, and make certs
