@@ -217,7 +217,7 @@ final class ParallelRunState: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while finishedSinceReport.isEmpty && !(running == 0 && (next >= results.count || stopRequested)) {
-            condition.wait(until: Date().addingTimeInterval(0.2))
+            _ = condition.wait(until: Date().addingTimeInterval(0.2))
         }
         let finished = finishedSinceReport
         finishedSinceReport = []
@@ -239,7 +239,7 @@ final class ParallelRunState: @unchecked Sendable {
 
     func waitUntilIdle(threads: Int) {
         condition.lock()
-        while exited < threads || running > 0 { condition.wait(until: Date().addingTimeInterval(0.2)) }
+        while exited < threads || running > 0 { _ = condition.wait(until: Date().addingTimeInterval(0.2)) }
         condition.unlock()
     }
 }

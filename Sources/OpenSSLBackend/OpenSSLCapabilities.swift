@@ -29,7 +29,7 @@ extension OpenSSLCapabilities {
         var found: String?
         var buffer = [CChar](repeating: 0, count: 4096)
         while found == nil, fgets(&buffer, Int32(buffer.count), maps) != nil {
-            let text = String(cString: buffer)
+            let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if text.contains("/libssl.so") { found = text.trimmingCharacters(in: .whitespacesAndNewlines) }
         }
         guard let line = found, let pathStart = line.firstIndex(of: "/") else { return system }
