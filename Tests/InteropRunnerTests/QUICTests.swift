@@ -63,6 +63,14 @@ import Testing
     }
 
     @Test(.enabled(if: quicAvailable, "needs OpenSSL 3.5+ (make test-3.5)"))
+    func listenerServesQueuedClientsInTurn() throws {
+        let result = run("Q7")
+        #expect(result.status == .passed, "\(result.message)")
+        #expect(result.serverConnections.map(\.ordinal) == [1, 2, 3])
+        #expect(Set(result.serverConnections.map(\.readDigest)) == Set(result.clients.map(\.writtenDigest)))
+    }
+
+    @Test(.enabled(if: quicAvailable, "needs OpenSSL 3.5+ (make test-3.5)"))
     func lostClientFlightIsResentOnItsTimer() throws {
         let result = run("Q6a")
         #expect(result.status == .passed, "\(result.message)")
