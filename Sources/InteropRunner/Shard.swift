@@ -49,17 +49,16 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
 
     /// The part (0-based) each cell of the selection goes to.
     static func assign(_ selection: [Cell], parts: Int, timings: [String: Double]) -> [Int] {
-        func cost(_ cell: Cell) -> Double { timings[cell.id] ?? CellCost.estimate(cell) * 10 }
+        let costs = selection.map { timings[$0.id] ?? CellCost.estimate($0) * 10 }
         let order = selection.indices.sorted {
-            let (left, right) = (cost(selection[$0]), cost(selection[$1]))
-            return left != right ? left > right : selection[$0].id < selection[$1].id
+            costs[$0] != costs[$1] ? costs[$0] > costs[$1] : selection[$0].id < selection[$1].id
         }
         var load = [Double](repeating: 0, count: parts)
         var assignment = [Int](repeating: 0, count: selection.count)
         for index in order {
             let part = load.indices.min { load[$0] != load[$1] ? load[$0] < load[$1] : $0 < $1 }!
             assignment[index] = part
-            load[part] += cost(selection[index])
+            load[part] += costs[index]
         }
         return assignment
     }
