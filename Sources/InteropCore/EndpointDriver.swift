@@ -35,6 +35,8 @@ public final class EndpointDriver {
     private var eventTimerDeadline: ContinuousClock.Instant?
     /// QUIC: the current concluding write has ended the stream.
     private var streamConcluded = false
+    /// QUIC: consecutive waits of one step on an event timer that was already due.
+    private var dueTimerRun = (action: -1, count: 0)
 
     /// - Parameters:
     ///   - payload: what `send` writes.
@@ -240,10 +242,29 @@ public final class EndpointDriver {
         if outcome == .wantRead { record.wantReadCount += 1 }
         if outcome == .wantWrite { record.wantWriteCount += 1 }
         if record.timerReadings.count < 4 { record.timerReadings.append("after \(outcome): \(interest)") }
+        noteDueTimer(interest.timer)
         let readiness = interest.readiness(on: connection.fileDescriptor)
         eventTimerDeadline = readiness.timer
         return .waiting(readiness)
     }
+
+    /// QUIC: a timer reported as already due, again and again while the same call makes no progress, is what a loop
+    /// that trusts `SSL_get_event_timeout` spins on; the longest such run per step becomes a timer hazard.
+    private func noteDueTimer(_ timer: Duration?) {
+        guard let timer, timer < .milliseconds(1) else {
+            dueTimerRun = (actionIndex, 0)
+            return
+        }
+        dueTimerRun = dueTimerRun.action == actionIndex ? (actionIndex, dueTimerRun.count + 1) : (actionIndex, 1)
+        guard dueTimerRun.count >= Self.spinningRun else { return }
+        let action = actions[actionIndex]
+        let hazard = "SSL_get_event_timeout reported the timer due \(dueTimerRun.count) times in a row during \(action) "
+            + "(a loop that trusts it spins; the harness waits at least 1 ms)"
+        record.timerHazards.removeAll { $0.hasPrefix("SSL_get_event_timeout reported the timer due") && $0.contains("during \(action) ") }
+        record.timerHazards.append(hazard)
+    }
+
+    private static let spinningRun = 10
 
     /// QUIC: woken by the library's event timer rather than the socket: let it handle its timers
     /// (`SSL_handle_events`) before the call is repeated.

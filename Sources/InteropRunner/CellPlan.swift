@@ -50,8 +50,8 @@ public struct CellPlan: Sendable {
         if cell.mode != .inProcess, let reason = scenario.inProcessOnlyReason {
             return reason
         }
-        if cell.mode != .inProcess && cell.protocolVersion.isQUIC && scenario.hasDatagramFaults {
-            return "its datagram faults are applied by the in-process UDP relay, which the peer processes do not use"
+        if cell.mode.isExternal && cell.protocolVersion.isQUIC && scenario.hasDatagramFaults {
+            return "its datagram faults are applied by a relay between two Swift endpoints"
         }
         if cell.mode != .inProcess && scenario.memoryLinkCapacity != nil {
             return "its faults are injected by the in-process link, which does not cross a process boundary"
@@ -79,12 +79,9 @@ public struct CellPlan: Sendable {
         let scenario = cell.scenario
         if cell.protocolVersion.isQUIC {
             let listener = try makeQUICListener()
-            guard scenario.hasDatagramFaults else {
+            guard let relay = try makeRelay(toServer: listener.address) else {
                 return CellLink(listener: listener, dialer: QUICDialer(address: listener.address))
             }
-            let relay = try UDPRelay(
-                server: listener.address, clientFaults: scenario.client.datagramFaults,
-                serverFaults: scenario.server.datagramFaults, seed: seed)
             return CellLink(listener: listener, dialer: QUICDialer(address: relay.address), relay: relay)
         }
         switch (cell.protocolVersion.isDatagram, scenario.memoryLinkCapacity) {
@@ -122,6 +119,15 @@ public struct CellPlan: Sendable {
         }
     }
 
+    /// QUIC cells with datagram faults: the relay the client must be pointed at instead of the server.
+    public func makeRelay(toServer server: LoopbackAddress) throws -> UDPRelay? {
+        let scenario = cell.scenario
+        guard cell.protocolVersion.isQUIC && scenario.hasDatagramFaults else { return nil }
+        return try UDPRelay(
+            server: server, clientFaults: scenario.client.datagramFaults, serverFaults: scenario.server.datagramFaults,
+            seed: seed)
+    }
+
     private func makeQUICListener() throws -> any BoundListener {
         try Backends.backend(for: cell.server).makeQUICListener(serverSettings)
     }
@@ -140,9 +146,16 @@ public struct CellLink {
         self.relay = relay
     }
 
-    /// The relay's log of each endpoint's datagrams goes into that endpoint's record, where DTLS cells keep theirs.
     public func attachRelayLogs(clients: inout [ConnectionRecord], server: inout [ConnectionRecord]) {
-        guard let relay, !clients.isEmpty else { return }
+        relay?.attachLogs(clients: &clients, server: &server)
+    }
+}
+
+extension UDPRelay {
+    /// The relay's log of each endpoint's datagrams goes into that endpoint's record, where DTLS cells keep theirs.
+    func attachLogs(clients: inout [ConnectionRecord], server: inout [ConnectionRecord]) {
+        guard !clients.isEmpty else { return }
+        let relay = self
         clients[0].datagramLog = relay.clientLog
         clients[0].unfiredDatagramFaults = relay.unfiredClientFaults
         if server.isEmpty {

@@ -47,12 +47,23 @@ public struct OutOfProcessCellRunner: CellRunning {
             result.duration = started.duration(to: clock.now)
             return result
         }
+        // QUIC datagram faults: the clients talk to a relay, which forwards to the server.
+        let relay: BackgroundRelay?
+        do {
+            relay = try plan.makeRelay(toServer: LoopbackAddress(port: port)).map(BackgroundRelay.init)
+        } catch {
+            server.terminate(grace: .milliseconds(500))
+            result.status = .error
+            result.message = "harness error: cannot start the datagram relay: \(error)"
+            return result
+        }
+        let clientPort = relay?.address.port ?? port
         let clientCount = cell.protocolVersion.isDatagram ? 1 : cell.scenario.clientCount
         var clients: [ChildProcess] = []
         for ordinal in 1...clientCount {
             do {
                 clients.append(
-                    try setup.startClientPeer(cell, seed: seed, port: port, ordinal: ordinal, extraArguments: clientExtraArguments))
+                    try setup.startClientPeer(cell, seed: seed, port: clientPort, ordinal: ordinal, extraArguments: clientExtraArguments))
             } catch {
                 transcript.problems.append("cannot start client peer \(ordinal): \(error)")
             }
@@ -71,6 +82,7 @@ public struct OutOfProcessCellRunner: CellRunning {
         transcript.add(server, role: "server", expectedToBeStopped: stoppedEarly && connected == 0)
         result.serverConnections = transcript.serverRecords
         result.clients = transcript.clientRecords
+        relay?.stop().attachLogs(clients: &result.clients, server: &result.serverConnections)
         result.ending = transcript.ending
         result.judge(divergences: setup.divergences)
         result.peerOutput = transcript.output

@@ -86,6 +86,21 @@ import Testing
         #expect(result.status == .passed, "seed \(seed): \(result.message)")
     }
 
+    /// Measured with 3.5.7: once the server's process (and its port) is gone, the client's SSL_shutdown keeps
+    /// returning 0 while SSL_get_event_timeout says the timer is due, about 50 times; in process it never happens.
+    @Test(.enabled(if: quicAvailable, "needs OpenSSL 3.5+ (make test-3.5)"))
+    func dueTimerRunDuringShutdownIsReportedAsAHazard() throws {
+        let runner = OutOfProcessCellRunner(
+            setup: PeerSetup(
+                executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
+                deadline: .seconds(5), divergences: InProcessMatrixTests.divergences))
+        let apart = runner.run(Self.cell("Q1", .outOfProcess), seed: 1)
+        #expect(apart.status == .passed, "\(apart.message)")
+        let hazards = try #require(apart.clients.first).timerHazards
+        #expect(hazards.contains { $0.contains("reported the timer due") && $0.contains("during shutdown(bidirectional)") }, "\(hazards)")
+        #expect(run("Q1").clients.first?.timerHazards == [])
+    }
+
     @Test(.enabled(if: quicAvailable, "needs OpenSSL 3.5+ (make test-3.5)"))
     func commandLineClientTalksToTheSwiftQUICServer() throws {
         let runner = ExternalPeerCellRunner(
