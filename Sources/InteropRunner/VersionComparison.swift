@@ -125,8 +125,8 @@ public struct VersionComparison: Sendable {
                     + "\(report.count(.failed) + report.count(.error)) | \(report.count(.divergent)) | \(report.count(.skipped)) | "
                     + "`\(side.path)` |")
         }
-        lines += ["", "## Cells whose outcome changed between \(older.shortLabel) and \(newer.shortLabel)", ""]
-        if changes.isEmpty { lines.append("No cell changed.") }
+        lines += ["", "## Cells whose outcome changed between \(older.shortLabel) and \(newer.shortLabel)"]
+        if changes.isEmpty { lines += ["", "No cell changed."] }
         for section in groupSections where !section.changes.isEmpty {
             lines += ["", "### \(section.title): \(section.changes.count)", ""]
             lines += section.changes.map { "- `\($0.id)`: \($0.summary)" }
