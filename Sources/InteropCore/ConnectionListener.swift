@@ -5,6 +5,14 @@ public protocol ConnectionListener: AnyObject {
     var acceptReadiness: Readiness { get }
 }
 
+/// A listener with a loopback address a client can be pointed at.
+public protocol BoundListener: ConnectionListener {
+    var address: LoopbackAddress { get }
+}
+
+extension TCPListener: BoundListener {}
+extension UDPListener: BoundListener {}
+
 /// How a client reaches a server: the session is set up on `open()`'s connection before `connect`, so that a
 /// setting the library refuses sends nothing.
 public protocol ConnectionDialer: AnyObject {

@@ -22,6 +22,12 @@ public protocol RawConnection: AnyObject {
     func close()
 }
 
+/// A connection its listener accepted together with the TLS session on it: a QUIC listener's engine makes both, and
+/// every connection shares the listener's one UDP socket.
+public protocol SessionCarryingConnection: RawConnection {
+    var session: any TLSSession { get }
+}
+
 extension SocketDescriptor: RawConnection {
     public func readiness(_ direction: TransportDirection) -> Readiness {
         direction == .read ? .readable(fileDescriptor) : .writable(fileDescriptor)

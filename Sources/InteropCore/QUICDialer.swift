@@ -2,20 +2,6 @@
 import Glibc
 #endif
 
-/// A listener with a loopback address a client can be pointed at.
-public protocol BoundListener: ConnectionListener {
-    var address: LoopbackAddress { get }
-}
-
-extension TCPListener: BoundListener {}
-extension UDPListener: BoundListener {}
-
-/// A connection its listener accepted together with the TLS session on it: a QUIC listener's engine makes both, and
-/// every connection shares the listener's one UDP socket.
-public protocol SessionCarryingConnection: RawConnection {
-    var session: any TLSSession { get }
-}
-
 /// Opens connected nonblocking UDP sockets for a library that does its own datagram I/O (OpenSSL QUIC): unlike
 /// `UDPDialer`, no harness transport sits between the library and the socket.
 public final class QUICDialer: ConnectionDialer {
