@@ -24,6 +24,20 @@ import Testing
         #expect(result.clients[0].negotiatedVersion == .dtls12)
     }
 
+    /// One source, two libraries: the OpenSSL client's expired timer goes to SSL_handle_events where the linked libssl
+    /// has it (3.2+, found at run time) and to DTLSv1_handle_timeout where it does not (bookworm's 3.0).
+    @Test func openSSLTimerCallFollowsTheLinkedLibrary() throws {
+        let scenario = try #require(InProcessMatrixTests.catalog.scenarios.first { $0.id == "R7h" })
+        let handleEventsLinked = CellPlan(
+            cell: Cell(scenario: scenario, server: .openssl, client: .openssl, protocolVersion: .dtls12, mode: .inProcess),
+            seed: 1, credentials: .standard(in: PackagePaths.certs)
+        ).notApplicableReason == nil
+        let result = run("R7a", server: .openssl, client: .openssl)
+        #expect(result.status == .passed, "\(result.message)")
+        let timerCalls = Set(result.clients[0].trace.filter { $0.action == "timer" }.map(\.raw.call))
+        #expect(timerCalls == [handleEventsLinked ? "SSL_handle_events" : "DTLSv1_handle_timeout"])
+    }
+
     @Test(arguments: TLSLibrary.allCases)
     func timerReadingsAreRecordedBeforeWhileAndAfter(library: TLSLibrary) {
         let result = run("R8", server: library, client: library)
