@@ -22,6 +22,19 @@ public struct DatagramFaults: Sendable, Hashable {
 
     /// Every ordinal a fault was asked for; each must be seen to fire.
     public var requested: Set<Int> { drop.union(duplicate).union(reorder) }
+
+    /// What happens to the endpoint's datagram number `ordinal`: the fault asked for that ordinal, otherwise a seeded
+    /// random loss when the datagram may be lost at all (`lossEligible` is only evaluated when a draw is due, so the
+    /// generator advances exactly as often as a draw is made).
+    func fate(of ordinal: Int, lossEligible: () -> Bool, generator: inout SeededGenerator) -> DatagramLogEntry.Fate {
+        if drop.contains(ordinal) { return .dropped }
+        if duplicate.contains(ordinal) { return .duplicated }
+        if reorder.contains(ordinal) { return .reordered }
+        if dropProbability > 0, lossEligible(), Double(generator.next() >> 11) / Double(1 << 53) < dropProbability {
+            return .dropped
+        }
+        return .delivered
+    }
 }
 
 /// One datagram as the link saw it.
@@ -96,19 +109,12 @@ struct DatagramSendBook {
             flight += 1
             receivedSinceSend = false
         }
-        var fate = DatagramLogEntry.Fate.delivered
-        if faults.drop.contains(sent) {
-            fate = .dropped
-        } else if faults.duplicate.contains(sent) {
-            fate = .duplicated
-        } else if faults.reorder.contains(sent) {
-            fate = .reordered
-        } else if faults.dropProbability > 0, keys.contains(where: { $0.hasPrefix("hs ") || $0.hasSuffix("type 22") || $0.contains("type 20 ") || $0.contains("type 22 ") }),
-            Double(generator.next() >> 11) / Double(1 << 53) < faults.dropProbability
-        {
-            // Random loss hits handshake flights only: DTLS retransmits those, never application data or alerts.
-            fate = .dropped
-        }
+        // Random loss hits handshake flights only: DTLS retransmits those, never application data or alerts.
+        let fate = faults.fate(
+            of: sent,
+            lossEligible: {
+                keys.contains { $0.hasPrefix("hs ") || $0.hasSuffix("type 22") || $0.contains("type 20 ") || $0.contains("type 22 ") }
+            }, generator: &generator)
         if faults.requested.contains(sent) { fired.insert(sent) }
         log.append(
             DatagramLogEntry(

@@ -104,16 +104,7 @@ struct RelayDirection {
             flight += 1
             replySinceLast = false
         }
-        var fate = DatagramLogEntry.Fate.delivered
-        if faults.drop.contains(ordinal) {
-            fate = .dropped
-        } else if faults.duplicate.contains(ordinal) {
-            fate = .duplicated
-        } else if faults.reorder.contains(ordinal) {
-            fate = .reordered
-        } else if faults.dropProbability > 0, Double(generator.next() >> 11) / Double(1 << 53) < faults.dropProbability {
-            fate = .dropped
-        }
+        let fate = faults.fate(of: ordinal, lossEligible: { true }, generator: &generator)
         if faults.requested.contains(ordinal) { fired.insert(ordinal) }
         log.append(
             DatagramLogEntry(

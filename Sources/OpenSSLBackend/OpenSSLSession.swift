@@ -142,11 +142,17 @@ final class OpenSSLSession: TLSSession {
         var returned: Int32 = 0
         return perform("SSL_shutdown", returnValue: { returned }) {
             returned = SSL_shutdown(ssl)
-            switch returned {
-            case 0: return .closeNotifySent
-            case 1: return .closeComplete
-            default: return nil
-            }
+            return Self.shutdownOutcome(returned)
+        }
+    }
+
+    /// `SSL_shutdown`'s successful returns, alike for TLS, DTLS and QUIC: 0 while the peer's close is still awaited
+    /// (or, for QUIC, the flush and CONNECTION_CLOSE are in progress), 1 once the close is complete.
+    static func shutdownOutcome(_ returned: Int32) -> Outcome? {
+        switch returned {
+        case 0: .closeNotifySent
+        case 1: .closeComplete
+        default: nil
         }
     }
 
@@ -233,7 +239,10 @@ final class OpenSSLSession: TLSSession {
         }
     }
 
-    var negotiatedALPN: String? {
+    var negotiatedALPN: String? { Self.selectedALPN(ssl) }
+
+    /// `SSL_get0_alpn_selected`, the same call on a TLS, DTLS or QUIC connection.
+    static func selectedALPN(_ ssl: OpaquePointer) -> String? {
         var data: UnsafePointer<UInt8>?
         var length: UInt32 = 0
         SSL_get0_alpn_selected(ssl, &data, &length)

@@ -131,11 +131,7 @@ final class QUICSession: TLSSession {
         var returned: Int32 = 0
         return perform("SSL_shutdown", returnValue: { returned }) {
             returned = SSL_shutdown(ssl)
-            switch returned {
-            case 0: return .closeNotifySent
-            case 1: return .closeComplete
-            default: return nil
-            }
+            return OpenSSLSession.shutdownOutcome(returned)
         }
     }
 
@@ -162,13 +158,7 @@ final class QUICSession: TLSSession {
         perform("SSL_handle_events") { symbols.handleEvents(ssl) == 1 ? .ok(1) : nil }
     }
 
-    var negotiatedALPN: String? {
-        var data: UnsafePointer<UInt8>?
-        var length: UInt32 = 0
-        SSL_get0_alpn_selected(ssl, &data, &length)
-        guard let data, length > 0 else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: data, count: Int(length)), as: UTF8.self)
-    }
+    var negotiatedALPN: String? { OpenSSLSession.selectedALPN(ssl) }
 
     var negotiatedVersion: ProtocolVersion? { handshakeCompleted ? .quic : nil }
 

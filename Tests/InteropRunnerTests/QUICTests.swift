@@ -14,6 +14,10 @@ import Testing
     static let quicAvailable = CellPlan(cell: cell("Q1"), seed: 1, credentials: .standard(in: PackagePaths.certs))
         .notApplicableReason == nil
 
+    static let peerSetup = PeerSetup(
+        executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
+        deadline: .seconds(5), divergences: InProcessMatrixTests.divergences)
+
     func run(_ id: String, seed: UInt64 = 1) -> CellResult {
         InProcessMatrixTests.runner.run(Self.cell(id), seed: seed)
     }
@@ -90,11 +94,7 @@ import Testing
     /// returning 0 while SSL_get_event_timeout says the timer is due, about 50 times; in process it never happens.
     @Test(.enabled(if: quicAvailable, "needs OpenSSL 3.5+ (make test-3.5)"))
     func dueTimerRunDuringShutdownIsReportedAsAHazard() throws {
-        let runner = OutOfProcessCellRunner(
-            setup: PeerSetup(
-                executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-                deadline: .seconds(5), divergences: InProcessMatrixTests.divergences))
-        let apart = runner.run(Self.cell("Q1", .outOfProcess), seed: 1)
+        let apart = OutOfProcessCellRunner(setup: Self.peerSetup).run(Self.cell("Q1", .outOfProcess), seed: 1)
         #expect(apart.status == .passed, "\(apart.message)")
         let hazards = try #require(apart.clients.first).timerHazards
         #expect(hazards.contains { $0.contains("reported the timer due") && $0.contains("during shutdown(bidirectional)") }, "\(hazards)")
@@ -103,11 +103,7 @@ import Testing
 
     @Test(.enabled(if: quicAvailable, "needs OpenSSL 3.5+ (make test-3.5)"))
     func commandLineClientTalksToTheSwiftQUICServer() throws {
-        let runner = ExternalPeerCellRunner(
-            setup: PeerSetup(
-                executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-                deadline: .seconds(5), divergences: InProcessMatrixTests.divergences))
-        let result = runner.run(Self.cell("Q1", .externalClient), seed: 1)
+        let result = ExternalPeerCellRunner(setup: Self.peerSetup).run(Self.cell("Q1", .externalClient), seed: 1)
         #expect(result.status == .passed, "\(result.message)\n\(result.peerOutput.joined(separator: "\n"))")
         #expect(result.peerOutput.contains { $0.contains("s_client") && $0.contains("-quic") })
         #expect(result.serverConnections.first?.endOfStream == .eof(.clean))
