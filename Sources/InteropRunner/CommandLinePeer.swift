@@ -152,16 +152,8 @@ struct CommandLinePeer {
 
     /// A port the kernel just handed out on loopback, for a tool that cannot bind port 0 and say which it got.
     static func freePort(datagram: Bool) throws -> UInt16 {
-        let socket = datagram ? try SocketDescriptor.udp() : try SocketDescriptor.tcp()
-        let address = LoopbackAddress(port: 0)
-        let bound = address.withSocketAddressForBinding { bind(socket.fileDescriptor, $0, $1) }
-        guard bound == 0 else { throw SocketError("bind", errno: errno) }
-        var storage = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket.fileDescriptor, $0, &length) }
-        }
-        return UInt16(bigEndian: storage.sin_port)
+        // The socket closes when it goes out of scope, leaving the port free for the tool.
+        datagram ? try SocketDescriptor.udpBound().1.port : try TCPListener().address.port
     }
 
     // MARK: Reading the output
