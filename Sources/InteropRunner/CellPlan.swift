@@ -77,13 +77,6 @@ public struct CellPlan: Sendable {
     /// QUIC cell's datagram faults (the library does its own socket I/O, so faults happen on the path).
     public func makeLink() throws -> CellLink {
         let scenario = cell.scenario
-        if cell.protocolVersion.isQUIC {
-            let listener = try makeQUICListener()
-            guard let relay = try makeRelay(toServer: listener.address) else {
-                return CellLink(listener: listener, dialer: QUICDialer(address: listener.address))
-            }
-            return CellLink(listener: listener, dialer: QUICDialer(address: relay.address), relay: relay)
-        }
         switch (cell.protocolVersion.isDatagram, scenario.memoryLinkCapacity) {
         case (true, .some):
             let memory = InMemoryListener()
@@ -97,7 +90,10 @@ public struct CellPlan: Sendable {
                 seed: seed))
         case (_, nil):
             let listener = try makeSocketListener()
-            return CellLink(listener: listener, dialer: makeDialer(to: listener.address))
+            guard let relay = try makeRelay(toServer: listener.address) else {
+                return CellLink(listener: listener, dialer: makeDialer(to: listener.address))
+            }
+            return CellLink(listener: listener, dialer: makeDialer(to: relay.address), relay: relay)
         }
     }
 
@@ -155,15 +151,14 @@ extension UDPRelay {
     /// The relay's log of each endpoint's datagrams goes into that endpoint's record, where DTLS cells keep theirs.
     func attachLogs(clients: inout [ConnectionRecord], server: inout [ConnectionRecord]) {
         guard !clients.isEmpty else { return }
-        let relay = self
-        clients[0].datagramLog = relay.clientLog
-        clients[0].unfiredDatagramFaults = relay.unfiredClientFaults
+        clients[0].datagramLog = clientLog
+        clients[0].unfiredDatagramFaults = unfiredClientFaults
         if server.isEmpty {
             // No connection came out of the listener: the server's faults are reported with the client.
-            clients[0].unfiredDatagramFaults += relay.unfiredServerFaults
+            clients[0].unfiredDatagramFaults += unfiredServerFaults
         } else {
-            server[0].datagramLog = relay.serverLog
-            server[0].unfiredDatagramFaults = relay.unfiredServerFaults
+            server[0].datagramLog = serverLog
+            server[0].unfiredDatagramFaults = unfiredServerFaults
         }
     }
 }

@@ -34,7 +34,7 @@ public struct ExternalPeerCellRunner: CellRunning {
             result.message = "not applicable: \(reason)"
             return result
         }
-        let hardDeadline = started.advanced(by: cell.scenario.deadline(under: setup.deadline) + .seconds(2))
+        let hardDeadline = setup.watchdogDeadline(for: cell, startedAt: started)
         var transcript = PeerTranscript()
         do {
             switch cell.mode {

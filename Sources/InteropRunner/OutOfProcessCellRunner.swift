@@ -23,8 +23,7 @@ public struct OutOfProcessCellRunner: CellRunning {
             result.message = "not applicable: \(reason)"
             return result
         }
-        // The peers get the cell's deadline; the watchdog allows a little more before it steps in.
-        let hardDeadline = started.advanced(by: cell.scenario.deadline(under: setup.deadline) + .seconds(2))
+        let hardDeadline = setup.watchdogDeadline(for: cell, startedAt: started)
         var transcript = PeerTranscript()
         let server: ChildProcess
         let announcedPort: UInt16?

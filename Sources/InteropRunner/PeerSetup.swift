@@ -17,6 +17,12 @@ public struct PeerSetup: Sendable {
         self.divergences = divergences
     }
 
+    /// When a runner's watchdog steps in for a cell started at `start`: the cell's deadline (which the peers get) and
+    /// a little more.
+    func watchdogDeadline(for cell: Cell, startedAt start: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        start.advanced(by: cell.scenario.deadline(under: deadline) + .seconds(2))
+    }
+
     /// Starts a Swift server peer for the cell and waits, until `deadline`, for the port it announces; the port is
     /// nil when the peer announced none (it hung, crashed or printed something else).
     func startServerPeer(

@@ -96,6 +96,11 @@ public struct ResultsDocument: Codable, Sendable {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
+    /// `libraries` keyed by library again (unknown names, from a newer harness, are left out).
+    public var libraryVersions: [TLSLibrary: String] {
+        Dictionary(uniqueKeysWithValues: libraries.compactMap { name, version in TLSLibrary(rawValue: name).map { ($0, version) } })
+    }
+
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

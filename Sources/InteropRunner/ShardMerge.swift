@@ -62,11 +62,9 @@ public enum ShardMerge {
         if interruptions.isEmpty && results.count != reference.selectionCells {
             throw ConfigurationError("the shards hold \(results.count) cells, the selection has \(reference.selectionCells)")
         }
-        var libraries: [TLSLibrary: String] = [:]
-        for (name, version) in first.libraries { if let library = TLSLibrary(rawValue: name) { libraries[library] = version } }
         let longest = documents.map(\.1.durationSeconds).max() ?? 0
         var report = RunReport(
-            results: results, libraryVersions: libraries, seed: first.seed,
+            results: results, libraryVersions: first.libraryVersions, seed: first.seed,
             startedAt: documents.map(\.1.startedAt).min() ?? Date(), duration: .milliseconds(Int64(longest * 1000)))
         report.hostname = "merged from \(reference.total) shards"
         if !interruptions.isEmpty { report.interruption = "interrupted (\(interruptions.joined(separator: ", ")))" }

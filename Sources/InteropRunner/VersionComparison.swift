@@ -49,10 +49,8 @@ public struct VersionComparison: Sendable {
             for record in document.cells {
                 results.append(try ShardMerge.result(record, from: path, catalog: catalog, divergences: divergences))
             }
-            var libraries: [TLSLibrary: String] = [:]
-            for (name, version) in document.libraries { if let library = TLSLibrary(rawValue: name) { libraries[library] = version } }
             var report = RunReport(
-                results: results, libraryVersions: libraries, seed: document.seed, startedAt: document.startedAt,
+                results: results, libraryVersions: document.libraryVersions, seed: document.seed, startedAt: document.startedAt,
                 duration: .milliseconds(Int64(document.durationSeconds * 1000)))
             report.hostname = document.hostname
             report.interruption = document.interrupted
