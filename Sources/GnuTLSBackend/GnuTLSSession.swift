@@ -12,7 +12,8 @@ final class GnuTLSSession: TLSSession {
     private let role: EndpointRole
     private let alpnRejection: ALPNRejectionStyle
     private let acceptsALPN: Bool
-    private(set) var alerts: [AlertEvent] = []
+    private let alertRecorder = GnuTLSAlertRecorder()
+    var alerts: [AlertEvent] { alertRecorder.alerts }
     private(set) var notes: [String] = []
     private var handshakeDone = false
     private var verifiedName: UnsafeMutablePointer<CChar>?
@@ -137,8 +138,7 @@ final class GnuTLSSession: TLSSession {
         if let pending = pendingAlert {
             return sendAlert(after: pending.error, code: pending.code, level: pending.level)
         }
-        errno = 0
-        let status = gnutls_handshake(session)
+        let status = observed { gnutls_handshake(session) }
         guard status < 0 else {
             handshakeDone = true
             if role == .server && acceptsALPN && negotiatedALPN == nil {
@@ -168,68 +168,59 @@ final class GnuTLSSession: TLSSession {
         }
     }
 
+    /// The conforming server's alert after a failed handshake. The step's raw result is this call's; the handshake's
+    /// error it answers is named in the reason.
     private func sendAlert(after error: Int32, code: UInt8, level: UInt8) -> StepResult {
-        let status = gnutls_alert_send_appropriate(session, error)
+        let call = "gnutls_alert_send_appropriate"
+        let status = observed { gnutls_alert_send_appropriate(session, error) }
         if status == GNUTLS_E_AGAIN || status == GNUTLS_E_INTERRUPTED {
             pendingAlert = (error, code, level)
-            return mapFailure("gnutls_alert_send_appropriate", status)
+            return mapFailure(call, status)
         }
         pendingAlert = nil
-        guard status == 0 else { return mapFailure("gnutls_alert_send_appropriate", status) }
-        alerts.append(AlertEvent(direction: .sent, level: level, code: code))
-        var raw = Self.raw("gnutls_handshake", error)
-        raw.reason = (raw.reason ?? "") + "; then gnutls_alert_send_appropriate=0"
+        guard status == 0 else { return mapFailure(call, status) }
+        var raw = Self.raw(call, status)
+        raw.reason = "after gnutls_handshake=\(error) \(GnuTLSError.name(error))"
         return StepResult(level == 2 ? .alertSent(code) : .protocolError, raw: raw)
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult {
-        errno = 0
-        let count = gnutls_record_recv(session, buffer.baseAddress, buffer.count)
+        let count = observed { gnutls_record_recv(session, buffer.baseAddress, buffer.count) }
         if count > 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_recv", Int32(clamping: count))) }
-        if count == 0 {
-            alerts.append(AlertEvent(direction: .received, level: 1, code: 0))
-            return StepResult(.eof(.clean), raw: Self.raw("gnutls_record_recv", 0))
-        }
+        if count == 0 { return StepResult(.eof(.clean), raw: Self.raw("gnutls_record_recv", 0)) }
         return mapFailure("gnutls_record_recv", Int32(clamping: count))
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) -> StepResult {
-        errno = 0
-        let count = gnutls_record_send(session, bytes.baseAddress, bytes.count)
+        let count = observed { gnutls_record_send(session, bytes.baseAddress, bytes.count) }
         if count >= 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_send", Int32(clamping: count))) }
         return mapFailure("gnutls_record_send", Int32(clamping: count))
     }
 
     func shutdown(_ mode: ShutdownMode) -> StepResult {
-        errno = 0
         let how = mode == .closeNotify ? GNUTLS_SHUT_WR : GNUTLS_SHUT_RDWR
         let call = mode == .closeNotify ? "gnutls_bye(GNUTLS_SHUT_WR)" : "gnutls_bye(GNUTLS_SHUT_RDWR)"
-        let status = gnutls_bye(session, how)
+        let status = observed { gnutls_bye(session, how) }
         guard status < 0 else {
-            if !alerts.contains(where: { $0.direction == .sent && $0.code == 0 }) {
-                alerts.append(AlertEvent(direction: .sent, level: 1, code: 0))
-            }
             return StepResult(mode == .closeNotify ? .closeNotifySent : .closeComplete, raw: Self.raw(call, status))
         }
         return mapFailure(call, status)
     }
 
     func requestKeyUpdate() -> StepResult {
-        errno = 0
-        let status = gnutls_session_key_update(session, UInt32(GNUTLS_KU_PEER))
+        let status = observed { gnutls_session_key_update(session, UInt32(GNUTLS_KU_PEER)) }
         guard status < 0 else { return StepResult(.ok(0), raw: Self.raw("gnutls_session_key_update(GNUTLS_KU_PEER)", status)) }
         return mapFailure("gnutls_session_key_update(GNUTLS_KU_PEER)", status)
     }
 
     func resumeWriteWithoutData() -> StepResult? {
-        errno = 0
-        let count = gnutls_record_send(session, nil, 0)
+        let count = observed { gnutls_record_send(session, nil, 0) }
         if count >= 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_send(NULL, 0)", Int32(clamping: count))) }
         return mapFailure("gnutls_record_send(NULL, 0)", Int32(clamping: count))
     }
 
     func discardQueuedWrite() -> StepResult? {
-        let dropped = gnutls_record_discard_queued(session)
+        let dropped = observed { gnutls_record_discard_queued(session) }
         return StepResult(.ok(dropped), raw: Self.raw("gnutls_record_discard_queued", Int32(clamping: dropped)))
     }
 
@@ -294,6 +285,14 @@ final class GnuTLSSession: TLSSession {
         }
     }
 
+    /// Makes one call into GnuTLS with `errno` cleared and the alerts it logs going to this session's recorder.
+    private func observed<Status: BinaryInteger>(_ body: () -> Status) -> Status {
+        errno = 0
+        let status = GnuTLSAlertLog.observing(alertRecorder, body)
+        alertRecorder.callEnded(interrupted: status == GNUTLS_E_AGAIN || status == GNUTLS_E_INTERRUPTED)
+        return status
+    }
+
     /// `gnutls_certificate_verification_status_print` of the failed verification, for the trace.
     private func verificationStatus() -> String {
         let status = gnutls_session_get_verify_cert_status(session)
@@ -320,7 +319,6 @@ final class GnuTLSSession: TLSSession {
         case GNUTLS_E_FATAL_ALERT_RECEIVED, GNUTLS_E_WARNING_ALERT_RECEIVED:
             let code = UInt8(truncatingIfNeeded: gnutls_alert_get(session).rawValue)
             let level: UInt8 = status == GNUTLS_E_FATAL_ALERT_RECEIVED ? 2 : 1
-            alerts.append(AlertEvent(direction: .received, level: level, code: code))
             outcome = level == 2 ? .alertReceived(code) : (code == 0 ? .eof(.clean) : .alertReceived(code))
         case GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:
             notes.append("certificate verification: " + verificationStatus())

@@ -10,17 +10,30 @@ public struct AlertEvent: Sendable, Hashable, Codable, CustomStringConvertible {
     public var level: UInt8
     /// The alert description number, e.g. 120 for no_application_protocol.
     public var code: UInt8
+    /// True when no library call or callback reported this alert and the harness derived it from something else
+    /// (a QUIC CONNECTION_CLOSE's CRYPTO_ERROR code, which carries the alert the TLS layer raised).
+    public var inferred: Bool
 
-    public init(direction: Direction, level: UInt8, code: UInt8) {
+    public init(direction: Direction, level: UInt8, code: UInt8, inferred: Bool = false) {
         self.direction = direction
         self.level = level
         self.code = code
+        self.inferred = inferred
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        direction = try container.decode(Direction.self, forKey: .direction)
+        level = try container.decode(UInt8.self, forKey: .level)
+        code = try container.decode(UInt8.self, forKey: .code)
+        // Results written before the field existed recorded only observed alerts.
+        inferred = try container.decodeIfPresent(Bool.self, forKey: .inferred) ?? false
     }
 
     public var isFatal: Bool { level == 2 }
 
     public var description: String {
-        "\(direction.rawValue) \(isFatal ? "fatal" : "warning") \(code) \(AlertEvent.name(of: code))"
+        "\(direction.rawValue) \(isFatal ? "fatal" : "warning") \(code) \(AlertEvent.name(of: code))\(inferred ? " (inferred)" : "")"
     }
 
     /// The RFC 8446 / RFC 5246 names of the alerts a reader is most likely to meet.

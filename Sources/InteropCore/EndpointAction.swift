@@ -48,6 +48,11 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     /// Close the socket (the kernel sends FIN, or RST if unread bytes remain).
     case close
 
+    /// The steps that must complete before the connection can carry data: the handshake and the DTLS cookie exchange.
+    public var establishesConnection: Bool {
+        self == .handshake || self == .handshakeOnce || self == .listen
+    }
+
     public var description: String {
         switch self {
         case .handshake: "handshake"

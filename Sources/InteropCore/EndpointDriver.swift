@@ -225,6 +225,10 @@ public final class EndpointDriver {
             case .closeNotifySent where action == .shutdown(.bidirectional):
                 // OpenSSL's SSL_shutdown returns 0 once its close_notify is out; calling it again waits for the peer's.
                 continue
+            case let outcome where action.establishesConnection && !outcome.isCompletion:
+                // A handshake that ended any other way (even in a clean EOF, which SSL_OP_IGNORE_UNEXPECTED_EOF turns
+                // an EOF mid-handshake into) did not complete: nothing after it can run on this connection.
+                stop(after: action, with: outcome)
             case let outcome where outcome.allowsContinuation:
                 actionIndex += 1
             default:

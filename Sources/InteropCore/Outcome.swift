@@ -83,6 +83,11 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether the call completed (`ok`), as opposed to asking for a retry or ending the connection in any way.
+    public var isCompletion: Bool {
+        if case .ok = self { true } else { false }
+    }
+
     /// Whether the caller should wait for the transport and repeat the call.
     public var isRetry: Bool {
         self == .wantRead || self == .wantWrite

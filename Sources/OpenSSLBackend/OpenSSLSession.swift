@@ -117,7 +117,7 @@ final class OpenSSLSession: TLSSession {
     // MARK: Operations
 
     func handshake() -> StepResult {
-        let result = perform("SSL_do_handshake") { SSL_do_handshake(ssl) == 1 ? .ok(0) : nil }
+        let result = perform("SSL_do_handshake", { SSL_do_handshake(ssl) }) { $0 == 1 ? .ok(0) : nil }
         if role == .server, result.outcome == .ok(0), acceptsALPN, selectCallbackCalls == 0 {
             notes.append("ALPN select callback not called: the client sent no ALPN extension")
         }
@@ -126,24 +126,16 @@ final class OpenSSLSession: TLSSession {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult {
         var count = 0
-        return perform("SSL_read_ex") {
-            SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count) == 1 ? .ok(count) : nil
-        }
+        return perform("SSL_read_ex", { SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count) }) { $0 == 1 ? .ok(count) : nil }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) -> StepResult {
         var count = 0
-        return perform("SSL_write_ex") {
-            SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &count) == 1 ? .ok(count) : nil
-        }
+        return perform("SSL_write_ex", { SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &count) }) { $0 == 1 ? .ok(count) : nil }
     }
 
     func shutdown(_ mode: ShutdownMode) -> StepResult {
-        var returned: Int32 = 0
-        return perform("SSL_shutdown", returnValue: { returned }) {
-            returned = SSL_shutdown(ssl)
-            return Self.shutdownOutcome(returned)
-        }
+        perform("SSL_shutdown", { SSL_shutdown(ssl) }, success: Self.shutdownOutcome)
     }
 
     /// `SSL_shutdown`'s successful returns, alike for TLS, DTLS and QUIC: 0 while the peer's close is still awaited
@@ -158,7 +150,7 @@ final class OpenSSLSession: TLSSession {
 
     func requestKeyUpdate() -> StepResult {
         // Only schedules the update; OpenSSL sends it with the next write or handshake call.
-        perform("SSL_key_update") { SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) == 1 ? .ok(0) : nil }
+        perform("SSL_key_update", { SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) }) { $0 == 1 ? .ok(0) : nil }
     }
 
     func resumeWriteWithoutData() -> StepResult? { nil }
@@ -174,9 +166,7 @@ final class OpenSSLSession: TLSSession {
             return StepResult(.localError, raw: RawResult(call: "BIO_ADDR_new", returnValue: 0))
         }
         defer { BIO_ADDR_free(address) }
-        var returned: Int32 = 0
-        return perform("DTLSv1_listen", returnValue: { returned }) {
-            returned = DTLSv1_listen(ssl, address)
+        return perform("DTLSv1_listen", { DTLSv1_listen(ssl, address) }) { returned in
             switch returned {
             case 1: return .ok(0)
             // 0: no ClientHello with a valid cookie yet (a HelloVerifyRequest may have gone out); wait for more.
@@ -201,12 +191,11 @@ final class OpenSSLSession: TLSSession {
 
     func handleTimeout() -> StepResult {
         if let handleEvents = OpenSSLCapabilities.handleEvents {
-            return perform("SSL_handle_events") { handleEvents(ssl) == 1 ? .ok(1) : nil }
+            return perform("SSL_handle_events", { handleEvents(ssl) }) { $0 == 1 ? .ok(1) : nil }
         }
-        var returned = 0
-        return perform("DTLSv1_handle_timeout", returnValue: { Int32(returned) }) {
-            returned = COpenSSL_DTLSv1_handle_timeout(ssl)
-            return returned >= 0 ? .ok(returned) : nil
+        // DTLSv1_handle_timeout returns 0 (no timer due), 1 (handled) or -1; its long fits the recorded Int32.
+        return perform("DTLSv1_handle_timeout", { Int32(clamping: COpenSSL_DTLSv1_handle_timeout(ssl)) }) {
+            $0 >= 0 ? .ok(Int($0)) : nil
         }
     }
 
@@ -260,19 +249,19 @@ final class OpenSSLSession: TLSSession {
         }
     }
 
-    /// Calls into OpenSSL with a clean error queue and maps a failure in this one place.
-    /// `body` returns the outcome on success and nil on failure.
-    private func perform(_ call: String, returnValue: (() -> Int32)? = nil, _ body: () -> Outcome?) -> StepResult {
+    /// Calls into OpenSSL with a clean error queue and maps a failure in this one place. `invoke` makes the call and
+    /// returns exactly what the library returned, which is what the trace records and what `SSL_get_error` is given;
+    /// `success` maps that value to an outcome, or nil when it is a failure.
+    private func perform(_ call: String, _ invoke: () -> Int32, success: (Int32) -> Outcome?) -> StepResult {
         ERR_clear_error()
         errno = 0
         let alertsBefore = alerts.count
-        if let outcome = body() {
-            let value = returnValue?() ?? 1
-            return StepResult(outcome, raw: RawResult(call: call, returnValue: Int(value), code: 0, codeName: "SSL_ERROR_NONE"))
+        let returned = invoke()
+        if let outcome = success(returned) {
+            return StepResult(outcome, raw: RawResult(call: call, returnValue: Int(returned), code: 0, codeName: "SSL_ERROR_NONE"))
         }
         let savedErrno = errno
-        let value = returnValue?() ?? 0
-        return mapFailure(call: call, returnValue: value, savedErrno: savedErrno, newAlerts: alerts[alertsBefore...])
+        return mapFailure(call: call, returnValue: returned, savedErrno: savedErrno, newAlerts: alerts[alertsBefore...])
     }
 
     /// The one place where `SSL_get_error` and the error queue become a neutral outcome.

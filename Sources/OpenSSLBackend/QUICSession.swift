@@ -99,40 +99,36 @@ final class QUICSession: TLSSession {
     // MARK: Operations
 
     func handshake() -> StepResult {
-        let result = perform("SSL_do_handshake") { SSL_do_handshake(ssl) == 1 ? .ok(0) : nil }
+        let result = perform("SSL_do_handshake", { SSL_do_handshake(ssl) }) { $0 == 1 ? .ok(0) : nil }
         if result.outcome == .ok(0) { handshakeCompleted = true }
         return result
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult {
         var count = 0
-        return perform("SSL_read_ex") { SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count) == 1 ? .ok(count) : nil }
+        return perform("SSL_read_ex", { SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count) }) { $0 == 1 ? .ok(count) : nil }
     }
 
     func write(_ bytes: UnsafeRawBufferPointer) -> StepResult {
         var count = 0
-        return perform("SSL_write_ex") { SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &count) == 1 ? .ok(count) : nil }
+        return perform("SSL_write_ex", { SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &count) }) { $0 == 1 ? .ok(count) : nil }
     }
 
     func writeConcluding(_ bytes: UnsafeRawBufferPointer) -> StepResult? {
         var count = 0
-        return perform("SSL_write_ex2(SSL_WRITE_FLAG_CONCLUDE)") {
-            symbols.writeEx2(ssl, bytes.baseAddress, bytes.count, QUICSymbols.writeFlagConclude, &count) == 1 ? .ok(count) : nil
-        }
+        return perform("SSL_write_ex2(SSL_WRITE_FLAG_CONCLUDE)", {
+            symbols.writeEx2(ssl, bytes.baseAddress, bytes.count, QUICSymbols.writeFlagConclude, &count)
+        }) { $0 == 1 ? .ok(count) : nil }
     }
 
     func concludeStream() -> StepResult? {
-        perform("SSL_stream_conclude") { symbols.streamConclude(ssl, 0) == 1 ? .ok(0) : nil }
+        perform("SSL_stream_conclude", { symbols.streamConclude(ssl, 0) }) { $0 == 1 ? .ok(0) : nil }
     }
 
     /// `SSL_shutdown` on a QUIC connection: 0 while the stream flush and CONNECTION_CLOSE are in progress, 1 once
     /// the connection is terminated. Both modes call it until 1; `closeNotify` stops at the first call.
     func shutdown(_ mode: ShutdownMode) -> StepResult {
-        var returned: Int32 = 0
-        return perform("SSL_shutdown", returnValue: { returned }) {
-            returned = SSL_shutdown(ssl)
-            return OpenSSLSession.shutdownOutcome(returned)
-        }
+        perform("SSL_shutdown", { SSL_shutdown(ssl) }, success: OpenSSLSession.shutdownOutcome)
     }
 
     func requestKeyUpdate() -> StepResult {
@@ -155,7 +151,7 @@ final class QUICSession: TLSSession {
     var timerReading: String { symbols.interest(ssl).description }
 
     func handleTimeout() -> StepResult {
-        perform("SSL_handle_events") { symbols.handleEvents(ssl) == 1 ? .ok(1) : nil }
+        perform("SSL_handle_events", { symbols.handleEvents(ssl) }) { $0 == 1 ? .ok(1) : nil }
     }
 
     var negotiatedALPN: String? { OpenSSLSession.selectedALPN(ssl) }
@@ -163,10 +159,10 @@ final class QUICSession: TLSSession {
     var negotiatedVersion: ProtocolVersion? { handshakeCompleted ? .quic : nil }
 
     /// A QUIC handshake failure is no TLS alert record but a CONNECTION_CLOSE carrying CRYPTO_ERROR 0x100 + the alert
-    /// (RFC 9001 §4.8); that is the alert this end sent or received.
+    /// (RFC 9001 §4.8); that is the alert this end sent or received, inferred from the close the library reports.
     var alerts: [AlertEvent] {
         guard let close = currentClose(), let alert = close.tlsAlert else { return [] }
-        return [AlertEvent(direction: close.isLocal ? .sent : .received, level: 2, code: alert)]
+        return [AlertEvent(direction: close.isLocal ? .sent : .received, level: 2, code: alert, inferred: true)]
     }
 
     // MARK: Results
@@ -176,16 +172,17 @@ final class QUICSession: TLSSession {
         return closeInfo
     }
 
-    private func perform(_ call: String, returnValue: (() -> Int32)? = nil, _ body: () -> Outcome?) -> StepResult {
+    /// `invoke` returns exactly what the library returned: the trace records it and `SSL_get_error` is given it.
+    private func perform(_ call: String, _ invoke: () -> Int32, success: (Int32) -> Outcome?) -> StepResult {
         defer { notes += listenerNotes() }
         ERR_clear_error()
         errno = 0
-        if let outcome = body() {
-            let value = returnValue?() ?? 1
-            return StepResult(outcome, raw: RawResult(call: call, returnValue: Int(value), code: 0, codeName: "SSL_ERROR_NONE"))
+        let returned = invoke()
+        if let outcome = success(returned) {
+            return StepResult(outcome, raw: RawResult(call: call, returnValue: Int(returned), code: 0, codeName: "SSL_ERROR_NONE"))
         }
         let savedErrno = errno
-        return mapFailure(call: call, returnValue: returnValue?() ?? 0, savedErrno: savedErrno)
+        return mapFailure(call: call, returnValue: returned, savedErrno: savedErrno)
     }
 
     /// The one place where `SSL_get_error`, the stream's read state and the connection's close become an outcome.
