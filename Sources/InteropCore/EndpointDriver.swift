@@ -31,6 +31,12 @@ public final class EndpointDriver {
     /// DTLS: when the library's retransmission timer expires, if it runs.
     private var timerDeadline: ContinuousClock.Instant?
     private var readTimerBeforeHandshake = false
+    /// DTLS: how many datagrams this endpoint had sent when its timer last ended a wait, until the next call shows
+    /// whether that expiry had anything to retransmit.
+    private var sentWhenTimerFired: Int?
+    /// DTLS: waits the timer ended with nothing to retransmit, and when the handshake's first wait began.
+    private var idleTimerWakeups = 0
+    private var handshakeWaitStart: ContinuousClock.Instant?
     /// QUIC: when the library's event timer (`SSL_get_event_timeout`) ends the current wait.
     private var eventTimerDeadline: ContinuousClock.Instant?
     /// QUIC: the current concluding write has ended the stream.
@@ -70,6 +76,7 @@ public final class EndpointDriver {
             switch action {
             case .listen:
                 result = session.listen()
+                countIdleWakeup()
             case .handshake, .handshakeOnce:
                 if !readTimerBeforeHandshake, transport is any DatagramTransport {
                     readTimerBeforeHandshake = true
@@ -77,6 +84,7 @@ public final class EndpointDriver {
                 }
                 result = session.handshake()
                 if !result.outcome.isRetry { record.handshake = result.outcome }
+                countIdleWakeup()
                 readTimers(after: result.outcome)
                 if action == .handshakeOnce && result.outcome.isRetry {
                     record.log(action, result)
@@ -311,10 +319,40 @@ public final class EndpointDriver {
         }
         timerDeadline = nil
         record.timeoutsHandled += 1
+        sentWhenTimerFired = datagrams.datagramLog.count
         datagrams.inTimeoutHandling = true
         record.log("timer", session.handleTimeout())
         _ = action
     }
+
+    /// DTLS: after a handshake call, whether the timer expiry before it retransmitted anything (OpenSSL does in
+    /// `DTLSv1_handle_timeout`, GnuTLS in the retried call). An expiry with nothing to retransmit only woke the loop.
+    private func countIdleWakeup() {
+        guard let datagrams = transport as? any DatagramTransport else { return }
+        if handshakeWaitStart == nil { handshakeWaitStart = .now }
+        guard let before = sentWhenTimerFired else { return }
+        sentWhenTimerFired = nil
+        if datagrams.datagramLog.count == before { idleTimerWakeups += 1 }
+    }
+
+    /// DTLS: the idle wake-ups of the handshake and their rate, recorded once the handshake has ended; a timer that
+    /// keeps expiring with nothing to retransmit is what a loop trusting it spins on.
+    private func reportIdleWakeups() {
+        guard idleTimerWakeups > 0, let start = handshakeWaitStart else { return }
+        let elapsed = start.duration(to: .now)
+        let milliseconds = max(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15, 0.001)
+        let rate = Int((Double(idleTimerWakeups) / milliseconds * 1000).rounded())
+        record.timerReadings.append("idle timer wake-ups: \(idleTimerWakeups) in \(Int(milliseconds.rounded())) ms (~\(rate)/s)")
+        if idleTimerWakeups >= Self.spinningIdleWakeups {
+            // The counts are in the timer readings; the hazard's text stays the same from run to run.
+            record.timerHazards.append(
+                "the retransmission timer kept expiring with nothing to retransmit: a loop that trusts it spins")
+        }
+        idleTimerWakeups = 0
+    }
+
+    /// More idle wake-ups than a handshake's few flights could explain.
+    private static let spinningIdleWakeups = 3
 
     /// DTLS (R8): what the timer and direction calls say while the handshake waits and once it is done, and whether
     /// a loop that trusted them would stall (no timer while waiting for a flight that may be lost) or spin (a timer
@@ -325,10 +363,13 @@ public final class EndpointDriver {
         case .wantRead, .wantWrite:
             guard record.timerReadings.count < 2 else { return }
             record.timerReadings.append("while waiting: \(session.timerReading)")
-            if session.retransmissionTimer == nil {
+            // Before it has sent anything an endpoint has nothing to retransmit: a loss is the peer's timer's to repair.
+            let hasSent = !((transport as? any DatagramTransport)?.datagramLog.isEmpty ?? true)
+            if session.retransmissionTimer == nil && hasSent {
                 record.timerHazards.append("no timer while waiting for the peer's flight: a loss would stall a loop that trusts it")
             }
         case .ok:
+            reportIdleWakeups()
             record.timerReadings.append("after the handshake: \(session.timerReading)")
             if let remaining = session.retransmissionTimer, remaining <= .milliseconds(1) {
                 record.timerHazards.append("timer reported due (\(remaining)) after the handshake: a loop that trusts it would spin")
@@ -537,6 +578,7 @@ public final class EndpointDriver {
     }
 
     private func finish() {
+        reportIdleWakeups()
         connection.close()
         record.negotiatedALPN = session.negotiatedALPN
         record.negotiatedVersion = session.negotiatedVersion

@@ -15,7 +15,8 @@ public struct CellObservation: Sendable {
         let unfired = all.flatMap { record in record.unfiredDatagramFaults.map { "\(record.role.rawValue) #\($0)" } }
         values[.datagramFaults] = unfired.isEmpty ? "fired" : "never fired: " + unfired.joined(separator: ", ")
         values[.retransmitted] = all.contains { $0.retransmissions > 0 } ? "true" : "false"
-        let hazards = all.flatMap { record in record.timerHazards.map { "\(record.role.rawValue) \(record.library.rawValue): \($0)" } }
+        // Per library, not per endpoint: which end of a pairing meets a hazard first depends on scheduling.
+        let hazards = Set(all.flatMap { record in record.timerHazards.map { "\(record.library.rawValue): \($0)" } }).sorted()
         values[.timerHazards] = hazards.isEmpty ? "none" : hazards.joined(separator: "; ")
         values[.retryOutcome] = Self.merge(clients.map { $0.retryOutcome ?? "none" })
         values[.serverReceived] = Self.merge(zip(clients, serverConnections).map { client, server in
@@ -61,6 +62,7 @@ public struct CellObservation: Sendable {
             ? "none" : "client read \(clientBytes) bytes, server read \(serverBytes) bytes"
         values[.serverConnections] = String(serverConnections.count)
         values[.clientSetup] = clients.contains { $0.failedAction == "setup" } ? "localError" : "ok"
+        values[.fatalAlertsReceived] = Expectation.fatalAlertsText(all.flatMap(\.fatalAlertsReceived))
         self.values = values
     }
 

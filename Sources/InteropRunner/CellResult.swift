@@ -81,7 +81,7 @@ extension CellResult {
             serverConnections: serverConnections, clients: clients, payloadSize: cell.scenario.payloadSize,
             serverPayloadSize: cell.scenario.serverPayloadSize, loopEnding: ending)
         self.observation = observation
-        let divergence = divergences.divergence(for: cell)
+        let divergence = divergences.divergence(for: cell, observation: observation)
         var judged = cell
         if let expectation { judged.scenario.expectation = expectation }
         let verdict = Judge.judge(

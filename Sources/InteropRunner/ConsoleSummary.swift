@@ -91,7 +91,7 @@ public enum ConsoleSummary {
         lines.append("")
         lines.append("\(report.count(.divergent)) divergent (documented in fixtures/divergences.yaml; not counted as passed)")
         lines.append(
-            "\(report.count(.passed)) passed, \(report.count(.failed) + report.count(.error)) failed, "
+            "\(report.count(.passed)) passed, \(report.count(.divergent)) divergent, \(report.count(.failed) + report.count(.error)) failed, "
                 + "\(report.count(.skipped)) skipped")
         return lines.joined(separator: "\n")
     }

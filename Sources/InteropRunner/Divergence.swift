@@ -4,6 +4,7 @@ import InteropCore
 /// raw values that were seen, the reason, and a reference.
 public struct Divergence: Sendable, Hashable, Identifiable {
     public var id: String
+    /// A scenario id, or `*` for a library's behaviour that shows in any scenario (see `isLibraryWide`).
     public var scenario: String
     /// nil matches any library or protocol.
     public var server: TLSLibrary?
@@ -33,13 +34,31 @@ public struct Divergence: Sendable, Hashable, Identifiable {
         self.reference = reference
     }
 
+    /// A divergence of the library itself rather than of one scenario (e.g. a direction every DTLS handshake
+    /// reports). It excuses only cells whose observation shows exactly what it documents, alongside a scenario's own
+    /// divergence if one applies; whether it still occurs anywhere is for a run over the whole matrix to show.
+    public var isLibraryWide: Bool { scenario == "*" }
+
     public func matches(_ cell: Cell, runtimeVersions: [TLSLibrary: String] = Backends.runtimeVersions) -> Bool {
-        scenario == cell.scenario.id && (server == nil || server == cell.server) && (client == nil || client == cell.client)
+        (isLibraryWide || scenario == cell.scenario.id) && (server == nil || server == cell.server) && (client == nil || client == cell.client)
             && (protocolVersion == nil || protocolVersion == cell.protocolVersion)
             && versions.allSatisfy { library, prefix in
                 // "OpenSSL 3.0.19 27 Jan 2026" / "GnuTLS 3.7.9": the number follows the name.
                 runtimeVersions[library]?.hasPrefix("\(library.displayName) \(prefix)") == true
             }
+    }
+}
+
+extension Divergence {
+    /// Two divergences that apply to one cell, reported as one: every field each documents, both texts.
+    func joined(with other: Divergence) -> Divergence {
+        var joined = self
+        joined.id = "\(id) + \(other.id)"
+        joined.observed.merge(other.observed) { own, _ in own }
+        joined.raw = "\(raw) | \(other.raw)"
+        joined.reason = "\(reason) | \(other.reason)"
+        joined.reference = "\(reference); \(other.reference)"
+        return joined
     }
 }
 
@@ -51,9 +70,15 @@ public struct DivergenceCatalog: Sendable {
         self.divergences = divergences
     }
 
-    public func divergence(for cell: Cell) -> Divergence? {
+    /// The scenario's divergence for this cell, joined by every library-wide divergence the observation shows.
+    public func divergence(for cell: Cell, observation: CellObservation) -> Divergence? {
         let versions = Backends.runtimeVersions
-        return divergences.first { $0.matches(cell, runtimeVersions: versions) }
+        let specific = divergences.first { !$0.isLibraryWide && $0.matches(cell, runtimeVersions: versions) }
+        let shown = divergences.filter { divergence in
+            divergence.isLibraryWide && divergence.matches(cell, runtimeVersions: versions)
+                && divergence.observed.allSatisfy { observation.values[$0.key] == $0.value }
+        }
+        return ([specific].compactMap { $0 } + shown).reduce(nil) { joined, next in joined?.joined(with: next) ?? next }
     }
 
     public static func load(file: String, scenarios: ScenarioCatalog) throws(ConfigurationError) -> DivergenceCatalog {
@@ -64,7 +89,7 @@ public struct DivergenceCatalog: Sendable {
         for entry in try document.list("divergences") {
             try entry.allowOnly(["id", "scenario", "server", "client", "protocol", "observed", "raw", "reason", "reference", "versions"])
             let scenario = try entry.string("scenario")
-            guard known.contains(scenario) else { throw entry.error("scenario", "names unknown scenario '\(scenario)'") }
+            guard known.contains(scenario) || scenario == "*" else { throw entry.error("scenario", "names unknown scenario '\(scenario)'") }
             guard let observedEntry = try entry.nested("observed") else { throw entry.error("observed", "is missing") }
             try observedEntry.allowOnly(Set(ObservedField.allCases.map(\.rawValue)))
             var observed: [ObservedField: String] = [:]

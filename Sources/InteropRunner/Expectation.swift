@@ -56,6 +56,9 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     case serverConnections
     /// `ok`, or `localError` when the client's library refused its configuration before connecting.
     case clientSetup
+    /// The fatal alerts either endpoint's library reported receiving, e.g. `bad_record_mac(20)`, or `none`. Checked in
+    /// every cell: unless a scenario names it, only the alerts its other expected outcomes name may arrive.
+    case fatalAlertsReceived
 
     public static func < (lhs: ObservedField, rhs: ObservedField) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -88,5 +91,37 @@ public struct Expectation: Sendable, Hashable {
 
     public init(_ fields: [ObservedField: ExpectedValue]) {
         self.fields = fields
+    }
+
+    /// The fatal alerts this expectation lets arrive when it does not say so itself: any of those its outcomes name
+    /// (`alertSent(120)` means the peer receives 120), none otherwise.
+    public var impliedFatalAlerts: ExpectedValue {
+        var codes: Set<UInt8> = []
+        for value in fields.values {
+            let texts: [String] = switch value {
+            case .exactly(let text): [text]
+            case .oneOf(let texts): texts
+            }
+            for text in texts {
+                switch Outcome(parsing: text) {
+                case .alertSent(let code)?, .alertReceived(let code)?: codes.insert(code)
+                default: break
+                }
+            }
+        }
+        let ordered = codes.sorted()
+        // Every subset: a scenario that allows one of several outcomes allows their alerts to be absent too.
+        let subsets = (0..<(1 << ordered.count)).map { mask in
+            ordered.indices.filter { mask & (1 << $0) != 0 }.map { ordered[$0] }
+        }
+        let texts = subsets.map(Self.fatalAlertsText)
+        return texts.count == 1 ? .exactly(texts[0]) : .oneOf(texts)
+    }
+
+    /// The textual form of a set of alert codes, as observations and fixtures write it: `none` or
+    /// `decode_error(50), no_application_protocol(120)`.
+    public static func fatalAlertsText(_ codes: [UInt8]) -> String {
+        let distinct = Set(codes).sorted()
+        return distinct.isEmpty ? "none" : distinct.map { "\(AlertEvent.name(of: $0))(\($0))" }.joined(separator: ", ")
     }
 }

@@ -21,6 +21,12 @@ public enum Judge {
         }
         // Every cell checks that each request to wait named the direction that really blocked.
         fields[.directionConsistency] = fields[.directionConsistency] ?? .exactly("consistent")
+        // DTLS: a loop that trusts the libraries' timer and direction calls must neither spin nor stall.
+        if cell.protocolVersion.isDatagram {
+            fields[.timerHazards] = fields[.timerHazards] ?? .exactly("none")
+        }
+        // A fatal alert the scenario does not expect means the conversation broke, whatever else was met.
+        fields[.fatalAlertsReceived] = fields[.fatalAlertsReceived] ?? cell.scenario.expectation.impliedFatalAlerts
         for (field, expected) in fields.sorted(by: { $0.key < $1.key }) {
             let observed = observation.values[field] ?? "unobserved"
             checks.append(Check(field: field.rawValue, expected: expected.description, observed: observed, passed: expected.accepts(observed)))

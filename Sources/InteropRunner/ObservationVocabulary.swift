@@ -45,6 +45,16 @@ enum ObservationVocabulary {
                     && Outcome(parsing: String(parts[1])) != nil
             }
             return valid ? nil : "must list probes like probeWrite=localError, probeRead=eof(clean)"
+        case .fatalAlertsReceived:
+            if text == "none" { return nil }
+            let valid = text.split(separator: ",").allSatisfy { item in
+                let name = item.trimmingCharacters(in: .whitespaces)
+                guard let open = name.firstIndex(of: "("), name.hasSuffix(")"),
+                    let code = UInt8(name[name.index(after: open)..<name.index(before: name.endIndex)])
+                else { return false }
+                return name == "\(AlertEvent.name(of: code))(\(code))"
+            }
+            return valid ? nil : "must be none or alerts like bad_record_mac(20), no_application_protocol(120)"
         case .negotiatedALPN:
             return text.isEmpty ? "must not be empty (use none)" : nil
         }

@@ -17,6 +17,13 @@ import Testing
         #expect(
             [.passed, .divergent, .skipped].contains(result.status),
             "\(result.message)\n\(CellReportText.render(result, versions: [:]))")
+        for record in result.clients + result.serverConnections {
+            for entry in record.trace {
+                if let problem = RawValueAudit.problem(with: entry) {
+                    Issue.record("\(cell.id): \(record.role.rawValue) \(record.library.rawValue): \(problem)")
+                }
+            }
+        }
         switch result.status {
         case .skipped:
             #expect(result.message.hasPrefix("not applicable:"))
@@ -25,8 +32,9 @@ import Testing
         default:
             let expectedEnding = cell.scenario.expectation.fields[.loopEnding]?.description ?? "completed"
             #expect(result.ending == expectedEnding)
-            var judged = Set(cell.scenario.expectation.fields.keys).union([.loopEnding, .directionConsistency])
+            var judged = Set(cell.scenario.expectation.fields.keys).union([.loopEnding, .directionConsistency, .fatalAlertsReceived])
             if cell.scenario.hasDatagramFaults { judged.insert(.datagramFaults) }
+            if cell.protocolVersion.isDatagram { judged.insert(.timerHazards) }
             #expect(result.checks.count == judged.count)
         }
     }
