@@ -45,6 +45,8 @@ let package = Package(
         ),
         .testTarget(name: "InteropCoreTests", dependencies: ["InteropCore"]),
         .testTarget(name: "BackendTests", dependencies: ["InteropCore", "OpenSSLBackend", "GnuTLSBackend"]),
+        // The libraries called directly, with no harness code: their own answers, against which the traces are checked.
+        .testTarget(name: "LibraryChecks", dependencies: ["COpenSSL", "CGnuTLS"]),
         .testTarget(
             name: "InteropRunnerTests", dependencies: ["InteropRunner", "tls-interop"],
             // Read by the tests from the source tree: a JUnit schema and a second JUnit consumer.
