@@ -93,7 +93,7 @@ final class GnuTLSSession: TLSSession {
     private func setALPN(_ settings: EndpointSettings) throws(SessionSetupError) {
         var flags: UInt32 = 0
         if settings.role == .server {
-            flags |= GNUTLS_ALPN_MANDATORY.rawValue
+            if settings.alpnRejection != .notMandatory { flags |= GNUTLS_ALPN_MANDATORY.rawValue }
             if settings.alpnServerPrecedence { flags |= GNUTLS_ALPN_SERVER_PRECEDENCE.rawValue }
         }
         let names = settings.alpn.map { Array($0.utf8) }

@@ -7,6 +7,9 @@ public enum ALPNRejectionStyle: String, Sendable, Hashable, Codable {
     /// GnuTLS configured with `GNUTLS_ALPN_MANDATORY` alone and nothing sent on failure, as servers are often written.
     /// OpenSSL has no equivalent configuration.
     case naiveMandatory
+    /// GnuTLS given its protocols by `gnutls_alpn_set_protocols` without `GNUTLS_ALPN_MANDATORY`: a client that shares
+    /// none is served with no protocol. OpenSSL has no equivalent configuration.
+    case notMandatory
 }
 
 /// Everything one endpoint needs to know, in terms both libraries can express.

@@ -183,7 +183,7 @@ public struct ScenarioCatalog: Sendable {
         }
         let rejectionText = try entry.optionalString("alpnRejection") ?? ALPNRejectionStyle.conforming.rawValue
         guard let rejection = ALPNRejectionStyle(rawValue: rejectionText) else {
-            throw entry.error("alpnRejection", "is '\(rejectionText)'; known: conforming, naiveMandatory")
+            throw entry.error("alpnRejection", "is '\(rejectionText)'; known: conforming, naiveMandatory, notMandatory")
         }
         let transport = try entry.optionalString("transport") ?? "native"
         let styles: [String: InterposedTransport.CallbackStyle?] = [

@@ -45,8 +45,9 @@ public struct OpenSSLBackend: TLSBackend {
     }
 
     public func unsupportedReason(_ settings: EndpointSettings) -> String? {
-        if settings.role == .server && settings.alpnRejection == .naiveMandatory {
-            return "the naive GNUTLS_ALPN_MANDATORY server is a GnuTLS configuration; OpenSSL's select callback decides"
+        if settings.role == .server && settings.alpnRejection != .conforming {
+            return "the \(settings.alpnRejection.rawValue) ALPN server is a GnuTLS configuration (GNUTLS_ALPN_MANDATORY); "
+                + "OpenSSL's select callback decides"
         }
         if settings.protocolVersion.isQUIC, case .failure(let missing) = QUICSymbols.linked {
             return "the linked \(runtimeVersion) has no QUIC server (\(missing.name) is absent; the listener API arrived in OpenSSL 3.5)"
