@@ -62,6 +62,12 @@ public struct CellObservation: Sendable {
             ? "none" : "client read \(clientBytes) bytes, server read \(serverBytes) bytes"
         values[.serverConnections] = String(serverConnections.count)
         values[.clientSetup] = clients.contains { $0.failedAction == "setup" } ? "localError" : "ok"
+        let writes = clients.flatMap { record in
+            record.trace.filter { ["send", "echo", "sendConcluding", "echoConcluding"].contains($0.action) }.compactMap { entry in
+                if case .ok(let count) = entry.outcome { count } else { nil }
+            }
+        }
+        values[.clientLargestWrite] = writes.max().map(String.init) ?? "none"
         values[.fatalAlertsReceived] = Expectation.fatalAlertsText(all.flatMap(\.fatalAlertsReceived))
         self.values = values
     }

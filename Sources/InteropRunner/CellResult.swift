@@ -89,6 +89,7 @@ extension CellResult {
         status = verdict.status
         message = verdict.message
         checks = verdict.checks
-        self.divergence = divergence
+        // A passed cell claims no divergence, even where a library-wide one showed in a field it does not judge.
+        self.divergence = verdict.status == .passed ? nil : divergence
     }
 }

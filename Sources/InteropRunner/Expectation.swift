@@ -56,6 +56,9 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     case serverConnections
     /// `ok`, or `localError` when the client's library refused its configuration before connecting.
     case clientSetup
+    /// The most application bytes one successful write call of a client reported, e.g. `16384` when a library reports
+    /// progress record by record; `none` if no write completed.
+    case clientLargestWrite
     /// The fatal alerts either endpoint's library reported receiving, e.g. `bad_record_mac(20)`, or `none`. Checked in
     /// every cell: unless a scenario names it, only the alerts its other expected outcomes name may arrive.
     case fatalAlertsReceived

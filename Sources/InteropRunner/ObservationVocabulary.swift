@@ -45,6 +45,8 @@ enum ObservationVocabulary {
                     && Outcome(parsing: String(parts[1])) != nil
             }
             return valid ? nil : "must list probes like probeWrite=localError, probeRead=eof(clean)"
+        case .clientLargestWrite:
+            return text == "none" || Int(text) != nil ? nil : "must be a byte count or none"
         case .fatalAlertsReceived:
             if text == "none" { return nil }
             let valid = text.split(separator: ",").allSatisfy { item in
