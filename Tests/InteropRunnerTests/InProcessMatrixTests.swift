@@ -11,6 +11,12 @@ import Testing
     static let runner = InProcessCellRunner(
         credentials: .standard(in: PackagePaths.certs), deadline: .seconds(20), divergences: divergences)
 
+    /// One scenario's in-process cell on one pairing, as the trace tests run it.
+    static func run(_ id: String, server: TLSLibrary, client: TLSLibrary, _ version: ProtocolVersion, seed: UInt64 = 1) -> CellResult {
+        let scenario = catalog.scenarios.first { $0.id == id }!
+        return runner.run(Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: .inProcess), seed: seed)
+    }
+
     @Test(arguments: cells)
     func cellMeetsItsExpectation(cell: Cell) {
         let result = Self.runner.run(cell, seed: 1)

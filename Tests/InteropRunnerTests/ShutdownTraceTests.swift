@@ -5,9 +5,7 @@ import Testing
 /// The raw sequences the S and E families exist to show, asserted on real runs.
 @Suite struct ShutdownTraceTests {
     func run(_ id: String, server: TLSLibrary, client: TLSLibrary, _ version: ProtocolVersion = .tls13) -> CellResult {
-        let scenario = InProcessMatrixTests.catalog.scenarios.first { $0.id == id }!
-        return InProcessMatrixTests.runner.run(
-            Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: .inProcess), seed: 1)
+        InProcessMatrixTests.run(id, server: server, client: client, version)
     }
 
     @Test func openSSLBidirectionalShutdownReturnsZeroThenWantReadThenOne() {

@@ -5,10 +5,8 @@ import Testing
 /// The harness's traces show what the libraries return and report, the same values the direct checks in
 /// Tests/LibraryChecks get from the libraries themselves.
 @Suite struct TraceTruthTests {
-    func run(_ id: String, server: TLSLibrary, client: TLSLibrary, _ protocolVersion: ProtocolVersion = .tls13) -> CellResult {
-        let scenario = InProcessMatrixTests.catalog.scenarios.first { $0.id == id }!
-        return InProcessMatrixTests.runner.run(
-            Cell(scenario: scenario, server: server, client: client, protocolVersion: protocolVersion, mode: .inProcess), seed: 1)
+    func run(_ id: String, server: TLSLibrary, client: TLSLibrary, _ version: ProtocolVersion = .tls13) -> CellResult {
+        InProcessMatrixTests.run(id, server: server, client: client, version)
     }
 
     /// OpenSSLHandshakeChecks: SSL_do_handshake returns -1 both while waiting and when the server closes silently.
