@@ -48,15 +48,10 @@ enum ObservationVocabulary {
         case .clientLargestWrite:
             return text == "none" || Int(text) != nil ? nil : "must be a byte count or none"
         case .fatalAlertsReceived:
-            if text == "none" { return nil }
-            let valid = text.split(separator: ",").allSatisfy { item in
-                let name = item.trimmingCharacters(in: .whitespaces)
-                guard let open = name.firstIndex(of: "("), name.hasSuffix(")"),
-                    let code = UInt8(name[name.index(after: open)..<name.index(before: name.endIndex)])
-                else { return false }
-                return name == "\(AlertEvent.name(of: code))(\(code))"
-            }
-            return valid ? nil : "must be none or alerts like bad_record_mac(20), no_application_protocol(120)"
+            // Valid exactly when it is the form observations write for the codes it names.
+            let codes = text.split(separator: "(").dropFirst().compactMap { UInt8($0.prefix { $0.isNumber }) }
+            return text == Expectation.fatalAlertsText(codes)
+                ? nil : "must be none or alerts in code order like decode_error(50), no_application_protocol(120)"
         case .negotiatedALPN:
             return text.isEmpty ? "must not be empty (use none)" : nil
         }

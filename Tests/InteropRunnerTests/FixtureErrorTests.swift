@@ -118,6 +118,15 @@ import Testing
         }
     }
 
+    @Test func fatalAlertsAreWrittenAsObservationsWriteThem() throws {
+        #expect(try loadError(Self.valid.replacingOccurrences(of: "completed}", with: "completed, fatalAlertsReceived: \"decode_error(50)\"}"))
+            .hasPrefix("no error"))
+        for wrong in ["decode_error(51)", "no_application_protocol(120), decode_error(50)", "bad_record_mac", "20"] {
+            let message = try loadError(Self.valid.replacingOccurrences(of: "completed}", with: "completed, fatalAlertsReceived: \"\(wrong)\"}"))
+            #expect(message.contains("'scenarios[0].expect.fatalAlertsReceived'"), "\(wrong): \(message)")
+        }
+    }
+
     @Test func unknownFilterTokenIsRefused() throws {
         let catalog = try ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios")
         #expect {
