@@ -23,12 +23,14 @@ let package = Package(
             providers: [.apt(["libgnutls28-dev"])]
         ),
         .target(name: "InteropCore"),
+        // Starting a child that dies with the runner (PR_SET_PDEATHSIG between fork and exec): not expressible in Swift.
+        .target(name: "CProcessLaunch"),
         .target(name: "OpenSSLBackend", dependencies: ["InteropCore", "COpenSSL"]),
         .target(name: "GnuTLSBackend", dependencies: ["InteropCore", "CGnuTLS"]),
         .target(
             name: "InteropRunner",
             dependencies: [
-                "InteropCore", "OpenSSLBackend", "GnuTLSBackend",
+                "InteropCore", "OpenSSLBackend", "GnuTLSBackend", "CProcessLaunch",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -1,3 +1,4 @@
+import CProcessLaunch
 import Foundation
 
 #if canImport(Glibc)
@@ -26,59 +27,43 @@ public final class ChildProcess {
     /// The write end of the child's stdin when it was given input; held open until the child ends, so that a tool
     /// which ends its session at end of input (s_client) waits for its peer instead.
     private var stdinDescriptor: Int32 = -1
-    public private(set) var standardOutput: [UInt8] = []
-    public private(set) var standardError: [UInt8] = []
+    private var stdoutCapture: BoundedCapture
+    private var stderrCapture: BoundedCapture
     public private(set) var termination: Termination?
-    /// Set when the watchdog had to end the process.
+    /// Set when the watchdog had to end the process (it outstayed its deadline).
     public private(set) var killedByWatchdog = false
+    /// Set when the harness ended it on purpose (a server that serves for ever, a peer no longer needed).
+    public private(set) var stoppedByHarness = false
 
     /// Starts `executable` with `arguments`; nothing is inherited but the environment. Its stdin is /dev/null, or a
-    /// pipe holding `input` and left open.
-    public init(executable: String, arguments: [String], input: [UInt8]? = nil) throws {
-        var output: [Int32] = [0, 0]
-        var errors: [Int32] = [0, 0]
+    /// pipe holding `input` and left open. It dies with the thread that started it (see `process_launch`).
+    /// `captureLimit` bounds what is kept of each output stream (head and tail).
+    public init(executable: String, arguments: [String], input: [UInt8]? = nil, captureLimit: Int = 16 << 20) throws {
+        var output: [Int32] = [-1, -1]
+        var errors: [Int32] = [-1, -1]
         var inputPipe: [Int32] = [-1, -1]
-        guard pipe(&output) == 0, pipe(&errors) == 0 else { throw ChildProcessError("pipe", errno) }
-        if input != nil {
-            guard pipe(&inputPipe) == 0 else { throw ChildProcessError("pipe", errno) }
+        // Close-on-exec everywhere: cells start children from several threads at once, and a pipe end inherited by
+        // another cell's child would keep this one's end-of-file from arriving.
+        defer { for descriptor in [output[1], errors[1], inputPipe[0]] where descriptor >= 0 { Glibc.close(descriptor) } }
+        guard process_launch_pipe(&output) == 0, process_launch_pipe(&errors) == 0 else {
+            for descriptor in output + errors where descriptor >= 0 { Glibc.close(descriptor) }
+            throw ChildProcessError("pipe", errno)
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
         if input != nil {
-            posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
-            for descriptor in inputPipe { posix_spawn_file_actions_addclose(&actions, descriptor) }
+            guard process_launch_pipe(&inputPipe) == 0 else {
+                [output[0], errors[0]].forEach { _ = Glibc.close($0) }
+                throw ChildProcessError("pipe", errno)
+            }
         } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            inputPipe[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)
         }
-        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-        for descriptor in output + errors { posix_spawn_file_actions_addclose(&actions, descriptor) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group, so that a kill reaches anything it started too.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
-        Glibc.close(output[1])
-        Glibc.close(errors[1])
-        if inputPipe[0] >= 0 { Glibc.close(inputPipe[0]) }
-        guard status == 0 else {
-            Glibc.close(output[0])
-            Glibc.close(errors[0])
-            if inputPipe[1] >= 0 { Glibc.close(inputPipe[1]) }
-            throw ChildProcessError("posix_spawn \(executable)", status)
+        let child = process_launch(executable, argv, environ, inputPipe[0], output[1], errors[1])
+        guard child > 0 else {
+            let code = errno
+            for descriptor in [output[0], errors[0], inputPipe[1]] where descriptor >= 0 { Glibc.close(descriptor) }
+            throw ChildProcessError("cannot start \(executable)", code)
         }
         if let input, !input.isEmpty {
             // Small inputs only: they fit the pipe's buffer, so this write cannot block.
@@ -89,6 +74,8 @@ public final class ChildProcess {
         commandLine = ([executable] + arguments).joined(separator: " ")
         stdoutDescriptor = output[0]
         stderrDescriptor = errors[0]
+        stdoutCapture = BoundedCapture(headLimit: captureLimit, tailLimit: min(captureLimit, 1 << 20))
+        stderrCapture = BoundedCapture(headLimit: captureLimit, tailLimit: min(captureLimit, 1 << 20))
         for descriptor in [stdoutDescriptor, stderrDescriptor] {
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         }
@@ -96,12 +83,17 @@ public final class ChildProcess {
     }
 
     deinit {
-        if termination == nil { _ = terminate(grace: .milliseconds(200)) }
+        if termination == nil { _ = stop(grace: .milliseconds(200)) }
         closePipes()
     }
 
+    public var standardOutput: [UInt8] { stdoutCapture.bytes }
+    public var standardError: [UInt8] { stderrCapture.bytes }
     public var standardOutputText: String { String(decoding: standardOutput, as: UTF8.self) }
     public var standardErrorText: String { String(decoding: standardError, as: UTF8.self) }
+
+    /// Bytes the child printed beyond what the capture keeps (both streams).
+    public var droppedOutputBytes: Int { stdoutCapture.droppedBytes + stderrCapture.droppedBytes }
 
     /// Complete lines printed so far.
     public var lines: [String] {
@@ -140,11 +132,23 @@ public final class ChildProcess {
         processes.forEach { $0.drainAndReap() }
     }
 
-    /// SIGTERM to the process group, then SIGKILL after `grace`; returns how the process ended.
+    /// Ends a process the harness no longer needs (not a fault of the process): SIGTERM, then SIGKILL after `grace`.
+    @discardableResult
+    public func stop(grace: Duration) -> Termination {
+        if termination == nil { stoppedByHarness = true }
+        return end(grace: grace)
+    }
+
+    /// The watchdog's stop: the process outstayed its deadline. SIGTERM to the process group, then SIGKILL after
+    /// `grace`; returns how the process ended.
     @discardableResult
     public func terminate(grace: Duration) -> Termination {
+        if termination == nil { killedByWatchdog = true }
+        return end(grace: grace)
+    }
+
+    private func end(grace: Duration) -> Termination {
         if let termination { return termination }
-        killedByWatchdog = true
         kill(-pid, SIGTERM)
         let end = ContinuousClock.now.advanced(by: grace)
         while termination == nil && ContinuousClock.now < end {
@@ -170,8 +174,8 @@ public final class ChildProcess {
     }
 
     private func drainAndReap() {
-        drain(&stdoutDescriptor, into: &standardOutput)
-        drain(&stderrDescriptor, into: &standardError)
+        drain(&stdoutDescriptor, into: &stdoutCapture)
+        drain(&stderrDescriptor, into: &stderrCapture)
         guard termination == nil else { return }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { record(status) }
@@ -186,17 +190,17 @@ public final class ChildProcess {
             Glibc.close(stdinDescriptor)
             stdinDescriptor = -1
         }
-        drain(&stdoutDescriptor, into: &standardOutput)
-        drain(&stderrDescriptor, into: &standardError)
+        drain(&stdoutDescriptor, into: &stdoutCapture)
+        drain(&stderrDescriptor, into: &stderrCapture)
     }
 
-    private func drain(_ descriptor: inout Int32, into buffer: inout [UInt8]) {
+    private func drain(_ descriptor: inout Int32, into capture: inout BoundedCapture) {
         guard descriptor >= 0 else { return }
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = read(descriptor, &chunk, chunk.count)
             if count > 0 {
-                buffer.append(contentsOf: chunk[0..<count])
+                chunk.withUnsafeBufferPointer { capture.append(UnsafeBufferPointer(rebasing: $0[0..<count])) }
             } else if count == 0 {
                 Glibc.close(descriptor)
                 descriptor = -1

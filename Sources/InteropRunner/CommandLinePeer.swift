@@ -1,6 +1,5 @@
 import Foundation
 import InteropCore
-import OpenSSLBackend
 import Synchronization
 
 #if canImport(Glibc)
@@ -14,6 +13,9 @@ struct CommandLinePeer {
     let plan: CellPlan
     let certs: String
     let spec: ExternalPeerSpec
+    let tools: CommandLineTools
+    /// Where a tool that cannot bind port 0 gets its port (datagram or not).
+    var portSource: @Sendable (Bool) throws -> UInt16 = { try WildcardPortProbe.freePort(datagram: $0) }
 
     var unsupportedReason: String? {
         if plan.cell.protocolVersion.isQUIC {
@@ -36,7 +38,7 @@ struct CommandLinePeer {
         case .gnutls:
             return "gnutls-serv and gnutls-cli have no QUIC mode"
         case .openssl:
-            let tool = OpenSSLBackend.commandLineTool
+            let tool = tools.openssl
             guard Self.offersQUIC(tool: tool, subcommand: subcommand) else {
                 return "\(tool) \(subcommand) offers no -quic option (its -help lists none)"
             }
@@ -92,32 +94,43 @@ struct CommandLinePeer {
                 certs + "/server-chain.pem", "-key", certs + "/server.key", "-naccept", "1", "-rev", openSSLVersionFlag,
             ]
             if !alpn.isEmpty { arguments += ["-alpn", alpn.joined(separator: ",")] }
-            let server = try ChildProcess(executable: OpenSSLBackend.commandLineTool, arguments: arguments)
+            let server = try ChildProcess(executable: tools.openssl, arguments: arguments)
             guard let line = server.waitForLine(deadline: deadline, where: { $0.hasPrefix("ACCEPT ") }),
                 let port = line.split(separator: ":").last.flatMap({ UInt16($0) })
             else {
-                server.terminate(grace: .milliseconds(300))
+                server.stop(grace: .milliseconds(300))
                 throw ChildProcessError("openssl s_server announced no port: \(server.standardErrorText.prefix(300))", 0)
             }
             return (server, port)
         case .gnutls:
-            let port = try Self.freePort(datagram: plan.cell.protocolVersion.isDatagram)
             var arguments = [
-                "-p", String(port), "--x509certfile", certs + "/server-chain.pem", "--x509keyfile", certs + "/server.key",
-                "--echo", "--priority", gnuTLSPriority,
+                "--x509certfile", certs + "/server-chain.pem", "--x509keyfile", certs + "/server.key", "--echo",
+                "--priority", gnuTLSPriority,
             ]
             for name in alpn { arguments += ["--alpn", name] }
             if !alpn.isEmpty && spec.alpnFatal { arguments.append("--alpn-fatal") }
             if plan.cell.protocolVersion.isDatagram { arguments.append("--udp") }
-            let server = try ChildProcess(executable: "/usr/bin/gnutls-serv", arguments: arguments)
-            // gnutls-serv announces itself on stderr.
-            guard server.waitForLine(deadline: deadline, includingStandardError: true, where: { $0.contains("listening on IPv4") }) != nil else {
-                server.terminate(grace: .milliseconds(300))
-                throw ChildProcessError("gnutls-serv did not start listening: \(server.standardErrorText.prefix(300))", 0)
+            // The port is chosen before the tool binds it, so another process may take it in between: a failed
+            // bind on IPv4 (where the client connects) means another port, not a started server.
+            var failures: [String] = []
+            for _ in 1...Self.bindAttempts {
+                let port = try portSource(plan.cell.protocolVersion.isDatagram)
+                let server = try ChildProcess(executable: tools.gnutlsServer, arguments: ["-p", String(port)] + arguments)
+                // gnutls-serv announces each address on stderr: "...listening on IPv4 0.0.0.0 port N...done" or
+                // "...bind() failed: <reason>".
+                let line = server.waitForLine(deadline: deadline, includingStandardError: true) { $0.contains("listening on IPv4") }
+                if let line, line.hasSuffix("done") { return (server, port) }
+                server.stop(grace: .milliseconds(300))
+                guard let line, line.contains("failed") else {
+                    throw ChildProcessError("gnutls-serv did not start listening: \(server.standardErrorText.prefix(300))", 0)
+                }
+                failures.append("port \(port): \(line)")
             }
-            return (server, port)
+            throw ChildProcessError("gnutls-serv could not bind a port: \(failures.joined(separator: "; "))", 0)
         }
     }
+
+    static let bindAttempts = 4
 
     func startClient(port: UInt16) throws -> ChildProcess {
         let alpn = plan.clientSettings.alpn
@@ -129,12 +142,12 @@ struct CommandLinePeer {
             ]
             if !alpn.isEmpty { arguments += ["-alpn", alpn.joined(separator: ",")] }
             guard plan.cell.protocolVersion.isQUIC else {
-                return try ChildProcess(executable: OpenSSLBackend.commandLineTool, arguments: arguments)
+                return try ChildProcess(executable: tools.openssl, arguments: arguments)
             }
             // -adv reads "{fin}" in its input as SSL_stream_conclude, so the request ends its stream as the guide's
             // client does; the input stays open, so s_client waits for the echo rather than closing at end of input.
             return try ChildProcess(
-                executable: OpenSSLBackend.commandLineTool, arguments: arguments + ["-adv"],
+                executable: tools.openssl, arguments: arguments + ["-adv"],
                 input: Array((quicRequest + "{fin}\n").utf8))
         case .gnutls:
             var arguments = [
@@ -143,18 +156,12 @@ struct CommandLinePeer {
             ]
             for name in alpn { arguments += ["--alpn", name] }
             if plan.cell.protocolVersion.isDatagram { arguments.append("--udp") }
-            return try ChildProcess(executable: "/usr/bin/gnutls-cli", arguments: arguments)
+            return try ChildProcess(executable: tools.gnutlsClient, arguments: arguments)
         }
     }
 
     /// What `s_client -quic` sends: text, since it reads lines and treats `{` as the start of a command.
     var quicRequest: String { "tls-interop quic echo, seed \(plan.seed)" }
-
-    /// A port the kernel just handed out on loopback, for a tool that cannot bind port 0 and say which it got.
-    static func freePort(datagram: Bool) throws -> UInt16 {
-        // The socket closes when it goes out of scope, leaving the port free for the tool.
-        datagram ? try SocketDescriptor.udpBound().1.port : try TCPListener().address.port
-    }
 
     // MARK: Reading the output
 
@@ -251,7 +258,7 @@ struct CommandLinePeer {
             + "  ended: \(process.termination.map(\.description) ?? "running")\n  output:\n    \(output)"
     }
 
-    private func toolName(_ role: EndpointRole) -> String {
+    func toolName(_ role: EndpointRole) -> String {
         switch (library, role) {
         case (.openssl, .server): "openssl s_server"
         case (.openssl, .client): "openssl s_client"

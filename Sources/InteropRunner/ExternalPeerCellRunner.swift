@@ -10,6 +10,8 @@ import Glibc
 /// do not always report failure in their exit status, so their output is parsed for the outcome.
 public struct ExternalPeerCellRunner: CellRunning {
     public var setup: PeerSetup
+    /// Where `gnutls-serv` gets its port; tests hand out a taken one to check that a failed bind is noticed.
+    public var toolPortSource: @Sendable (Bool) throws -> UInt16 = { try WildcardPortProbe.freePort(datagram: $0) }
 
     public init(setup: PeerSetup) {
         self.setup = setup
@@ -29,7 +31,9 @@ public struct ExternalPeerCellRunner: CellRunning {
             result.message = "not applicable: \(reason)"
             return result
         }
-        let tool = CommandLinePeer(library: cell.mode == .externalServer ? cell.server : cell.client, plan: plan, certs: setup.certs, spec: external)
+        var tool = CommandLinePeer(library: cell.mode == .externalServer ? cell.server : cell.client, plan: plan, certs: setup.certs, spec: external,
+            tools: setup.tools)
+        tool.portSource = toolPortSource
         if let reason = tool.unsupportedReason {
             result.message = "not applicable: \(reason)"
             return result
@@ -45,23 +49,24 @@ public struct ExternalPeerCellRunner: CellRunning {
                 transcript.add(client, role: "client 1")
                 // s_server with -naccept 1 leaves by itself; gnutls-serv serves for ever and is stopped here.
                 ChildProcess.waitAll([server], deadline: min(hardDeadline, clock.now.advanced(by: .milliseconds(300))), terminateLeftovers: false)
-                let serviceForever = server.termination == nil
-                if serviceForever { server.terminate(grace: .milliseconds(300)) }
+                if server.termination == nil { server.stop(grace: .milliseconds(300)) }
+                transcript.addTool(server, name: tool.toolName(.server))
                 result.serverConnections = [tool.record(from: server, role: .server)]
                 result.clients = transcript.clientRecords
                 transcript.output.append(tool.describe(server))
             case .externalClient:
                 let (server, announcedPort) = try setup.startServerPeer(cell, seed: seed, deadline: hardDeadline)
                 guard let port = announcedPort else {
-                    server.terminate(grace: .milliseconds(300))
+                    server.stop(grace: .milliseconds(300))
                     throw ChildProcessError("the Swift server peer announced no port", 0)
                 }
                 let client = try tool.startClient(port: port)
                 ChildProcess.waitAll([client], deadline: hardDeadline)
                 ChildProcess.waitAll([server], deadline: min(hardDeadline, clock.now.advanced(by: .milliseconds(500))), terminateLeftovers: false)
                 let stopped = server.termination == nil
-                if stopped { server.terminate(grace: .milliseconds(300)) }
+                if stopped { server.stop(grace: .milliseconds(300)) }
                 transcript.add(server, role: "server", expectedToBeStopped: stopped)
+                transcript.addTool(client, name: tool.toolName(.client))
                 result.serverConnections = transcript.serverRecords
                 result.clients = [tool.record(from: client, role: .client)]
                 transcript.output.append(tool.describe(client))

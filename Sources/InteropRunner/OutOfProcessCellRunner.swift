@@ -51,7 +51,7 @@ public struct OutOfProcessCellRunner: CellRunning {
         do {
             relay = try plan.makeRelay(toServer: LoopbackAddress(port: port)).map(BackgroundRelay.init)
         } catch {
-            server.terminate(grace: .milliseconds(500))
+            server.stop(grace: .milliseconds(500))
             result.status = .error
             result.message = "harness error: cannot start the datagram relay: \(error)"
             return result
@@ -77,7 +77,7 @@ public struct OutOfProcessCellRunner: CellRunning {
             ChildProcess.waitAll([server], deadline: clock.now.advanced(by: .milliseconds(20)), terminateLeftovers: false)
         }
         let stoppedEarly = server.termination == nil
-        if stoppedEarly { server.terminate(grace: .milliseconds(500)) }
+        if stoppedEarly { server.stop(grace: .milliseconds(500)) }
         transcript.add(server, role: "server", expectedToBeStopped: stoppedEarly && connected == 0)
         result.serverConnections = transcript.serverRecords
         result.clients = transcript.clientRecords
@@ -124,7 +124,7 @@ struct PeerTranscript {
             break
         case _ where expectedToBeStopped:
             break
-        case .signaled(let signal)? where process.killedByWatchdog:
+        case .signaled(let signal)? where process.killedByWatchdog || process.stoppedByHarness:
             endings.append("timeout")
             problems.append("\(role) peer outlived the cell's deadline and was stopped (signal \(signal))")
         case .signaled?:
@@ -134,8 +134,32 @@ struct PeerTranscript {
         case nil:
             problems.append("\(role) peer is still running")
         }
+        noteDroppedOutput(process, name: "\(role) peer")
         let stderr = process.standardErrorText.trimmingCharacters(in: .whitespacesAndNewlines)
         output.append("\(role) peer: \(process.commandLine)\n  ended: \(process.termination.map(\.description) ?? "running")"
             + (stderr.isEmpty ? "" : "\n  stderr: \(stderr)"))
+    }
+
+    /// A library's command-line tool: only how it ended is judged here (its output is parsed by `CommandLinePeer`).
+    /// A tool that dies of a signal nobody sent crashed; one the watchdog had to stop outlived the cell. Either fails
+    /// the cell, whatever it printed before.
+    mutating func addTool(_ process: ChildProcess, name: String) {
+        switch process.termination {
+        case .signaled?:
+            if process.killedByWatchdog {
+                endings.append("timeout")
+                problems.append("\(name) outlived the cell's deadline and was stopped by the watchdog (\(process.termination!))")
+            } else if !process.stoppedByHarness {
+                problems.append("\(name) crashed: \(process.termination!)")
+            }
+        case .exited?, nil:
+            break
+        }
+        noteDroppedOutput(process, name: name)
+    }
+
+    private mutating func noteDroppedOutput(_ process: ChildProcess, name: String) {
+        guard process.droppedOutputBytes > 0 else { return }
+        problems.append("\(name) printed more than the runner keeps: \(process.droppedOutputBytes) bytes dropped from the middle")
     }
 }

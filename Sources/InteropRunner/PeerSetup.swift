@@ -8,6 +8,7 @@ public struct PeerSetup: Sendable {
     public var certs: String
     public var deadline: Duration
     public var divergences: DivergenceCatalog
+    public var tools: CommandLineTools = .system
 
     public init(executable: String, fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog) {
         self.executable = executable
