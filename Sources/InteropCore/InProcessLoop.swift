@@ -1,12 +1,18 @@
 /// One thread, one `poll`: drives every participant of a cell until all are done or the deadline passes.
 public struct InProcessLoop {
-    public enum Ending: Sendable, Equatable {
+    /// How the loop ended; the raw value is the name reports use (`ending` in results.json).
+    public enum Ending: String, Sendable, Equatable {
         case completed
         /// The deadline passed with these participants still busy.
-        case deadlineExpired
+        case deadlineExpired = "timeout"
         /// Every participant waited on an in-memory condition no one could satisfy: a deadlock, found at once.
         case stalled
+        /// A signal stopped the run (`RunInterruption`) while these participants were busy.
+        case interrupted
     }
+
+    /// The longest a poll waits, so that an interruption is seen promptly even when nothing else happens.
+    static let interruptionCheckInterval = Duration.milliseconds(200)
 
     public var deadline: Duration
 
@@ -26,6 +32,10 @@ public struct InProcessLoop {
                 participants.forEach { $0.expire(reason: "deadline") }
                 return .deadlineExpired
             }
+            if RunInterruption.signal != nil {
+                participants.forEach { $0.expire(reason: "interrupted") }
+                return .interrupted
+            }
             // In-memory conditions and timers are checked directly; sockets are polled, without waiting if
             // something is already runnable, and otherwise no longer than the nearest timer.
             let now = clock.now
@@ -43,7 +53,7 @@ public struct InProcessLoop {
                 participants.forEach { $0.expire(reason: "stalled") }
                 return .stalled
             }
-            var wait = remaining
+            var wait = min(remaining, Self.interruptionCheckInterval)
             if let nearestTimer { wait = min(wait, max(.zero, now.duration(to: nearestTimer))) }
             let timeout = conditionReady.isEmpty ? milliseconds(wait) : 0
             let ready = Poller.wait(for: polled.map { waits[$0]!.event }, timeoutMilliseconds: timeout)

@@ -9,6 +9,8 @@ public enum CellStatus: String, Sendable, Hashable, Codable {
     case skipped
     /// The harness itself could not run the cell (no socket, …).
     case error
+    /// A signal stopped the run while this cell was in flight: its peers were killed, so it is not judged.
+    case interrupted
 }
 
 /// One expectation field compared with what was observed.
@@ -67,6 +69,18 @@ public struct CellResult: Sendable {
 }
 
 extension CellResult {
+    /// This result, or, when the run was stopped while the cell was in flight, the same cell marked interrupted:
+    /// the stop killed its peers or ended its loop, so what it observed says nothing about the libraries.
+    func cutShort(if stopped: Bool) -> CellResult {
+        guard stopped, status != .skipped else { return self }
+        var result = self
+        result.status = .interrupted
+        result.message = "interrupted: the run was stopped while this cell was in flight; not judged"
+        result.checks = []
+        result.divergence = nil
+        return result
+    }
+
     /// A result for a cell that has not run yet (skipped until something says otherwise).
     static func notRun(_ cell: Cell, seed: UInt64) -> CellResult {
         CellResult(

@@ -1,5 +1,6 @@
 import CProcessLaunch
 import Foundation
+import InteropCore
 
 #if canImport(Glibc)
 import Glibc
@@ -39,6 +40,8 @@ public final class ChildProcess {
     /// pipe holding `input` and left open. It dies with the thread that started it (see `process_launch`).
     /// `captureLimit` bounds what is kept of each output stream (head and tail).
     public init(executable: String, arguments: [String], input: [UInt8]? = nil, captureLimit: Int = 16 << 20) throws {
+        // A cell still starting peers when the run was stopped must not start more: the stop has killed the others.
+        if let signal = RunInterruption.signal { throw ChildProcessError("the run was stopped by signal \(signal)", 0) }
         var output: [Int32] = [-1, -1]
         var errors: [Int32] = [-1, -1]
         var inputPipe: [Int32] = [-1, -1]

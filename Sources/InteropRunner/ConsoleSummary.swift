@@ -2,7 +2,8 @@ import InteropCore
 
 /// The matrix as a person reads it at a glance on a terminal or in a CI log, then every failure and divergence.
 public enum ConsoleSummary {
-    /// One character per cell: `.` passed, `F` failed, `D` divergent, `-` not applicable, `E` harness error.
+    /// One character per cell: `.` passed, `F` failed, `D` divergent, `-` not applicable, `E` harness error, `I`
+    /// interrupted.
     static func mark(_ status: CellStatus) -> String {
         switch status {
         case .passed: "."
@@ -10,6 +11,7 @@ public enum ConsoleSummary {
         case .divergent: "D"
         case .skipped: "-"
         case .error: "E"
+        case .interrupted: "I"
         }
     }
 
@@ -92,7 +94,8 @@ public enum ConsoleSummary {
         lines.append("\(report.count(.divergent)) divergent (documented in fixtures/divergences.yaml; not counted as passed)")
         lines.append(
             "\(report.count(.passed)) passed, \(report.count(.divergent)) divergent, \(report.count(.failed) + report.count(.error)) failed, "
-                + "\(report.count(.skipped)) skipped")
+                + "\(report.count(.skipped)) skipped"
+                + (report.count(.interrupted) > 0 ? ", \(report.count(.interrupted)) interrupted" : ""))
         return lines.joined(separator: "\n")
     }
 

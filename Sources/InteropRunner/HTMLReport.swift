@@ -26,11 +26,11 @@ public enum HTMLReport {
         table.matrix{border-collapse:collapse}table.matrix th,table.matrix td{border:1px solid #d8dee4;padding:6px 10px;text-align:center}
         table.matrix th{background:#f3f5f7;font-weight:600}
         a.f{display:inline-block;min-width:18px;margin:1px;padding:1px 4px;border-radius:4px;font-weight:700;text-decoration:none;color:#fff}
-        .passed{background:#2da44e}.failed{background:#cf222e}.divergent{background:#d4a72c}.skipped{background:#8c959f}.error{background:#8250df}
+        .passed{background:#2da44e}.failed{background:#cf222e}.divergent{background:#d4a72c}.skipped{background:#8c959f}.error{background:#8250df}.interrupted{background:#57606a}
         details{background:#fff;border:1px solid #d8dee4;border-radius:6px;margin:4px 0;padding:4px 10px}
         details summary{cursor:pointer}details summary .s{display:inline-block;width:72px;font-weight:700}
-        .s.passed,.s.failed,.s.divergent,.s.skipped,.s.error{background:none}
-        .s.passed{color:#1a7f37}.s.failed{color:#cf222e}.s.divergent{color:#9a6700}.s.skipped{color:#57606a}.s.error{color:#8250df}
+        .s.passed,.s.failed,.s.divergent,.s.skipped,.s.error,.s.interrupted{background:none}
+        .s.passed{color:#1a7f37}.s.failed{color:#cf222e}.s.divergent{color:#9a6700}.s.skipped{color:#57606a}.s.error{color:#8250df}.s.interrupted{color:#57606a}
         pre{white-space:pre-wrap;font:12px/1.4 ui-monospace,monospace;background:#f6f8fa;padding:8px;border-radius:4px}
         ul{margin:4px 0 4px 18px;padding:0}.legend a.f{cursor:default}
         """
@@ -46,7 +46,8 @@ public enum HTMLReport {
             html += "<p class=\"banner\">Partial report: the run was \(escape(interruption)).</p>\n"
         }
         html += "<p class=\"counts\"><span>\(report.count(.passed)) passed</span><span>\(report.count(.failed) + report.count(.error)) failed</span>"
-        html += "<span>\(report.count(.divergent)) divergent</span><span>\(report.count(.skipped)) not applicable</span></p>\n"
+        html += "<span>\(report.count(.divergent)) divergent</span><span>\(report.count(.skipped)) not applicable</span>"
+        html += (report.count(.interrupted) > 0 ? "<span>\(report.count(.interrupted)) interrupted</span>" : "") + "</p>\n"
         html += "<p class=\"legend\"><a class=\"f passed\">H</a> passed <a class=\"f failed\">H</a> failed "
         html += "<a class=\"f divergent\">H</a> documented divergence <a class=\"f skipped\">H</a> not applicable "
         html += "<a class=\"f error\">H</a> harness error — letters are scenario families: "

@@ -38,11 +38,7 @@ public struct InProcessCellRunner: Sendable {
         result.serverConnections = server.connections
         result.clients = clients.map(\.record)
         link.attachRelayLogs(clients: &result.clients, server: &result.serverConnections)
-        result.ending = switch ending {
-        case .completed: "completed"
-        case .deadlineExpired: "timeout"
-        case .stalled: "stalled"
-        }
+        result.ending = ending.rawValue
         result.judge(divergences: divergences)
         if let failure = server.listenerFailure {
             result.status = .error

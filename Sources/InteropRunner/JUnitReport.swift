@@ -44,7 +44,7 @@ public enum JUnitReport {
             xml += "  <testsuite name=\"\(XMLText.attribute(title))\" tests=\"\(results.count)\" "
             xml += "failures=\"\(results.filter { $0.status == .failed }.count)\" "
             xml += "errors=\"\(results.filter { $0.status == .error }.count)\" "
-            xml += "skipped=\"\(results.filter { $0.status == .skipped || $0.status == .divergent }.count)\" "
+            xml += "skipped=\"\(results.filter { [.skipped, .divergent, .interrupted].contains($0.status) }.count)\" "
             xml += "time=\"\(seconds(time))\" timestamp=\"\(timestamp)\" hostname=\"\(XMLText.attribute(report.hostname))\">\n"
             xml += "    <properties>\n"
             for library in TLSLibrary.allCases {
@@ -110,6 +110,8 @@ public enum JUnitReport {
             xml += "      <skipped type=\"divergent\" message=\"\(XMLText.attribute("divergent: " + result.message))\"/>\n"
         case .skipped:
             xml += "      <skipped type=\"not-applicable\" message=\"\(XMLText.attribute(result.message))\"/>\n"
+        case .interrupted:
+            xml += "      <skipped type=\"interrupted\" message=\"\(XMLText.attribute(result.message))\"/>\n"
         }
         let trace = XMLText.truncated(CellReportText.render(result, versions: versions), limit: systemOutLimit)
         xml += "      <system-out>\(XMLText.content(trace))</system-out>\n"

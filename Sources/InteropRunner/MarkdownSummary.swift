@@ -9,6 +9,7 @@ public enum MarkdownSummary {
         case .divergent: "🟡"
         case .skipped: "➖"
         case .error: "💥"
+        case .interrupted: "⏹"
         }
     }
 
@@ -22,7 +23,8 @@ public enum MarkdownSummary {
         lines.append("")
         lines.append(
             "**\(report.count(.passed)) passed · \(report.count(.failed) + report.count(.error)) failed · "
-                + "\(report.count(.divergent)) divergent · \(report.count(.skipped)) not applicable**")
+                + "\(report.count(.divergent)) divergent · \(report.count(.skipped)) not applicable"
+                + (report.count(.interrupted) > 0 ? " · \(report.count(.interrupted)) interrupted**" : "**"))
         lines.append("")
         lines.append("✅ passed · ❌ failed · 🟡 documented divergence · ➖ not applicable · 💥 harness error; "
             + "columns are server → client")

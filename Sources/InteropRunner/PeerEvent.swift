@@ -48,7 +48,7 @@ public enum PeerEndpoint {
         server.onConnectionFinished = { emit(PeerEvent(event: .record, record: $0)) }
         emit(PeerEvent(event: .listening, port: port))
         let ending = InProcessLoop(deadline: deadline).run([server])
-        emit(PeerEvent(event: .finished, ending: describe(ending)))
+        emit(PeerEvent(event: .finished, ending: ending.rawValue))
     }
 
     public static func runClient(plan: CellPlan, port: UInt16, ordinal: Int, deadline: Duration, emit: (PeerEvent) -> Void) {
@@ -56,14 +56,6 @@ public enum PeerEndpoint {
         let client = plan.makeClient(ordinal: ordinal, dialer: plan.makeDialer(to: address))
         let ending = InProcessLoop(deadline: deadline).run([client])
         emit(PeerEvent(event: .record, record: client.record))
-        emit(PeerEvent(event: .finished, ending: describe(ending)))
-    }
-
-    static func describe(_ ending: InProcessLoop.Ending) -> String {
-        switch ending {
-        case .completed: "completed"
-        case .deadlineExpired: "timeout"
-        case .stalled: "stalled"
-        }
+        emit(PeerEvent(event: .finished, ending: ending.rawValue))
     }
 }

@@ -136,7 +136,7 @@ extension CellStatus {
     var rank: Int {
         switch self {
         case .passed: 0
-        case .skipped: 1
+        case .skipped, .interrupted: 1
         case .divergent: 2
         case .failed: 3
         case .error: 4

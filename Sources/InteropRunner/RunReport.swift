@@ -67,7 +67,7 @@ public struct MatrixRunner: Sendable {
                     interrupted = true
                     break
                 }
-                let result = runAcrossSeeds(cell)
+                let result = runAcrossSeeds(cell).cutShort(if: shouldStop() || RunInterruption.signal != nil)
                 results.append(result)
                 progress(result, results.count)
             }
@@ -78,7 +78,8 @@ public struct MatrixRunner: Sendable {
             results: results, libraryVersions: Backends.runtimeVersions, seed: seed, startedAt: started,
             duration: begin.duration(to: clock.now))
         if interrupted || shouldStop() {
-            report.interruption = "interrupted after \(results.count) of \(cells.count) cells"
+            let finished = results.filter { $0.status != .interrupted }.count
+            report.interruption = "interrupted after \(finished) of \(cells.count) cells"
         }
         return report
     }
@@ -97,7 +98,7 @@ extension MatrixRunner {
             Thread { [self] in
                 while let position = state.claim() {
                     let index = order[position]
-                    state.finish(index, runAcrossSeeds(cells[index]))
+                    state.finish(index, runAcrossSeeds(cells[index]).cutShort(if: state.stopped || RunInterruption.signal != nil))
                 }
             }
         }

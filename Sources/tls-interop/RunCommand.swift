@@ -54,6 +54,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // First, so that a signal from here on stops the run the documented way rather than by default action.
+        let interruption = InterruptionWatch()
         signal(SIGPIPE, SIG_IGN)
         let versions = Backends.runtimeVersions
         let cells: [Cell]
@@ -84,7 +86,6 @@ struct RunCommand: ParsableCommand {
             for path in [junit, reportSet?.junitPath].compactMap({ $0 }) { try? JUnitReport.write(errorReport, to: path) }
             throw ExitCode(2)
         }
-        let interruption = InterruptionWatch()
         let matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`, jobs: jobs)
         let progress = ProgressPrinter(total: cells.count, verbose: verbose, quiet: quiet)
         let ranReport = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
@@ -133,29 +134,29 @@ struct RunCommand: ParsableCommand {
     }
 }
 
-/// SIGINT and SIGTERM stop the run between cells: every peer process is killed at once, the cells that finished
-/// are reported, and the report says it is partial.
+/// SIGINT, SIGTERM and SIGHUP stop the run: every peer process is killed at once, event loops in flight end within
+/// a poll interval (`RunInterruption`), the cells in flight are reported as interrupted, the cells that finished
+/// are reported, and the report says it is partial. A second signal exits at once.
 final class InterruptionWatch: @unchecked Sendable {
-    // `received` is written on the signal queue and read by the run; the lock orders the two.
-    private let lock = NSLock()
-    private var received: Int32?
     private var sources: [DispatchSourceSignal] = []
 
     init() {
         let queue = DispatchQueue(label: "tls-interop.signals")
-        for number in [SIGINT, SIGTERM] {
+        for number in [SIGINT, SIGTERM, SIGHUP] {
             Glibc.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [weak self] in
-                self?.lock.withLock { self?.received = self?.received ?? number }
+            source.setEventHandler {
+                let first = RunInterruption.record(number)
                 ChildProcessRegistry.shared.killAll()
+                if !first {
+                    FileHandle.standardError.write(Data("tls-interop: second signal \(number): exiting now, no report\n".utf8))
+                    _exit(128 + number)
+                }
             }
             source.resume()
             sources.append(source)
         }
     }
 
-    var signal: Int32? {
-        lock.withLock { received }
-    }
+    var signal: Int32? { RunInterruption.signal }
 }

@@ -75,3 +75,109 @@ func runProgram(_ executable: String, _ arguments: [String], in directory: Strin
 func xmllint(_ arguments: [String]) throws -> ProcessResult {
     try runProgram("/usr/bin/xmllint", arguments)
 }
+
+/// The process table as `/proc` shows it: who is whose child, and who is still alive.
+enum ProcessTable {
+    /// Live (not zombie) processes whose parent is `parent`, with their command lines.
+    static func children(of parent: pid_t) -> [(pid: pid_t, command: String)] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.compactMap { pid in
+            guard let stat = status(pid), stat.parent == parent, stat.state != "Z" else { return nil }
+            return (pid, commandLine(pid))
+        }
+    }
+
+    /// Whether `pid` exists and is not a zombie.
+    static func isAlive(_ pid: pid_t) -> Bool {
+        guard let stat = status(pid) else { return false }
+        return stat.state != "Z"
+    }
+
+    static func commandLine(_ pid: pid_t) -> String {
+        let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
+    }
+
+    /// State letter and parent from `/proc/PID/stat` (the command name in parentheses may hold spaces).
+    private static func status(_ pid: pid_t) -> (state: Character, parent: pid_t)? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 2, let state = fields[0].first, let parent = Int32(fields[1]) else { return nil }
+        return (state, parent)
+    }
+
+    /// Waits up to `limit` for `condition`, checking every 20 ms.
+    static func wait(upTo limit: Duration, for condition: () -> Bool) -> Bool {
+        let end = ContinuousClock.now.advanced(by: limit)
+        while ContinuousClock.now < end {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return condition()
+    }
+}
+
+/// A `tls-interop` process the test starts and signals; its stdout is thrown away, its stderr kept in a file when
+/// one is given.
+final class RunnerProcess {
+    let process = Process()
+
+    init(_ arguments: [String], standardErrorFile: String? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: PackagePaths.executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: PackagePaths.root)
+        process.standardOutput = FileHandle.nullDevice
+        if let standardErrorFile {
+            FileManager.default.createFile(atPath: standardErrorFile, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: standardErrorFile)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+    }
+
+    var pid: pid_t { process.processIdentifier }
+
+    func signal(_ number: Int32) { kill(pid, number) }
+
+    /// Waits for the runner to end; nil if it is still running after `limit` (it is then killed).
+    func exitStatus(within limit: Duration) -> Int32? {
+        guard ProcessTable.wait(upTo: limit, for: { !process.isRunning }) else {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(pid, SIGKILL) }
+    }
+}
+
+/// A fixtures folder with one scenario whose two ends each read until the other concludes, which neither does:
+/// an in-process cell that lasts until its deadline.
+func fixturesWithAWaitingScenario(in directory: TemporaryDirectory) throws -> String {
+    _ = try directory.write("fixtures/divergences.yaml", "divergences: []\n")
+    _ = try directory.write(
+        "fixtures/scenarios/W-waits.yaml",
+        """
+        family: W
+        title: waits
+        scenarios:
+          - id: W1
+            name: both-wait
+            protocols: [tls1.3]
+            description: Both ends read until the other concludes, which neither does.
+            server:
+              steps: [handshake, readToEnd]
+            client:
+              steps: [handshake, readToEnd]
+            expect:
+              clientHandshake: completed
+
+        """)
+    return directory.path + "/fixtures"
+}
