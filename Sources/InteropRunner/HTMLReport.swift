@@ -35,6 +35,13 @@ public enum HTMLReport {
         ul{margin:4px 0 4px 18px;padding:0}.legend a.f{cursor:default}
         """
 
+    /// The page of a run that stopped at a configuration error before any cell ran.
+    public static func renderConfigurationError(_ message: String) -> String {
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>TLSInterop interop matrix</title>"
+            + "<style>\(style)</style></head><body>\n<h1>TLSInterop interop matrix</h1>\n"
+            + "<p class=\"banner\">Configuration error: \(escape(message))</p>\n<p>No cell ran.</p>\n</body></html>\n"
+    }
+
     public static func render(_ report: RunReport, baselineChanges: [ResultsDiff.Change]? = nil) -> String {
         var html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>TLSInterop interop matrix</title>"
         html += "<style>\(style)</style></head><body>\n"

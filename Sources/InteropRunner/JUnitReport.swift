@@ -87,9 +87,9 @@ public enum JUnitReport {
         return xml
     }
 
-    /// Writes to a temporary name and renames, so a reader never sees half a file.
-    public static func write(_ xml: String, to path: String) throws {
-        try AtomicFile.write(Data(xml.utf8), to: path)
+    /// Writes where `path` points, by `OutputFile`'s rules.
+    public static func write(_ xml: String, to path: String) throws(OutputFileError) {
+        try OutputFile.write(Data(xml.utf8), to: path)
     }
 
     private static func testcase(_ result: CellResult, versions: [TLSLibrary: String], classPrefix: String) -> String {

@@ -13,6 +13,11 @@ public enum MarkdownSummary {
         }
     }
 
+    /// The summary of a run that stopped at a configuration error before any cell ran.
+    public static func renderConfigurationError(_ message: String) -> String {
+        "# TLSInterop interop matrix\n\n> **Configuration error**: \(MarkdownText.inline(message))\n\nNo cell ran.\n"
+    }
+
     public static func render(_ report: RunReport, baselineChanges: [ResultsDiff.Change]? = nil) -> String {
         var lines: [String] = ["# TLSInterop interop matrix", ""]
         if let interruption = report.interruption {

@@ -196,10 +196,10 @@ public struct VersionComparison: Sendable {
     /// Writes junit.xml, versions.json, summary.md and index.html into `directory`.
     public func write(to directory: String) throws {
         let reports = ReportSet(directory: directory)
-        try AtomicFile.write(Data(renderJUnit().utf8), to: reports.junitPath)
-        try AtomicFile.write(try encodedDocument(), to: directory + "/versions.json")
-        try AtomicFile.write(Data(renderMarkdown().utf8), to: reports.summaryPath)
-        try AtomicFile.write(Data(renderHTML(in: directory).utf8), to: reports.htmlPath)
+        try OutputFile.write(Data(renderJUnit().utf8), to: reports.junitPath)
+        try OutputFile.write(try encodedDocument(), to: directory + "/versions.json")
+        try OutputFile.write(Data(renderMarkdown().utf8), to: reports.summaryPath)
+        try OutputFile.write(Data(renderHTML(in: directory).utf8), to: reports.htmlPath)
     }
 
     static func directory(of file: String) -> String {

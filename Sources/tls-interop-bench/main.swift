@@ -156,5 +156,5 @@ let document = BenchDocument(
     measurements: results)
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-try AtomicFile.write(try encoder.encode(document), to: root + "/reports/bench.json")
+try OutputFile.write(try encoder.encode(document), to: root + "/reports/bench.json")
 print("wrote reports/bench.json")

@@ -64,8 +64,10 @@ struct RunCommand: ParsableCommand {
         var baselineResults: ResultsDocument?
         let reportSet = reports.map(ReportSet.init)
         do {
-            if let baseline { baselineResults = try ResultsDocument.load(baseline) }
+            // Output paths first: a run that cannot write its reports must not run for minutes before saying so.
             try reportSet?.prepare()
+            if let junit { try OutputFile.checkWritable(junit, option: "--junit") }
+            if let baseline { baselineResults = try ResultsDocument.load(baseline) }
             let (catalog, divergences) = try selection.loadCatalog()
             (cells, shardInfo) = try selection.shardedCells(from: catalog)
             let credentials = Credentials.standard(in: certs)
@@ -82,8 +84,8 @@ struct RunCommand: ParsableCommand {
                 external: ExternalPeerCellRunner(setup: peers))
         } catch {
             FileHandle.standardError.write(Data("tls-interop: error: \(error.message)\n".utf8))
-            let errorReport = JUnitReport.renderConfigurationError(error.message, versions: versions)
-            for path in [junit, reportSet?.junitPath].compactMap({ $0 }) { try? JUnitReport.write(errorReport, to: path) }
+            reportSet?.writeConfigurationError(error.message, versions: versions)
+            if let junit { try? JUnitReport.write(JUnitReport.renderConfigurationError(error.message, versions: versions), to: junit) }
             throw ExitCode(2)
         }
         let matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`, jobs: jobs)
@@ -96,12 +98,17 @@ struct RunCommand: ParsableCommand {
         report.shard = shardInfo
         let results = ResultsDocument(report)
         let changes = baselineResults.map { ResultsDiff.changes(from: $0, to: results) }
+        // Every output is attempted, so that one bad path does not cost the others.
+        var writeFailures: [String] = []
         do {
             if let junit { try JUnitReport.write(JUnitReport.render(report), to: junit) }
+        } catch {
+            writeFailures.append("--junit \(error)")
+        }
+        do {
             try reportSet?.write(report, results: results, baselineChanges: changes)
         } catch {
-            FileHandle.standardError.write(Data("tls-interop: error: cannot write the reports: \(error)\n".utf8))
-            throw ExitCode(2)
+            writeFailures.append("--reports \(error)")
         }
         if quiet {
             print(ConsoleSummary.render(report).split(separator: "\n").last.map(String.init) ?? "")
@@ -114,6 +121,10 @@ struct RunCommand: ParsableCommand {
         }
         if let junit { print("JUnit report: \(junit)") }
         if let reportSet { print("reports: \(reportSet.junitPath), \(reportSet.resultsPath), \(reportSet.summaryPath), \(reportSet.htmlPath)") }
+        if !writeFailures.isEmpty {
+            FileHandle.standardError.write(Data("tls-interop: error: cannot write the reports: \(writeFailures.joined(separator: "; "))\n".utf8))
+            throw ExitCode(2)
+        }
         if let signal = interruption.signal {
             print("tls-interop: \(report.interruption ?? "interrupted") by signal \(signal); the report is partial")
             throw ExitCode(128 + signal)

@@ -85,7 +85,7 @@ import Testing
             (["--baseline", directory.path + "/missing.json"], "missing.json: cannot read results file"),
             (["--baseline", notJSON], "not.json: not a JSON results file"),
             (["--baseline", otherVersion], "v9.json: results schema version 9, this tool reads version 1"),
-            (["--reports", blocker + "/reports"], "--reports: cannot write to \(blocker)/reports"),
+            (["--reports", blocker + "/reports"], "--reports \(blocker)/reports: cannot create \(blocker)/reports: Not a directory"),
         ]
         for (arguments, message) in cases {
             let run = try runProgram(binary, ["run", "--filter", "H1", "--mode", "in-process"] + arguments)
