@@ -2,6 +2,10 @@ import Foundation
 import InteropCore
 import Yams
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads one YAML mapping of a fixture file, naming the file and the field path in every error,
 /// and refusing fields it does not know (a misspelt expectation must not pass silently).
 struct FixtureReader {
@@ -21,17 +25,21 @@ struct FixtureReader {
     static func load(file: String) throws(ConfigurationError) -> FixtureReader {
         let text: String
         do {
+            // A path that is a device or FIFO (or a link to one) would be read for ever.
+            var status = stat()
+            if stat(file, &status) == 0 {
+                guard status.st_mode & S_IFMT == S_IFREG else { throw ConfigurationError("\(file): not a regular file") }
+                guard status.st_size <= BoundedYAML.maximumBytes else {
+                    throw ConfigurationError("\(file): \(status.st_size) bytes; fixture files are limited to \(BoundedYAML.maximumBytes) bytes")
+                }
+            }
             text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch let error as ConfigurationError {
+            throw error
         } catch {
             throw ConfigurationError("\(file): cannot read: \(error.localizedDescription)")
         }
-        let document: Any?
-        do {
-            document = try Yams.load(yaml: text)
-        } catch {
-            throw ConfigurationError("\(file): not valid YAML: \(error)")
-        }
-        return try FixtureReader(file: file, path: "", value: document)
+        return try FixtureReader(file: file, path: "", value: try BoundedYAML.load(text, file: file))
     }
 
     func field(_ key: String) -> String {

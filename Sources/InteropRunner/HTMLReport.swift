@@ -14,7 +14,8 @@ public enum HTMLReport {
     }
 
     static func groupAnchor(_ mode: ExecutionMode, _ version: ProtocolVersion, _ server: TLSLibrary, _ client: TLSLibrary, _ family: String) -> String {
-        "group-\(mode.rawValue)-\(version.rawValue.replacingOccurrences(of: ".", with: ""))-\(server.rawValue)-\(client.rawValue)-\(family)"
+        let name = "group-\(mode.rawValue)-\(version.rawValue)-\(server.rawValue)-\(client.rawValue)-\(family)"
+        return name.map { $0.isLetter || $0.isNumber || $0 == "-" ? String($0) : "" }.joined()
     }
 
     static let style = """
@@ -59,7 +60,7 @@ public enum HTMLReport {
         html += "<a class=\"f divergent\">H</a> documented divergence <a class=\"f skipped\">H</a> not applicable "
         html += "<a class=\"f error\">H</a> harness error — letters are scenario families: "
         let titles = Dictionary(report.results.map { ($0.cell.scenario.family, $0.cell.scenario.familyTitle) }, uniquingKeysWith: { a, _ in a })
-        html += titles.keys.sorted().map { "\($0) \(escape(titles[$0]!))" }.joined(separator: ", ") + "</p>\n"
+        html += titles.keys.sorted().map { "\(escape($0)) \(escape(titles[$0]!))" }.joined(separator: ", ") + "</p>\n"
         html += matrixBlocks(report)
         html += summaryLists(report, baselineChanges: baselineChanges)
         html += cellDetails(report)
@@ -124,7 +125,7 @@ public enum HTMLReport {
                             let cells = pair.filter { $0.cell.scenario.family == family }
                             let worst = cells.map(\.status).filter { $0 != .skipped }.max { $0.rank < $1.rank } ?? .skipped
                             let tip = cells.map { "\($0.cell.scenario.id): \($0.status.rawValue)" }.joined(separator: ", ")
-                            return "<a class=\"f \(worst.rawValue)\" title=\"\(escape(tip))\" href=\"#\(groupAnchor(mode, version, server, client, family))\">\(family)</a>"
+                            return "<a class=\"f \(worst.rawValue)\" title=\"\(escape(tip))\" href=\"#\(groupAnchor(mode, version, server, client, family))\">\(escape(family))</a>"
                         }.joined() + "</td>"
                     }
                     html += "</tr>"

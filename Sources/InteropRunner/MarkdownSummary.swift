@@ -21,10 +21,10 @@ public enum MarkdownSummary {
     public static func render(_ report: RunReport, baselineChanges: [ResultsDiff.Change]? = nil) -> String {
         var lines: [String] = ["# TLSInterop interop matrix", ""]
         if let interruption = report.interruption {
-            lines += ["> **Partial report**: the run was \(interruption).", ""]
+            lines += ["> **Partial report**: the run was \(MarkdownText.inline(interruption)).", ""]
         }
         let versions = TLSLibrary.allCases.map { report.libraryVersions[$0] ?? $0.displayName }.joined(separator: ", ")
-        lines.append("\(versions) · seed \(report.seed) · \(report.results.count) cells")
+        lines.append("\(MarkdownText.inline(versions)) · seed \(report.seed) · \(report.results.count) cells")
         lines.append("")
         lines.append(
             "**\(report.count(.passed)) passed · \(report.count(.failed) + report.count(.error)) failed · "
@@ -48,7 +48,8 @@ public enum MarkdownSummary {
                         block.first { $0.cell.scenario.id == result.cell.scenario.id && $0.cell.server == pairing.0 && $0.cell.client == pairing.1 }
                             .map { mark($0.status) } ?? " "
                     }
-                    lines.append("| \(result.cell.scenario.id) \(result.cell.scenario.name) | " + marks.joined(separator: " | ") + " |")
+                    lines.append(
+                        "| \(MarkdownText.inline(result.cell.scenario.id + " " + result.cell.scenario.name)) | " + marks.joined(separator: " | ") + " |")
                 }
             }
         }
@@ -56,8 +57,8 @@ public enum MarkdownSummary {
         if !failed.isEmpty {
             lines += ["", "## Failures", ""]
             for result in failed {
-                lines.append("- **\(result.cell.displayName)**: \(result.message)  ")
-                lines.append("  `\(result.reproduceCommand)`")
+                lines.append("- **\(MarkdownText.inline(result.cell.displayName))**: \(MarkdownText.inline(result.message))  ")
+                lines.append("  \(MarkdownText.code(result.reproduceCommand))")
             }
         }
         let divergent = Dictionary(grouping: report.results.filter { $0.status == .divergent }) { $0.divergence?.id ?? "?" }
@@ -65,12 +66,13 @@ public enum MarkdownSummary {
             lines += ["", "## Documented divergences", ""]
             for id in divergent.keys.sorted() {
                 let cells = divergent[id]!
-                lines.append("- **\(id)** (\(cells.count) cells): \(cells[0].divergence?.reason ?? "")")
+                lines.append("- **\(MarkdownText.inline(id))** (\(cells.count) cells): \(MarkdownText.inline(cells[0].divergence?.reason ?? ""))")
             }
         }
         if let baselineChanges {
             lines += ["", "## Changed since the baseline", ""]
-            lines += baselineChanges.isEmpty ? ["No cell changed."] : baselineChanges.map { "- `\($0.id)`: \($0.summary)" }
+            lines += baselineChanges.isEmpty
+                ? ["No cell changed."] : baselineChanges.map { "- \(MarkdownText.code($0.id)): \(MarkdownText.inline($0.summary))" }
         }
         return lines.joined(separator: "\n") + "\n"
     }

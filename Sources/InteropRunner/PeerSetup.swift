@@ -52,7 +52,7 @@ public struct PeerSetup: Sendable {
         return [
             "--scenario", cell.scenario.id, "--server", cell.server.rawValue, "--client", cell.client.rawValue,
             "--protocol", cell.protocolVersion.rawValue, "--seed", String(seed), "--deadline", seconds,
-            "--fixtures", fixtures, "--certs", certs,
+            "--fixtures", fixtures, "--scenario-file", cell.scenario.sourceFile, "--certs", certs,
         ]
     }
 }

@@ -9,6 +9,11 @@ public struct ScenarioCatalog: Sendable {
         self.scenarios = scenarios
     }
 
+    /// Bounds on sizes a fixture may ask for: every byte of a payload is generated and held in memory (the largest
+    /// scenario moves 1 MiB), and every client is a connection.
+    public static let maximumPayload = 64 << 20
+    public static let maximumClients = 64
+
     /// Loads every `.yaml` file of `directory`, in name order.
     public static func load(directory: String) throws(ConfigurationError) -> ScenarioCatalog {
         let names: [String]
@@ -33,24 +38,23 @@ public struct ScenarioCatalog: Sendable {
         return ScenarioCatalog(scenarios: scenarios)
     }
 
-    /// Loads only the file that defines `id` (a peer process needs one scenario, and parsing every file would
-    /// be most of its start-up time); nil when no file defines it.
-    public static func loadScenario(id: String, directory: String) throws(ConfigurationError) -> Scenario? {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-            let file = "\(directory)/\(name)"
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8),
-                text.contains("id: \(id)\n") || text.contains("id: \(id)\r") || text.contains("id: \(id),")
-            else { continue }
-            if let scenario = try loadFile(file).first(where: { $0.id == id }) { return scenario }
-        }
-        return nil
+    /// The scenario `id` as the runner parsed it: from `file` (the scenario's source, which the runner passes to
+    /// its peers, since parsing every file would be most of a peer's start-up time), or from the whole catalog of
+    /// `directory` when no file is given. Parsed, never searched for as text: `id: "H1"` and `id: H1  # note` are
+    /// the same id. Nil when it is not there.
+    public static func loadScenario(id: String, file: String?, directory: String) throws(ConfigurationError) -> Scenario? {
+        if let file { return try loadFile(file).first { $0.id == id } }
+        return try load(directory: directory).scenarios.first { $0.id == id }
     }
 
     static func loadFile(_ file: String) throws(ConfigurationError) -> [Scenario] {
         let document = try FixtureReader.load(file: file)
         try document.allowOnly(["family", "title", "scenarios"])
         let family = try document.string("family")
+        // Families and ids name anchors, CSS classes, JUnit classes and command-line arguments: letters and digits.
+        guard family.range(of: #"^[A-Z][A-Za-z0-9]{0,7}$"#, options: .regularExpression) != nil else {
+            throw document.error("family", "is '\(family.prefix(40))'; use a capital letter followed by up to 7 letters or digits")
+        }
         let title = try document.string("title")
         var scenarios: [Scenario] = []
         for entry in try document.list("scenarios") {
@@ -65,6 +69,9 @@ public struct ScenarioCatalog: Sendable {
             "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external", "inProcessOnly", "deadlineSeconds",
         ])
         let id = try entry.string("id")
+        guard id.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"#, options: .regularExpression) != nil else {
+            throw entry.error("id", "is '\(id.prefix(40))'; use up to 32 letters, digits, '.', '_' or '-'")
+        }
         guard id.hasPrefix(family) else { throw entry.error("id", "'\(id)' must start with its family letter '\(family)'") }
         var protocols: [ProtocolVersion] = []
         for name in try entry.strings("protocols", default: ProtocolVersion.streamVersions.map(\.rawValue)) {
@@ -96,14 +103,22 @@ public struct ScenarioCatalog: Sendable {
                 throw link.error("kind", "must be memory (omit link for loopback TCP)")
             }
             capacity = try link.int("capacity", default: 256 * 1024)
-            guard capacity! > 0 else { throw link.error("capacity", "must be positive") }
+            guard capacity! > 0, capacity! <= Self.maximumPayload else {
+                throw link.error("capacity", "is \(capacity!) bytes; use 1…\(Self.maximumPayload)")
+            }
         }
         let clients = try entry.int("clients", default: 1)
-        guard clients >= 1 else { throw entry.error("clients", "must be at least 1") }
+        guard clients >= 1, clients <= Self.maximumClients else {
+            throw entry.error("clients", "is \(clients); use 1…\(Self.maximumClients)")
+        }
         let payload = try entry.int("payload", default: 64)
-        guard payload >= 0 else { throw entry.error("payload", "must not be negative") }
+        guard payload >= 0, payload <= Self.maximumPayload else {
+            throw entry.error("payload", "is \(payload) bytes; use 0…\(Self.maximumPayload)")
+        }
         let serverPayload = try entry.int("serverPayload", default: 0)
-        guard serverPayload >= 0 else { throw entry.error("serverPayload", "must not be negative") }
+        guard serverPayload >= 0, serverPayload <= Self.maximumPayload else {
+            throw entry.error("serverPayload", "is \(serverPayload) bytes; use 0…\(Self.maximumPayload)")
+        }
         let serverEntry = try entry.nested("server")
         let clientEntry = try entry.nested("client")
         guard let expectEntry = try entry.nested("expect") else { throw entry.error("expect", "is missing") }
@@ -252,7 +267,7 @@ public struct ScenarioCatalog: Sendable {
         }
         for key in ["maxRead", "maxWrite"] where entry.has(key) {
             let value = try entry.int(key, default: 0)
-            guard value > 0 else { throw entry.error(key, "must be at least 1") }
+            guard value > 0, value <= Self.maximumPayload else { throw entry.error(key, "is \(value); use 1…\(Self.maximumPayload)") }
             if key == "maxRead" { plan.maxReadChunk = value } else { plan.maxWriteChunk = value }
         }
         return plan

@@ -11,8 +11,8 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     public var total: Int
 
     public init(index: Int, total: Int) throws(ConfigurationError) {
-        guard total >= 1, index >= 1, index <= total else {
-            throw ConfigurationError("shard \(index)/\(total): K must be between 1 and N, and N at least 1")
+        guard total >= 1, total <= Self.maximumParts, index >= 1, index <= total else {
+            throw ConfigurationError("shard \(index)/\(total): K must be between 1 and N, and N between 1 and \(Self.maximumParts)")
         }
         self.index = index
         self.total = total
@@ -40,6 +40,9 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(index)/\(total)" }
+
+    /// More parallel jobs than any CI runs, and few enough that dealing the cells stays instant.
+    public static let maximumParts = 1024
 
     /// This shard's cells, in the selection's order.
     public func cells(of selection: [Cell], timings: [String: Double] = [:]) -> [Cell] {

@@ -112,28 +112,28 @@ public struct VersionComparison: Sendable {
     public func renderMarkdown() -> String {
         var lines = ["# TLSInterop — \(title)", ""]
         let gnutls = older.report.libraryVersions[.gnutls] ?? "GnuTLS"
-        lines.append("Both runs against \(gnutls), seed \(older.report.seed).")
+        lines.append("Both runs against \(MarkdownText.inline(gnutls)), seed \(older.report.seed).")
         lines.append("")
         lines.append("| OpenSSL | cells | passed | failed | divergent | not applicable | results |")
         lines.append("| --- | --- | --- | --- | --- | --- | --- |")
         for side in sides {
             let report = side.report
             lines.append(
-                "| \(side.label)\(report.interruption == nil ? "" : " (partial)") | \(report.results.count) | \(report.count(.passed)) | "
+                "| \(MarkdownText.inline(side.label))\(report.interruption == nil ? "" : " (partial)") | \(report.results.count) | \(report.count(.passed)) | "
                     + "\(report.count(.failed) + report.count(.error)) | \(report.count(.divergent)) | \(report.count(.skipped)) | "
-                    + "`\(side.path)` |")
+                    + "\(MarkdownText.code(side.path)) |")
         }
         lines += ["", "## Cells whose outcome changed between \(older.shortLabel) and \(newer.shortLabel)"]
         if changes.isEmpty { lines += ["", "No cell changed."] }
         for section in groupSections where !section.changes.isEmpty {
             lines += ["", "### \(section.title): \(section.changes.count)", ""]
-            lines += section.changes.map { "- `\($0.id)`: \($0.summary)" }
+            lines += section.changes.map { "- \(MarkdownText.code($0.id)): \(MarkdownText.inline($0.summary))" }
         }
         for side in sides {
             // Each run's own summary, one heading level down, so the matrix of each version is on the page.
             let body = MarkdownSummary.render(side.report).split(separator: "\n", omittingEmptySubsequences: false)
                 .dropFirst().map { $0.hasPrefix("#") ? "#" + $0 : String($0) }
-            lines += ["", "## \(side.label)"] + body
+            lines += ["", "## \(MarkdownText.inline(side.label))"] + body
         }
         return lines.joined(separator: "\n") + "\n"
     }

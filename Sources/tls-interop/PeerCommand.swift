@@ -24,6 +24,8 @@ struct PeerCommand: ParsableCommand {
     @Option(help: "Client: its number among the cell's clients.") var ordinal: Int = 1
     @Option(help: "Seconds before unfinished steps become timeouts.") var deadline: Double = 10
     @Option(help: "Directory holding scenarios/.") var fixtures: String = "fixtures"
+    @Option(help: "The scenario file that defines --scenario (the runner passes it); default: search the whole catalog.")
+    var scenarioFile: String?
     @Option(help: "Directory holding the certificates.") var certs: String = "certs"
     @Option(help: ArgumentHelp("Misbehave on purpose, for the watchdog's tests: hang, crash or garbage.", visibility: .hidden))
     var misbehave: Misbehaviour?
@@ -52,7 +54,7 @@ struct PeerCommand: ParsableCommand {
         }
         let loaded: Scenario?
         do {
-            loaded = try ScenarioCatalog.loadScenario(id: scenario, directory: fixtures + "/scenarios")
+            loaded = try ScenarioCatalog.loadScenario(id: scenario, file: scenarioFile, directory: fixtures + "/scenarios")
         } catch {
             FileHandle.standardError.write(Data("tls-interop peer: error: \(error.message)\n".utf8))
             throw ExitCode(2)
