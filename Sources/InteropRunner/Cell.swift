@@ -42,10 +42,4 @@ public struct Cell: Sendable, Hashable, Identifiable, CustomStringConvertible {
     }
 
     public var description: String { displayName }
-
-    /// The command that runs this cell alone.
-    public func reproduceCommand(seed: UInt64) -> String {
-        "tls-interop run --filter \(scenario.id) --server \(server.rawValue) --client \(client.rawValue) "
-            + "--protocol \(protocolVersion.rawValue) --seed \(seed)"
-    }
 }

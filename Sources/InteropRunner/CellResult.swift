@@ -46,6 +46,8 @@ public struct CellResult: Sendable {
     public var ending: String = "completed"
     /// How each peer process was started and ended, with its stderr (out-of-process and external modes).
     public var peerOutput: [String] = []
+    /// The command that runs this cell again alone; the matrix runner sets it with the run's options.
+    public var reproduceCommand: String
 
     public init(
         cell: Cell, status: CellStatus, message: String, checks: [Check], divergence: Divergence?,
@@ -63,9 +65,8 @@ public struct CellResult: Sendable {
         self.seed = seed
         self.duration = duration
         self.deadlineExpired = deadlineExpired
+        self.reproduceCommand = cell.reproduceCommand(seed: seed)
     }
-
-    public var reproduceCommand: String { cell.reproduceCommand(seed: seed) }
 }
 
 extension CellResult {

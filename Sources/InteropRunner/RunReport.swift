@@ -43,6 +43,8 @@ public struct MatrixRunner: Sendable {
     public var repeatCount: Int
     /// Cells run at once, each on its own thread (cells share nothing but the libraries, which are thread-safe).
     public var jobs: Int
+    /// What the reproduce commands say besides each cell's id and seed.
+    public var options: RunOptions = .defaults
 
     public init(runner: any CellRunning, seed: UInt64, seedCount: Int = 1, repeatCount: Int = 1, jobs: Int = 1) {
         self.runner = runner
@@ -124,6 +126,12 @@ extension MatrixRunner {
 
     /// One cell over its seeds (randomized cells only), each seed repeated; the first failing run is the result.
     func runAcrossSeeds(_ cell: Cell) -> CellResult {
+        var result = runEverySeed(cell)
+        result.reproduceCommand = cell.reproduceCommand(seed: result.seed, options: options)
+        return result
+    }
+
+    private func runEverySeed(_ cell: Cell) -> CellResult {
         let seeds = cell.scenario.isRandomized ? seedCount : 1
         var last: CellResult?
         for offset in 0..<seeds {

@@ -94,6 +94,7 @@ public enum ShardMerge {
             duration: .milliseconds(Int64(record.durationMilliseconds)), deadlineExpired: record.ending != "completed")
         result.ending = record.ending
         result.peerOutput = record.peerOutput
+        result.reproduceCommand = record.reproduce
         return result
     }
 }

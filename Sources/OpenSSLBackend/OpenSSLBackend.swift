@@ -17,13 +17,27 @@ public struct OpenSSLBackend: TLSBackend {
     public static var commandLineTool: String { OpenSSLCapabilities.commandLineTool }
 
     public func validate(_ credentials: Credentials) throws(ConfigurationError) {
+        try CertificateValidity.check(credentials.chainFile, role: "certificate chain")
+        try CertificateValidity.check(credentials.trustAnchorFile, role: "trust anchor")
         let context = SSL_CTX_new(TLS_server_method())
         defer { SSL_CTX_free(context) }
         ERR_clear_error()
         guard SSL_CTX_use_certificate_chain_file(context, credentials.chainFile) == 1 else {
             throw ConfigurationError("certificate chain \(credentials.chainFile): \(OpenSSLErrorQueue.drain())")
         }
-        guard SSL_CTX_use_PrivateKey_file(context, credentials.privateKeyFile, SSL_FILETYPE_PEM) == 1 else {
+        var passphraseAsked = false
+        let keyLoaded = withUnsafeMutablePointer(to: &passphraseAsked) { asked in
+            Self.refusePassphrases(on: context, asked: asked)
+            defer { Self.refusePassphrases(on: context, asked: nil) }
+            return SSL_CTX_use_PrivateKey_file(context, credentials.privateKeyFile, SSL_FILETYPE_PEM)
+        }
+        if passphraseAsked {
+            _ = OpenSSLErrorQueue.drain()
+            throw ConfigurationError(
+                "private key \(credentials.privateKeyFile) is encrypted; the harness never prompts for a passphrase: "
+                    + "use an unencrypted test key (make certs writes one)")
+        }
+        guard keyLoaded == 1 else {
             // Loading a key after its certificate already compares the two (X509_R_KEY_VALUES_MISMATCH).
             let packed = ERR_peek_error()
             let mismatch = ERR_GET_LIB(packed) == ERR_LIB_X509 && ERR_GET_REASON(packed) == X509_R_KEY_VALUES_MISMATCH

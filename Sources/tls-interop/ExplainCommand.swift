@@ -18,7 +18,7 @@ struct ExplainCommand: ParsableCommand {
         do {
             document = try ResultsDocument.load(results)
         } catch {
-            FileHandle.standardError.write(Data("tls-interop: error: \(error.message)\n".utf8))
+            StandardStreams.error("tls-interop: error: \(error.message)\n")
             throw ExitCode(2)
         }
         let matches = document.cells.filter { $0.id == cell } + document.cells.filter { $0.id != cell && $0.id.hasPrefix(cell) }
@@ -26,10 +26,10 @@ struct ExplainCommand: ParsableCommand {
             let message = matches.isEmpty
                 ? "\(results): no cell '\(cell)' (try tls-interop list)"
                 : "\(results): '\(cell)' matches \(matches.count) cells: \(matches.prefix(5).map(\.id).joined(separator: ", "))…"
-            FileHandle.standardError.write(Data("tls-interop: error: \(message)\n".utf8))
+            StandardStreams.error("tls-interop: error: \(message)\n")
             throw ExitCode(2)
         }
-        print(ResultsExplanation.render(record, libraries: document.libraries))
+        print(TerminalText.printable(ResultsExplanation.render(record, libraries: document.libraries)))
     }
 }
 
@@ -48,11 +48,11 @@ struct DiffCommand: ParsableCommand {
             before = try ResultsDocument.load(old)
             after = try ResultsDocument.load(new)
         } catch {
-            FileHandle.standardError.write(Data("tls-interop: error: \(error.message)\n".utf8))
+            StandardStreams.error("tls-interop: error: \(error.message)\n")
             throw ExitCode(2)
         }
         let changes = ResultsDiff.changes(from: before, to: after)
-        for change in changes { print("\(change.id): \(change.summary)") }
+        for change in changes { print(TerminalText.printable("\(change.id): \(change.summary)")) }
         print("\(changes.count) cells changed (\(after.cells.count) cells in \(new), \(before.cells.count) in \(old))")
         if !changes.isEmpty { throw ExitCode(1) }
     }

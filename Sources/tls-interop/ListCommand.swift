@@ -12,14 +12,14 @@ struct ListCommand: ParsableCommand {
         do {
             let (catalog, _) = try selection.loadCatalog()
             let (cells, shard) = try selection.shardedCells(from: catalog)
-            for cell in cells { print("\(cell.id)\t\(cell.displayName)") }
+            for cell in cells { print(TerminalText.printable("\(cell.id)\t\(cell.displayName)")) }
             if let shard {
                 print("\(cells.count) cells (shard \(shard.index)/\(shard.total) of \(shard.selectionCells))")
             } else {
                 print("\(cells.count) cells")
             }
         } catch {
-            FileHandle.standardError.write(Data("tls-interop: error: \(error.message)\n".utf8))
+            StandardStreams.error("tls-interop: error: \(error.message)\n")
             throw ExitCode(2)
         }
     }

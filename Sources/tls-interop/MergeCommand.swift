@@ -19,11 +19,11 @@ struct MergeCommand: ParsableCommand {
             report = try ShardMerge.merge(results, fixtures: fixtures)
             try output.prepare()
         } catch {
-            FileHandle.standardError.write(Data("tls-interop merge: error: \(error.message)\n".utf8))
+            StandardStreams.error("tls-interop merge: error: \(error.message)\n")
             throw ExitCode(2)
         }
         try output.write(report, baselineChanges: nil)
-        print(ConsoleSummary.render(report))
+        print(TerminalText.printable(ConsoleSummary.render(report)))
         print("merged \(results.count) shards: \(output.junitPath), \(output.resultsPath), \(output.summaryPath), \(output.htmlPath)")
         if !report.succeeded { throw ExitCode(1) }
     }

@@ -48,7 +48,7 @@ struct PeerCommand: ParsableCommand {
             kill(getpid(), SIGSEGV)
             while true { pause() }
         case .garbage?:
-            FileHandle.standardOutput.write(Data("this is not JSON \u{1B}[31m\n".utf8))
+            StandardStreams.output("this is not JSON \u{1B}[31m\n")
         case nil:
             break
         }
@@ -56,41 +56,45 @@ struct PeerCommand: ParsableCommand {
         do {
             loaded = try ScenarioCatalog.loadScenario(id: scenario, file: scenarioFile, directory: fixtures + "/scenarios")
         } catch {
-            FileHandle.standardError.write(Data("tls-interop peer: error: \(error.message)\n".utf8))
+            StandardStreams.error("tls-interop peer: error: \(error.message)\n")
             throw ExitCode(2)
         }
         guard let found = loaded else {
-            FileHandle.standardError.write(Data("tls-interop peer: error: --scenario: unknown scenario '\(scenario)'\n".utf8))
+            StandardStreams.error("tls-interop peer: error: --scenario: unknown scenario '\(scenario)'\n")
             throw ExitCode(2)
         }
         guard found.protocols.contains(protocolVersion) else {
-            FileHandle.standardError.write(Data(
-                ("tls-interop peer: error: --protocol: scenario \(found.id) runs "
-                    + "\(found.protocols.map(\.rawValue).joined(separator: ", ")), not \(protocolVersion.rawValue)\n").utf8))
+            StandardStreams.error(
+                "tls-interop peer: error: --protocol: scenario \(found.id) runs "
+                    + "\(found.protocols.map(\.rawValue).joined(separator: ", ")), not \(protocolVersion.rawValue)\n")
             throw ExitCode(2)
         }
         let cell = Cell(scenario: found, server: server, client: client, protocolVersion: protocolVersion, mode: .outOfProcess)
         let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs))
         if let reason = plan.notApplicableReason {
-            FileHandle.standardError.write(Data("tls-interop peer: error: cell not applicable: \(reason)\n".utf8))
+            StandardStreams.error("tls-interop peer: error: cell not applicable: \(reason)\n")
             throw ExitCode(2)
         }
         let limit = Duration.milliseconds(Int64(deadline * 1000))
         let emit: (PeerEvent) -> Void = { event in
-            // One write per line, unbuffered, so a runner sees each event as it happens.
-            FileHandle.standardOutput.write(Data((event.jsonLine + "\n").utf8))
+            // One write per line, unbuffered, so a runner sees each event as it happens. A reader that has gone (the
+            // runner died) leaves nobody to report to: leave quietly rather than finish a cell no one will judge.
+            guard StandardStreams.output(event.jsonLine + "\n") else {
+                StandardStreams.error("tls-interop peer: stdout is closed (the runner has gone); exiting\n")
+                Foundation.exit(1)
+            }
         }
         switch role {
         case .server:
             do {
                 try PeerEndpoint.runServer(plan: plan, deadline: limit, emit: emit)
             } catch {
-                FileHandle.standardError.write(Data("tls-interop peer: error: \(error)\n".utf8))
+                StandardStreams.error("tls-interop peer: error: \(error)\n")
                 throw ExitCode(1)
             }
         case .client:
             guard let port else {
-                FileHandle.standardError.write(Data("tls-interop peer: error: --port is required for a client\n".utf8))
+                StandardStreams.error("tls-interop peer: error: --port is required for a client\n")
                 throw ExitCode(2)
             }
             PeerEndpoint.runClient(plan: plan, port: port, ordinal: ordinal, deadline: limit, emit: emit)

@@ -25,16 +25,16 @@ final class ProgressPrinter {
         guard !quiet else { return }
         if verbose {
             clearLine()
-            print(CellReportText.render(result, versions: versions) + "\n")
+            print(TerminalText.printable(CellReportText.render(result, versions: versions)) + "\n")
             return
         }
         if result.status == .failed || result.status == .error {
             clearLine()
-            print("[\(done)/\(total)] \(result.status.rawValue.uppercased()) \(result.cell.displayName): \(result.message)")
+            print(TerminalText.printable("[\(done)/\(total)] \(result.status.rawValue.uppercased()) \(result.cell.displayName): \(result.message)"))
         }
         if interactive {
             let line = "[\(done)/\(total)] \(failures) failed · \(elapsed) · \(result.cell.id)"
-            FileHandle.standardOutput.write(Data("\r\u{1B}[K\(line.prefix(150))".utf8))
+            StandardStreams.output("\r\u{1B}[K" + TerminalText.printable(String(line.prefix(150))))
         } else if total >= 10, done * 10 / total > lastPlainStep {
             lastPlainStep = done * 10 / total
             print("progress: \(done)/\(total) cells, \(failures) failed, \(elapsed)")
@@ -51,6 +51,6 @@ final class ProgressPrinter {
     }
 
     private func clearLine() {
-        if interactive && !quiet { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
+        if interactive && !quiet { StandardStreams.output("\r\u{1B}[K") }
     }
 }

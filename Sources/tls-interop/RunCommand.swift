@@ -23,16 +23,18 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "A previous results.json: the reports list every cell whose outcome changed since.")
     var baseline: String?
 
-    @Option(name: .long, help: "Seed for payloads and fault schedules.")
+    // Numeric options take the next word even when it starts with '-', so `--deadline -1` is refused as out of
+    // range instead of as a missing value.
+    @Option(name: .long, parsing: .unconditional, help: "Seed for payloads and fault schedules.")
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Run cells with randomized faults over this many seeds (from --seed), reporting the first that fails.")
+    @Option(name: .long, parsing: .unconditional, help: "Run cells with randomized faults over this many seeds (from --seed), reporting the first that fails.")
     var seeds: Int = 1
 
-    @Option(name: .long, help: "Run every cell this many times with the same seed; differing outcomes fail the cell as flaky.")
+    @Option(name: .long, parsing: .unconditional, help: "Run every cell this many times with the same seed; differing outcomes fail the cell as flaky.")
     var `repeat`: Int = 1
 
-    @Option(name: .long, help: "Seconds a cell may take before its unfinished steps are reported as timeouts.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds a cell may take before its unfinished steps are reported as timeouts.")
     var deadline: Double = 10
 
     @Flag(name: .long, help: "Print every cell's full trace.")
@@ -41,7 +43,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print only the final counts and where the reports are.")
     var quiet = false
 
-    @Option(name: .long, help: "Cells to run at once (default: the number of cores).")
+    @Option(name: .long, parsing: .unconditional, help: "Cells to run at once (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func validate() throws {
@@ -83,12 +85,13 @@ struct RunCommand: ParsableCommand {
                 outOfProcess: OutOfProcessCellRunner(setup: peers),
                 external: ExternalPeerCellRunner(setup: peers))
         } catch {
-            FileHandle.standardError.write(Data("tls-interop: error: \(error.message)\n".utf8))
+            StandardStreams.error("tls-interop: error: \(error.message)\n")
             reportSet?.writeConfigurationError(error.message, versions: versions)
             if let junit { try? JUnitReport.write(JUnitReport.renderConfigurationError(error.message, versions: versions), to: junit) }
             throw ExitCode(2)
         }
-        let matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`, jobs: jobs)
+        var matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`, jobs: jobs)
+        matrix.options = RunOptions(fixtures: selection.fixtures, certs: certs, deadlineSeconds: deadline, repeatCount: `repeat`)
         let progress = ProgressPrinter(total: cells.count, verbose: verbose, quiet: quiet)
         let ranReport = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
             progress.cellFinished(result, done: done, versions: versions)
@@ -113,16 +116,16 @@ struct RunCommand: ParsableCommand {
         if quiet {
             print(ConsoleSummary.render(report).split(separator: "\n").last.map(String.init) ?? "")
         } else {
-            print(ConsoleSummary.render(report))
+            print(TerminalText.printable(ConsoleSummary.render(report)))
             if let changes {
                 print("\nchanged since the baseline \(baseline ?? ""): \(changes.isEmpty ? "none" : "\(changes.count) cells")")
-                for change in changes { print("  \(change.id): \(change.summary)") }
+                for change in changes { print(TerminalText.printable("  \(change.id): \(change.summary)")) }
             }
         }
         if let junit { print("JUnit report: \(junit)") }
         if let reportSet { print("reports: \(reportSet.junitPath), \(reportSet.resultsPath), \(reportSet.summaryPath), \(reportSet.htmlPath)") }
         if !writeFailures.isEmpty {
-            FileHandle.standardError.write(Data("tls-interop: error: cannot write the reports: \(writeFailures.joined(separator: "; "))\n".utf8))
+            StandardStreams.error("tls-interop: error: cannot write the reports: \(writeFailures.joined(separator: "; "))\n")
             throw ExitCode(2)
         }
         if let signal = interruption.signal {
@@ -160,7 +163,7 @@ final class InterruptionWatch: @unchecked Sendable {
                 let first = RunInterruption.record(number)
                 ChildProcessRegistry.shared.killAll()
                 if !first {
-                    FileHandle.standardError.write(Data("tls-interop: second signal \(number): exiting now, no report\n".utf8))
+                    StandardStreams.error("tls-interop: second signal \(number): exiting now, no report\n")
                     _exit(128 + number)
                 }
             }

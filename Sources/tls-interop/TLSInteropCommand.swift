@@ -28,7 +28,7 @@ struct TLSInteropCommand: ParsableCommand {
             if let exit = error as? ExitCode {
                 Foundation.exit(exit.rawValue)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            StandardStreams.error((fullMessage(for: error) + "\n"))
             Foundation.exit(2)
         }
     }

@@ -23,7 +23,7 @@ struct VersionsCommand: ParsableCommand {
             comparison = try VersionComparison.load(older: older, newer: newer, fixtures: fixtures)
             try ReportSet(directory: reports).prepare()
         } catch {
-            FileHandle.standardError.write(Data("tls-interop versions: error: \(error.message)\n".utf8))
+            StandardStreams.error("tls-interop versions: error: \(error.message)\n")
             throw ExitCode(2)
         }
         try comparison.write(to: reports)
@@ -40,7 +40,7 @@ struct VersionsCommand: ParsableCommand {
             ("runs only on \(comparison.older.shortLabel)", groups.noLongerRunnable),
         ] where !changes.isEmpty {
             print("  \(title) (\(changes.count)):")
-            for change in changes { print("    \(change.id): \(change.summary)") }
+            for change in changes { print(TerminalText.printable("    \(change.id): \(change.summary)")) }
         }
         print("reports: \(reports)/junit.xml, \(reports)/versions.json, \(reports)/summary.md, \(reports)/index.html")
         if !comparison.succeeded { throw ExitCode(1) }
