@@ -19,22 +19,28 @@ struct BoundedCapture {
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         totalBytes += bytes.count
         let intoHead = min(bytes.count, headLimit - head.count)
-        head.append(contentsOf: bytes[0..<intoHead])
-        var rest = bytes[intoHead...]
+        head.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[0..<intoHead]))
+        var rest = UnsafeBufferPointer(rebasing: bytes[intoHead...])
         guard !rest.isEmpty, tailLimit > 0 else { return }
         if rest.count >= tailLimit {
-            tail = Array(rest.suffix(tailLimit))
+            tail = Array(UnsafeBufferPointer(rebasing: rest[(rest.count - tailLimit)...]))
             tailStart = 0
             return
         }
         if tail.count < tailLimit {
             let room = min(rest.count, tailLimit - tail.count)
-            tail.append(contentsOf: rest.prefix(room))
-            rest = rest.dropFirst(room)
+            tail.append(contentsOf: UnsafeBufferPointer(rebasing: rest[0..<room]))
+            rest = UnsafeBufferPointer(rebasing: rest[room...])
         }
-        for byte in rest {
-            tail[tailStart] = byte
-            tailStart = (tailStart + 1) % tailLimit
+        // The ring is full: overwrite from the oldest byte on, in at most two copies.
+        while !rest.isEmpty {
+            let count = min(rest.count, tailLimit - tailStart)
+            tail.withUnsafeMutableBytes { ring in
+                UnsafeMutableRawBufferPointer(rebasing: ring[tailStart..<(tailStart + count)])
+                    .copyMemory(from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: rest[0..<count])))
+            }
+            tailStart = (tailStart + count) % tailLimit
+            rest = UnsafeBufferPointer(rebasing: rest[count...])
         }
     }
 
