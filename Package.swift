@@ -27,30 +27,33 @@ let package = Package(
         .target(name: "CProcessLaunch"),
         .target(name: "OpenSSLBackend", dependencies: ["InteropCore", "COpenSSL"]),
         .target(name: "GnuTLSBackend", dependencies: ["InteropCore", "CGnuTLS"]),
+        // The composition root's list of libraries: the only module that names both backends.
+        .target(name: "LibraryPlugins", dependencies: ["InteropCore", "OpenSSLBackend", "GnuTLSBackend"]),
         .target(
             name: "InteropRunner",
             dependencies: [
-                "InteropCore", "OpenSSLBackend", "GnuTLSBackend", "CProcessLaunch",
+                "InteropCore", "CProcessLaunch",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
             name: "tls-interop",
             dependencies: [
-                "InteropRunner",
+                "InteropRunner", "LibraryPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "tls-interop-bench",
-            dependencies: ["InteropRunner", "InteropCore", "COpenSSL", "CGnuTLS"]
+            dependencies: ["InteropRunner", "InteropCore", "LibraryPlugins", "OpenSSLBackend", "GnuTLSBackend", "COpenSSL", "CGnuTLS"]
         ),
         .testTarget(name: "InteropCoreTests", dependencies: ["InteropCore"]),
         .testTarget(name: "BackendTests", dependencies: ["InteropCore", "OpenSSLBackend", "GnuTLSBackend"]),
         // The libraries called directly, with no harness code: their own answers, against which the traces are checked.
         .testTarget(name: "LibraryChecks", dependencies: ["COpenSSL", "CGnuTLS"]),
         .testTarget(
-            name: "InteropRunnerTests", dependencies: ["InteropRunner", "tls-interop"],
+            name: "InteropRunnerTests",
+            dependencies: ["InteropRunner", "tls-interop", "LibraryPlugins", "OpenSSLBackend", "GnuTLSBackend"],
             // Read by the tests from the source tree: a JUnit schema and a second JUnit consumer.
             exclude: ["Schemas"]
         ),

@@ -44,15 +44,6 @@ public struct GnuTLSBackend: TLSBackend {
             // gnutls_handshake_set_secret_function and friends hand secrets to a QUIC stack; there is no transport.
             return "GnuTLS has no QUIC transport, only hooks for a QUIC stack built on top of it"
         }
-        if settings.ignoreUnexpectedEOF {
-            return "SSL_OP_IGNORE_UNEXPECTED_EOF is an OpenSSL reader option; GnuTLS always reports GNUTLS_E_PREMATURE_TERMINATION"
-        }
-        if settings.requiresHandleEvents {
-            return "SSL_handle_events is an OpenSSL call"
-        }
-        if settings.partialWrite || settings.acceptMovingWriteBuffer {
-            return "SSL_MODE_ENABLE_PARTIAL_WRITE and SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER are OpenSSL modes; GnuTLS has no equivalent setting"
-        }
         if settings.interposedStyle == .extended {
             return "the _ex callback style is an OpenSSL BIO method convention; GnuTLS push/pull functions have one"
         }

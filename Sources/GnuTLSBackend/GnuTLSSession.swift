@@ -10,7 +10,7 @@ final class GnuTLSSession: TLSSession {
     private var session: gnutls_session_t?
     private var certificates: gnutls_certificate_credentials_t?
     private let role: EndpointRole
-    private let alpnRejection: ALPNRejectionStyle
+    private let alpnRejection: GnuTLSALPNRejection
     private let acceptsALPN: Bool
     private let alertRecorder = GnuTLSAlertRecorder()
     var alerts: [AlertEvent] { alertRecorder.alerts }
@@ -28,7 +28,7 @@ final class GnuTLSSession: TLSSession {
     init(settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError) {
         self.transport = transport.map(TransportBox.init)
         role = settings.role
-        alpnRejection = settings.alpnRejection
+        alpnRejection = settings.gnuTLSALPNRejection
         acceptsALPN = !settings.alpn.isEmpty
         certificates = try GnuTLSCredentialCache.shared.credentials(role: settings.role, files: settings.credentials)
         let credentials = settings.credentials
@@ -93,8 +93,8 @@ final class GnuTLSSession: TLSSession {
     private func setALPN(_ settings: EndpointSettings) throws(SessionSetupError) {
         var flags: UInt32 = 0
         if settings.role == .server {
-            if settings.alpnRejection != .notMandatory { flags |= GNUTLS_ALPN_MANDATORY.rawValue }
-            if settings.alpnServerPrecedence { flags |= GNUTLS_ALPN_SERVER_PRECEDENCE.rawValue }
+            if settings.gnuTLSALPNRejection != .notMandatory { flags |= GNUTLS_ALPN_MANDATORY.rawValue }
+            if settings.gnuTLSALPNServerPrecedence { flags |= GNUTLS_ALPN_SERVER_PRECEDENCE.rawValue }
         }
         let names = settings.alpn.map { Array($0.utf8) }
         let status = withDatums(names) { datums in

@@ -1,16 +1,16 @@
-/// The TLS libraries the harness cross-checks.
-public enum TLSLibrary: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
-    case openssl
-    case gnutls
+/// A TLS library, or one build of one, as cells, fixtures and reports name it (`openssl`, `gnutls`). Everything
+/// else about it — its name for people, its backend, its own settings — is its `LibraryPlugin`, which the run's
+/// `LibraryRegistry` holds; code outside the backends never lists the libraries itself.
+public struct TLSLibrary: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
 
-    public var displayName: String {
-        switch self {
-        case .openssl: "OpenSSL"
-        case .gnutls: "GnuTLS"
-        }
+    public init(rawValue: String) {
+        self.rawValue = rawValue
     }
 
-    public static func < (lhs: TLSLibrary, rhs: TLSLibrary) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    public init(_ id: String) {
+        self.init(rawValue: id)
     }
+
+    public var description: String { rawValue }
 }

@@ -10,21 +10,19 @@ public struct CellPlan: Sendable {
     public let serverSteps: [EndpointAction]
     public let clientSteps: [EndpointAction]
     public let serverPayload: [UInt8]
+    public let libraries: LibraryRegistry
 
-    public init(cell: Cell, seed: UInt64, credentials: Credentials) {
+    public init(cell: Cell, seed: UInt64, credentials: Credentials, libraries: LibraryRegistry) {
         let scenario = cell.scenario
         self.cell = cell
         self.seed = seed
+        self.libraries = libraries
         func settings(_ role: EndpointRole, _ spec: EndpointSpec) -> EndpointSettings {
-            var settings = EndpointSettings(
+            EndpointSettings(
                 role: role, protocolVersion: cell.protocolVersion, credentials: credentials, alpn: spec.alpn,
-                alpnRejection: spec.alpnRejection, alpnServerPrecedence: spec.alpnServerPrecedence,
-                ignoreUnexpectedEOF: spec.ignoreUnexpectedEOF, interposedStyle: spec.interposedStyle,
-                partialWrite: spec.partialWrite, acceptMovingWriteBuffer: spec.acceptMovingWriteBuffer,
+                interposedStyle: spec.interposedStyle,
                 dtlsInitialTimeout: cell.protocolVersion.isDatagram ? scenario.dtlsInitialTimeout(spec) : nil,
-                cookieExchange: spec.cookieExchange)
-            settings.requiresHandleEvents = spec.requiresHandleEvents
-            return settings
+                cookieExchange: spec.cookieExchange, libraryOptions: spec.libraryOptions)
         }
         serverSettings = settings(.server, scenario.server)
         clientSettings = settings(.client, scenario.client)
@@ -56,19 +54,30 @@ public struct CellPlan: Sendable {
         if cell.mode != .inProcess && scenario.memoryLinkCapacity != nil {
             return "its faults are injected by the in-process link, which does not cross a process boundary"
         }
-        return Backends.backend(for: cell.server).unsupportedReason(serverSettings)
-            ?? Backends.backend(for: cell.client).unsupportedReason(clientSettings)
+        return endpointReason(cell.server, serverSettings) ?? endpointReason(cell.client, clientSettings)
+    }
+
+    /// Why one endpoint cannot run: its library is not linked, cannot express the settings, or was given another
+    /// library's option whose rule makes the cell not applicable.
+    private func endpointReason(_ library: TLSLibrary, _ settings: EndpointSettings) -> String? {
+        guard let backend = libraries.backend(for: library) else { return "\(library) is not a library this build links" }
+        return backend.unsupportedReason(settings) ?? libraries.foreignOptionReason(settings, on: library)
+    }
+
+    private func backend(_ library: TLSLibrary) -> any TLSBackend {
+        // Cells reach this only when notApplicableReason found the library linked.
+        libraries.backend(for: library)!
     }
 
     public func makeServer(listener: any ConnectionListener) -> EchoServer {
         EchoServer(
-            backend: Backends.backend(for: cell.server), settings: serverSettings, actions: serverSteps, listener: listener,
+            backend: backend(cell.server), settings: serverSettings, actions: serverSteps, listener: listener,
             payload: serverPayload, expectedInbound: cell.scenario.payloadSize)
     }
 
     public func makeClient(ordinal: Int, dialer: any ConnectionDialer) -> EchoClient {
         EchoClient(
-            backend: Backends.backend(for: cell.client), settings: clientSettings, actions: clientSteps,
+            backend: backend(cell.client), settings: clientSettings, actions: clientSteps,
             payload: clientPayload(ordinal: ordinal), dialer: dialer, ordinal: ordinal,
             expectedInbound: cell.scenario.clientExpectedInbound)
     }
@@ -125,7 +134,7 @@ public struct CellPlan: Sendable {
     }
 
     private func makeQUICListener() throws -> any BoundListener {
-        try Backends.backend(for: cell.server).makeQUICListener(serverSettings)
+        try backend(cell.server).makeQUICListener(serverSettings)
     }
 }
 

@@ -10,7 +10,7 @@ public struct CellSelection: Sendable {
     public var modes: [ExecutionMode]
 
     public init(
-        filter: [String] = [], servers: [TLSLibrary] = TLSLibrary.allCases, clients: [TLSLibrary] = TLSLibrary.allCases,
+        filter: [String] = [], servers: [TLSLibrary], clients: [TLSLibrary],
         protocols: [ProtocolVersion] = ProtocolVersion.allCases, modes: [ExecutionMode] = [.inProcess]
     ) {
         self.modes = modes

@@ -6,10 +6,28 @@ import Synchronization
 import Glibc
 #endif
 
+/// The command-line tool families the harness can drive, recognised by the tools a library's plug-in ships
+/// (`openssl` → `s_server`/`s_client`; `gnutls-serv` and `gnutls-cli`), not by which library it is.
+enum ToolFamily {
+    case openssl
+    case gnutls
+
+    init?(shipping tools: [String: String]) {
+        if tools["openssl"] != nil {
+            self = .openssl
+        } else if tools["gnutls-serv"] != nil && tools["gnutls-cli"] != nil {
+            self = .gnutls
+        } else {
+            return nil
+        }
+    }
+}
+
 /// One library's command-line tool playing one endpoint of a cell: how to start it for the cell's protocol and
 /// ALPN settings, and how to read its output back into a `ConnectionRecord`.
 struct CommandLinePeer {
     let library: TLSLibrary
+    let family: ToolFamily
     let plan: CellPlan
     let certs: String
     let spec: ExternalPeerSpec
@@ -22,7 +40,7 @@ struct CommandLinePeer {
             return quicUnsupportedReason
         }
         guard plan.cell.protocolVersion.isDatagram && plan.cell.mode == .externalServer else { return nil }
-        switch library {
+        switch family {
         case .openssl:
             // Observed: "Can't use -rev with DTLS", and without -rev s_server ends the connection when stdin ends.
             return "openssl s_server refuses -rev with DTLS, and without it ends the connection when its stdin ends"
@@ -34,11 +52,11 @@ struct CommandLinePeer {
 
     private var quicUnsupportedReason: String? {
         let subcommand = plan.cell.mode == .externalServer ? "s_server" : "s_client"
-        switch library {
+        switch family {
         case .gnutls:
             return "gnutls-serv and gnutls-cli have no QUIC mode"
         case .openssl:
-            let tool = tools.openssl
+            let tool = tools["openssl"]
             guard Self.offersQUIC(tool: tool, subcommand: subcommand) else {
                 return "\(tool) \(subcommand) offers no -quic option (its -help lists none)"
             }
@@ -87,14 +105,14 @@ struct CommandLinePeer {
 
     func startServer(deadline: ContinuousClock.Instant) throws -> (ChildProcess, UInt16) {
         let alpn = plan.serverSettings.alpn
-        switch library {
+        switch family {
         case .openssl:
             var arguments = [
                 "s_server", "-accept", "127.0.0.1:0", "-cert", certs + "/server-chain.pem", "-cert_chain",
                 certs + "/server-chain.pem", "-key", certs + "/server.key", "-naccept", "1", "-rev", openSSLVersionFlag,
             ]
             if !alpn.isEmpty { arguments += ["-alpn", alpn.joined(separator: ",")] }
-            let server = try ChildProcess(executable: tools.openssl, arguments: arguments)
+            let server = try ChildProcess(executable: tools["openssl"], arguments: arguments)
             guard let line = server.waitForLine(deadline: deadline, where: { $0.hasPrefix("ACCEPT ") }),
                 let port = line.split(separator: ":").last.flatMap({ UInt16($0) })
             else {
@@ -115,7 +133,7 @@ struct CommandLinePeer {
             var failures: [String] = []
             for _ in 1...Self.bindAttempts {
                 let port = try portSource(plan.cell.protocolVersion.isDatagram)
-                let server = try ChildProcess(executable: tools.gnutlsServer, arguments: ["-p", String(port)] + arguments)
+                let server = try ChildProcess(executable: tools["gnutls-serv"], arguments: ["-p", String(port)] + arguments)
                 // gnutls-serv announces each address on stderr: "...listening on IPv4 0.0.0.0 port N...done" or
                 // "...bind() failed: <reason>".
                 let line = server.waitForLine(deadline: deadline, includingStandardError: true) { $0.contains("listening on IPv4") }
@@ -134,7 +152,7 @@ struct CommandLinePeer {
 
     func startClient(port: UInt16) throws -> ChildProcess {
         let alpn = plan.clientSettings.alpn
-        switch library {
+        switch family {
         case .openssl:
             var arguments = [
                 "s_client", "-connect", "127.0.0.1:\(port)", "-CAfile", certs + "/ca.pem", "-verify_hostname", "localhost",
@@ -142,12 +160,12 @@ struct CommandLinePeer {
             ]
             if !alpn.isEmpty { arguments += ["-alpn", alpn.joined(separator: ",")] }
             guard plan.cell.protocolVersion.isQUIC else {
-                return try ChildProcess(executable: tools.openssl, arguments: arguments)
+                return try ChildProcess(executable: tools["openssl"], arguments: arguments)
             }
             // -adv reads "{fin}" in its input as SSL_stream_conclude, so the request ends its stream as the guide's
             // client does; the input stays open, so s_client waits for the echo rather than closing at end of input.
             return try ChildProcess(
-                executable: tools.openssl, arguments: arguments + ["-adv"],
+                executable: tools["openssl"], arguments: arguments + ["-adv"],
                 input: Array((quicRequest + "{fin}\n").utf8))
         case .gnutls:
             var arguments = [
@@ -156,7 +174,7 @@ struct CommandLinePeer {
             ]
             for name in alpn { arguments += ["--alpn", name] }
             if plan.cell.protocolVersion.isDatagram { arguments.append("--udp") }
-            return try ChildProcess(executable: tools.gnutlsClient, arguments: arguments)
+            return try ChildProcess(executable: tools["gnutls-cli"], arguments: arguments)
         }
     }
 
@@ -182,7 +200,7 @@ struct CommandLinePeer {
             if case .exited(let code) = termination { return Int(code) }
             return -1
         } ?? -1
-        switch (library, role) {
+        switch (family, role) {
         case (.openssl, .client):
             if let alert = first("SSL alert number "), let code = number(after: "SSL alert number ", in: alert) {
                 record.handshake = .alertReceived(UInt8(clamping: code))
@@ -259,7 +277,7 @@ struct CommandLinePeer {
     }
 
     func toolName(_ role: EndpointRole) -> String {
-        switch (library, role) {
+        switch (family, role) {
         case (.openssl, .server): "openssl s_server"
         case (.openssl, .client): "openssl s_client"
         case (.gnutls, .server): "gnutls-serv"

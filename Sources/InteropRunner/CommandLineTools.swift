@@ -1,18 +1,16 @@
-import OpenSSLBackend
+import InteropCore
 
-/// Where the libraries' command-line tools are: the `openssl` matching the linked libssl, and `gnutls-bin`'s
-/// server and client. Tests put wrappers here to make a tool crash or hang.
+/// Where the libraries' command-line tools are, by name (`openssl`, `gnutls-serv`, `gnutls-cli`), as the plug-ins
+/// ship them. Tests put wrappers here to make a tool crash or hang.
 public struct CommandLineTools: Sendable, Hashable {
-    public var openssl: String
-    public var gnutlsServer: String
-    public var gnutlsClient: String
+    public var paths: [String: String]
 
-    public init(openssl: String, gnutlsServer: String, gnutlsClient: String) {
-        self.openssl = openssl
-        self.gnutlsServer = gnutlsServer
-        self.gnutlsClient = gnutlsClient
+    public init(_ libraries: LibraryRegistry) {
+        paths = libraries.plugins.reduce(into: [:]) { $0.merge($1.commandLineTools) { first, _ in first } }
     }
 
-    public static let system = CommandLineTools(
-        openssl: OpenSSLBackend.commandLineTool, gnutlsServer: "/usr/bin/gnutls-serv", gnutlsClient: "/usr/bin/gnutls-cli")
+    public subscript(_ name: String) -> String {
+        get { paths[name] ?? name }
+        set { paths[name] = newValue }
+    }
 }

@@ -17,9 +17,9 @@ public enum ConsoleSummary {
 
     public static func render(_ report: RunReport) -> String {
         var lines: [String] = []
-        let versions = TLSLibrary.allCases.map { report.libraryVersions[$0] ?? $0.displayName }.joined(separator: ", ")
+        let versions = report.libraries.map(\.version).joined(separator: ", ")
         lines.append("TLSInterop — \(versions) — seed \(report.seed)")
-        let pairings = TLSLibrary.allCases.flatMap { server in TLSLibrary.allCases.map { (server, $0) } }
+        let pairings = report.pairings
         let protocols = ProtocolVersion.allCases.filter { version in report.results.contains { $0.cell.protocolVersion == version } }
         let modes = ExecutionMode.allCases.filter { mode in report.results.contains { $0.cell.mode == mode } }
         let scenarioWidth = max(24, (report.results.map { "\($0.cell.scenario.id) \($0.cell.scenario.name)".count }.max() ?? 0) + 2)
@@ -28,7 +28,7 @@ public enum ConsoleSummary {
             var legend = pad("server/client:", scenarioWidth)
             for version in protocols {
                 header += pad(version.rawValue, 14)
-                legend += pad(pairings.map { short($0.0) + short($0.1) }.joined(separator: " "), 14)
+                legend += pad(pairings.map { $0.server.matrixMark + $0.client.matrixMark }.joined(separator: " "), 14)
             }
             lines.append("")
             lines.append(header)
@@ -42,7 +42,7 @@ public enum ConsoleSummary {
                     let marks = pairings.map { pairing -> String in
                         let match = report.results.first {
                             $0.cell.scenario.id == scenario.id && $0.cell.mode == mode && $0.cell.protocolVersion == version
-                                && $0.cell.server == pairing.0 && $0.cell.client == pairing.1
+                                && $0.cell.server == pairing.server.library && $0.cell.client == pairing.client.library
                         }
                         return " " + (match.map { mark($0.status) } ?? " ")
                     }
@@ -53,7 +53,7 @@ public enum ConsoleSummary {
         }
         lines.append("")
         lines.append("legend: . passed  F failed  D documented divergence  - not applicable  E harness error; "
-            + "pairs are server+client, o = OpenSSL, g = GnuTLS")
+            + "pairs are server+client, " + report.libraries.map { "\($0.matrixMark) = \($0.displayName)" }.joined(separator: ", "))
         let divergent = report.results.filter { $0.status == .divergent }
         if !divergent.isEmpty {
             lines.append("")
@@ -97,10 +97,6 @@ public enum ConsoleSummary {
                 + "\(report.count(.skipped)) skipped"
                 + (report.count(.interrupted) > 0 ? ", \(report.count(.interrupted)) interrupted" : ""))
         return lines.joined(separator: "\n")
-    }
-
-    private static func short(_ library: TLSLibrary) -> String {
-        library == .openssl ? "o" : "g"
     }
 
     private static func pad(_ text: String, _ width: Int) -> String {

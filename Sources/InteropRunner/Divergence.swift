@@ -39,13 +39,12 @@ public struct Divergence: Sendable, Hashable, Identifiable {
     /// divergence if one applies; whether it still occurs anywhere is for a run over the whole matrix to show.
     public var isLibraryWide: Bool { scenario == "*" }
 
-    public func matches(_ cell: Cell, runtimeVersions: [TLSLibrary: String] = Backends.runtimeVersions) -> Bool {
+    /// Whether the divergence applies to `cell` on libraries whose runtime versions are `runtimeVersions`;
+    /// `versions` holds full prefixes of those texts ("GnuTLS 3.7.", resolved when the catalog was read).
+    public func matches(_ cell: Cell, runtimeVersions: [TLSLibrary: String]) -> Bool {
         (isLibraryWide || scenario == cell.scenario.id) && (server == nil || server == cell.server) && (client == nil || client == cell.client)
             && (protocolVersion == nil || protocolVersion == cell.protocolVersion)
-            && versions.allSatisfy { library, prefix in
-                // "OpenSSL 3.0.19 27 Jan 2026" / "GnuTLS 3.7.9": the number follows the name.
-                runtimeVersions[library]?.hasPrefix("\(library.displayName) \(prefix)") == true
-            }
+            && versions.allSatisfy { library, prefix in runtimeVersions[library]?.hasPrefix(prefix) == true }
     }
 }
 
@@ -65,14 +64,17 @@ extension Divergence {
 /// `fixtures/divergences.yaml`.
 public struct DivergenceCatalog: Sendable {
     public var divergences: [Divergence]
+    /// The versions of the libraries the cells run on, which version-bound divergences are matched against.
+    public var runtimeVersions: [TLSLibrary: String]
 
-    public init(divergences: [Divergence]) {
+    public init(divergences: [Divergence], runtimeVersions: [TLSLibrary: String]) {
         self.divergences = divergences
+        self.runtimeVersions = runtimeVersions
     }
 
     /// The scenario's divergence for this cell, joined by every library-wide divergence the observation shows.
     public func divergence(for cell: Cell, observation: CellObservation) -> Divergence? {
-        let versions = Backends.runtimeVersions
+        let versions = runtimeVersions
         let specific = divergences.first { !$0.isLibraryWide && $0.matches(cell, runtimeVersions: versions) }
         let shown = divergences.filter { divergence in
             divergence.isLibraryWide && divergence.matches(cell, runtimeVersions: versions)
@@ -81,7 +83,11 @@ public struct DivergenceCatalog: Sendable {
         return ([specific].compactMap { $0 } + shown).reduce(nil) { joined, next in joined?.joined(with: next) ?? next }
     }
 
-    public static func load(file: String, scenarios: ScenarioCatalog) throws(ConfigurationError) -> DivergenceCatalog {
+    /// Reads the catalog for cells that run on `libraries` (their names resolve version prefixes, their versions
+    /// are what the divergences are matched against).
+    public static func load(file: String, scenarios: ScenarioCatalog, libraries: LibraryRegistry) throws(ConfigurationError)
+        -> DivergenceCatalog
+    {
         let document = try FixtureReader.load(file: file)
         try document.allowOnly(["divergences"])
         let known = Set(scenarios.scenarios.map(\.id))
@@ -105,25 +111,30 @@ public struct DivergenceCatalog: Sendable {
             guard !observed.isEmpty else { throw entry.error("observed", "must name at least one field") }
             var versions: [TLSLibrary: String] = [:]
             if let versionEntry = try entry.nested("versions") {
-                try versionEntry.allowOnly(Set(TLSLibrary.allCases.map(\.rawValue)))
-                for library in TLSLibrary.allCases where versionEntry.has(library.rawValue) {
-                    versions[library] = try versionEntry.string(library.rawValue)
+                try versionEntry.allowOnly(Set(libraries.libraries.map(\.rawValue)))
+                for library in libraries.libraries where versionEntry.has(library.rawValue) {
+                    // "OpenSSL 3.0.19 27 Jan 2026" / "GnuTLS 3.7.9": the number follows the name.
+                    versions[library] = libraries.displayName(for: library) + " " + (try versionEntry.string(library.rawValue))
                 }
             }
             var divergence = Divergence(
-                    id: try entry.string("id"), scenario: scenario, server: try library(entry, "server"),
-                    client: try library(entry, "client"), protocolVersion: try protocolVersion(entry),
+                    id: try entry.string("id"), scenario: scenario, server: try library(entry, "server", libraries),
+                    client: try library(entry, "client", libraries), protocolVersion: try protocolVersion(entry),
                     observed: observed, raw: try entry.string("raw"), reason: try entry.string("reason"),
                     reference: try entry.string("reference"))
             divergence.versions = versions
             divergences.append(divergence)
         }
-        return DivergenceCatalog(divergences: divergences)
+        return DivergenceCatalog(divergences: divergences, runtimeVersions: libraries.runtimeVersions)
     }
 
-    private static func library(_ entry: FixtureReader, _ key: String) throws(ConfigurationError) -> TLSLibrary? {
+    private static func library(_ entry: FixtureReader, _ key: String, _ libraries: LibraryRegistry) throws(ConfigurationError)
+        -> TLSLibrary?
+    {
         guard let text = try entry.optionalString(key), text != "*" else { return nil }
-        guard let library = TLSLibrary(rawValue: text) else { throw entry.error(key, "is '\(text)'; known: openssl, gnutls, *") }
+        guard let library = libraries.library(named: text) else {
+            throw entry.error(key, "is '\(text)'; known: \(libraries.knownList), *")
+        }
         return library
     }
 

@@ -22,7 +22,7 @@ public struct ExternalPeerCellRunner: CellRunning {
         let clock = ContinuousClock()
         let started = clock.now
         var result = CellResult.notRun(cell, seed: seed)
-        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: setup.certs))
+        let plan = setup.plan(cell, seed: seed)
         guard let external = cell.scenario.external else {
             result.message = "not applicable: the scenario has no command-line form"
             return result
@@ -31,8 +31,13 @@ public struct ExternalPeerCellRunner: CellRunning {
             result.message = "not applicable: \(reason)"
             return result
         }
-        var tool = CommandLinePeer(library: cell.mode == .externalServer ? cell.server : cell.client, plan: plan, certs: setup.certs, spec: external,
-            tools: setup.tools)
+        let library = cell.mode == .externalServer ? cell.server : cell.client
+        guard let family = setup.libraries.plugin(for: library).flatMap({ ToolFamily(shipping: $0.commandLineTools) }) else {
+            result.message = "not applicable: \(setup.libraries.displayName(for: library)) ships no command-line tool the harness can drive"
+            return result
+        }
+        var tool = CommandLinePeer(
+            library: library, family: family, plan: plan, certs: setup.certs, spec: external, tools: setup.tools)
         tool.portSource = toolPortSource
         if let reason = tool.unsupportedReason {
             result.message = "not applicable: \(reason)"

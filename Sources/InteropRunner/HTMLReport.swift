@@ -47,7 +47,7 @@ public enum HTMLReport {
         var html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>TLSInterop interop matrix</title>"
         html += "<style>\(style)</style></head><body>\n"
         html += "<h1>TLSInterop interop matrix</h1>\n"
-        let versions = TLSLibrary.allCases.map { report.libraryVersions[$0] ?? $0.displayName }.joined(separator: " · ")
+        let versions = report.libraries.map(\.version).joined(separator: " · ")
         html += "<p class=\"meta\">\(escape(versions)) · seed \(report.seed) · \(escape(ISO8601DateFormatter().string(from: report.startedAt)))"
         html += " · \(escape(report.hostname)) · \(JUnitReport.seconds(report.duration)) s</p>\n"
         if let interruption = report.interruption {
@@ -115,10 +115,11 @@ public enum HTMLReport {
                 let block = inMode.filter { $0.cell.protocolVersion == version }
                 guard !block.isEmpty else { continue }
                 html += "<div class=\"block\"><h3>\(escape(version.rawValue))</h3><table class=\"matrix\">"
-                html += "<tr><th>client ↓ server →</th>" + TLSLibrary.allCases.map { "<th>\($0.displayName)</th>" }.joined() + "</tr>"
-                for client in TLSLibrary.allCases {
-                    html += "<tr><th>\(client.displayName)</th>"
-                    for server in TLSLibrary.allCases {
+                html += "<tr><th>client ↓ server →</th>" + report.libraries.map { "<th>\(escape($0.displayName))</th>" }.joined() + "</tr>"
+                for clientLibrary in report.libraries {
+                    let client = clientLibrary.library
+                    html += "<tr><th>\(escape(clientLibrary.displayName))</th>"
+                    for server in report.libraries.map(\.library) {
                         let pair = block.filter { $0.cell.server == server && $0.cell.client == client }
                         let families = pair.map(\.cell.scenario.family).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
                         html += "<td>" + families.map { family -> String in
@@ -145,7 +146,7 @@ public enum HTMLReport {
             let group = groupAnchor(cell.mode, cell.protocolVersion, cell.server, cell.client, cell.scenario.family)
             if !opened.contains(group) {
                 opened.insert(group)
-                html += "<h3 id=\"\(group)\">\(escape("\(cell.mode.rawValue) · \(cell.protocolVersion.rawValue) · server \(cell.server.displayName) · client \(cell.client.displayName) · family \(cell.scenario.family)"))</h3>\n"
+                html += "<h3 id=\"\(group)\">\(escape("\(cell.mode.rawValue) · \(cell.protocolVersion.rawValue) · server \(report.libraries.displayName(of: cell.server)) · client \(report.libraries.displayName(of: cell.client)) · family \(cell.scenario.family)"))</h3>\n"
             }
             let open = result.status == .failed || result.status == .error ? " open" : ""
             html += "<details id=\"\(anchor(cell))\"\(open)><summary><span class=\"s \(result.status.rawValue)\">\(result.status.rawValue)</span>"

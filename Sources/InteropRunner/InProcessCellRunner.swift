@@ -1,5 +1,3 @@
-import GnuTLSBackend
-import OpenSSLBackend
 import InteropCore
 
 /// Runs a cell with both endpoints on one event loop in this process, over loopback sockets or in-memory links.
@@ -7,18 +5,20 @@ public struct InProcessCellRunner: Sendable {
     public var credentials: Credentials
     public var deadline: Duration
     public var divergences: DivergenceCatalog
+    public var libraries: LibraryRegistry
 
-    public init(credentials: Credentials, deadline: Duration, divergences: DivergenceCatalog) {
+    public init(credentials: Credentials, deadline: Duration, divergences: DivergenceCatalog, libraries: LibraryRegistry) {
         self.credentials = credentials
         self.deadline = deadline
         self.divergences = divergences
+        self.libraries = libraries
     }
 
     public func run(_ cell: Cell, seed: UInt64) -> CellResult {
         let clock = ContinuousClock()
         let started = clock.now
         var result = CellResult.notRun(cell, seed: seed)
-        let plan = CellPlan(cell: cell, seed: seed, credentials: credentials)
+        let plan = CellPlan(cell: cell, seed: seed, credentials: credentials, libraries: libraries)
         if let reason = plan.notApplicableReason {
             result.message = "not applicable: \(reason)"
             return result
@@ -47,22 +47,4 @@ public struct InProcessCellRunner: Sendable {
         result.duration = started.duration(to: clock.now)
         return result
     }
-}
-
-/// The library → backend table, the only place the runner names concrete backends.
-public enum Backends {
-    // One of each: creating a backend initialises its library, which only needs doing once per process.
-    private static let openssl = OpenSSLBackend()
-    private static let gnutls = GnuTLSBackend()
-
-    public static func backend(for library: TLSLibrary) -> any TLSBackend {
-        switch library {
-        case .openssl: openssl
-        case .gnutls: gnutls
-        }
-    }
-
-    /// `library: version` for every backend, read from the libraries at run time (once: a process links one of each).
-    public static let runtimeVersions: [TLSLibrary: String] = Dictionary(
-        uniqueKeysWithValues: TLSLibrary.allCases.map { ($0, backend(for: $0).runtimeVersion) })
 }

@@ -47,8 +47,8 @@ public enum JUnitReport {
             xml += "skipped=\"\(results.filter { [.skipped, .divergent, .interrupted].contains($0.status) }.count)\" "
             xml += "time=\"\(seconds(time))\" timestamp=\"\(timestamp)\" hostname=\"\(XMLText.attribute(report.hostname))\">\n"
             xml += "    <properties>\n"
-            for library in TLSLibrary.allCases {
-                xml += property("\(library.rawValue).version", report.libraryVersions[library] ?? "unknown")
+            for library in report.libraries {
+                xml += property("\(library.library.rawValue).version", library.version)
             }
             xml += property("seed", String(report.seed))
             xml += property("modes", Set(results.map(\.cell.mode.rawValue)).sorted().joined(separator: ","))
@@ -74,12 +74,12 @@ public enum JUnitReport {
 
     /// A report for a run that could not start (bad fixture, option or certificate): valid JUnit with one error,
     /// so CI shows why instead of a stale or missing file.
-    public static func renderConfigurationError(_ message: String, versions: [TLSLibrary: String]) -> String {
+    public static func renderConfigurationError(_ message: String, libraries: [ReportedLibrary]) -> String {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"tls-interop\" tests=\"1\" failures=\"0\" errors=\"1\" time=\"0.000\">\n"
         xml += "  <testsuite name=\"configuration\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0.000\">\n"
         xml += "    <properties>\n"
-        for library in TLSLibrary.allCases { xml += property("\(library.rawValue).version", versions[library] ?? "unknown") }
+        for library in libraries { xml += property("\(library.library.rawValue).version", library.version) }
         xml += "    </properties>\n"
         xml += "    <testcase name=\"configuration\" classname=\"tls-interop.configuration\" time=\"0.000\">\n"
         xml += "      <error type=\"configuration\" message=\"\(XMLText.attribute(message))\">\(XMLText.content(message))</error>\n"

@@ -23,7 +23,7 @@ public enum MarkdownSummary {
         if let interruption = report.interruption {
             lines += ["> **Partial report**: the run was \(MarkdownText.inline(interruption)).", ""]
         }
-        let versions = TLSLibrary.allCases.map { report.libraryVersions[$0] ?? $0.displayName }.joined(separator: ", ")
+        let versions = report.libraries.map(\.version).joined(separator: ", ")
         lines.append("\(MarkdownText.inline(versions)) · seed \(report.seed) · \(report.results.count) cells")
         lines.append("")
         lines.append(
@@ -33,19 +33,19 @@ public enum MarkdownSummary {
         lines.append("")
         lines.append("✅ passed · ❌ failed · 🟡 documented divergence · ➖ not applicable · 💥 harness error; "
             + "columns are server → client")
-        let pairings = TLSLibrary.allCases.flatMap { server in TLSLibrary.allCases.map { (server, $0) } }
+        let pairings = report.pairings
         for mode in ExecutionMode.allCases {
             for version in ProtocolVersion.allCases {
                 let block = report.results.filter { $0.cell.mode == mode && $0.cell.protocolVersion == version }
                 guard !block.isEmpty else { continue }
                 lines += ["", "## \(mode.rawValue) · \(version.rawValue)", ""]
-                lines.append("| scenario | " + pairings.map { "\($0.0.displayName) → \($0.1.displayName)" }.joined(separator: " | ") + " |")
+                lines.append("| scenario | " + pairings.map { MarkdownText.inline("\($0.server.displayName) → \($0.client.displayName)") }.joined(separator: " | ") + " |")
                 lines.append("|---|" + pairings.map { _ in ":-:" }.joined(separator: "|") + "|")
                 var seen: [String] = []
                 for result in block where !seen.contains(result.cell.scenario.id) {
                     seen.append(result.cell.scenario.id)
                     let marks = pairings.map { pairing -> String in
-                        block.first { $0.cell.scenario.id == result.cell.scenario.id && $0.cell.server == pairing.0 && $0.cell.client == pairing.1 }
+                        block.first { $0.cell.scenario.id == result.cell.scenario.id && $0.cell.server == pairing.server.library && $0.cell.client == pairing.client.library }
                             .map { mark($0.status) } ?? " "
                     }
                     lines.append(

@@ -18,7 +18,7 @@ public struct OutOfProcessCellRunner: CellRunning {
         let clock = ContinuousClock()
         let started = clock.now
         var result = CellResult.notRun(cell, seed: seed)
-        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: setup.certs))
+        let plan = setup.plan(cell, seed: seed)
         if let reason = plan.notApplicableReason {
             result.message = "not applicable: \(reason)"
             return result

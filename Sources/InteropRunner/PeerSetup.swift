@@ -8,14 +8,25 @@ public struct PeerSetup: Sendable {
     public var certs: String
     public var deadline: Duration
     public var divergences: DivergenceCatalog
-    public var tools: CommandLineTools = .system
+    public var libraries: LibraryRegistry
+    public var tools: CommandLineTools
 
-    public init(executable: String, fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog) {
+    public init(
+        executable: String, fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog,
+        libraries: LibraryRegistry
+    ) {
         self.executable = executable
         self.fixtures = fixtures
         self.certs = certs
         self.deadline = deadline
         self.divergences = divergences
+        self.libraries = libraries
+        self.tools = CommandLineTools(libraries)
+    }
+
+    /// The plan of `cell` with this setup's certificates and libraries.
+    func plan(_ cell: Cell, seed: UInt64) -> CellPlan {
+        CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs), libraries: libraries)
     }
 
     /// When a runner's watchdog steps in for a cell started at `start`: the cell's deadline (which the peers get) and

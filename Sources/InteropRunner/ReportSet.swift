@@ -60,10 +60,10 @@ public struct ReportSet: Sendable {
 
     /// After a configuration error, once the folder's lock is held: the set says what went wrong instead of
     /// showing the previous run's results (which `prepare` removed, or removes here if it did not get that far).
-    public func writeConfigurationError(_ message: String, versions: [TLSLibrary: String]) {
+    public func writeConfigurationError(_ message: String, libraries: [ReportedLibrary]) {
         guard lock.isHeld else { return }
         unlink(resultsPath)
-        try? OutputFile.write(Data(JUnitReport.renderConfigurationError(message, versions: versions).utf8), to: junitPath)
+        try? OutputFile.write(Data(JUnitReport.renderConfigurationError(message, libraries: libraries).utf8), to: junitPath)
         try? OutputFile.write(Data(MarkdownSummary.renderConfigurationError(message).utf8), to: summaryPath)
         try? OutputFile.write(Data(HTMLReport.renderConfigurationError(message).utf8), to: htmlPath)
     }

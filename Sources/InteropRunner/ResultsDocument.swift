@@ -98,7 +98,7 @@ public struct ResultsDocument: Codable, Sendable {
 
     /// `libraries` keyed by library again (unknown names, from a newer harness, are left out).
     public var libraryVersions: [TLSLibrary: String] {
-        Dictionary(uniqueKeysWithValues: libraries.compactMap { name, version in TLSLibrary(rawValue: name).map { ($0, version) } })
+        Dictionary(uniqueKeysWithValues: libraries.map { (TLSLibrary($0.key), $0.value) })
     }
 
     public func encoded() throws -> Data {

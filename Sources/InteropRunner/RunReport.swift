@@ -4,7 +4,8 @@ import InteropCore
 /// A whole run: the cells' results and the context a reader needs to trust and reproduce them.
 public struct RunReport: Sendable {
     public var results: [CellResult]
-    public var libraryVersions: [TLSLibrary: String]
+    /// The run's libraries, in the order reports list them, with the versions linked.
+    public var libraries: [ReportedLibrary]
     public var seed: UInt64
     public var startedAt: Date
     public var duration: Duration
@@ -14,13 +15,20 @@ public struct RunReport: Sendable {
     /// Set when the run was one shard of a larger selection.
     public var shard: ResultsDocument.ShardInfo?
 
-    public init(results: [CellResult], libraryVersions: [TLSLibrary: String], seed: UInt64, startedAt: Date, duration: Duration) {
+    public init(results: [CellResult], libraries: [ReportedLibrary], seed: UInt64, startedAt: Date, duration: Duration) {
         self.results = results
-        self.libraryVersions = libraryVersions
+        self.libraries = libraries
         self.seed = seed
         self.startedAt = startedAt
         self.duration = duration
         self.hostname = ProcessInfo.processInfo.hostName
+    }
+
+    public var libraryVersions: [TLSLibrary: String] { libraries.versions }
+
+    /// Every server × client pairing of the run's libraries, server first.
+    public var pairings: [(server: ReportedLibrary, client: ReportedLibrary)] {
+        libraries.flatMap { server in libraries.map { (server, $0) } }
     }
 
     public func count(_ status: CellStatus) -> Int {
@@ -43,11 +51,16 @@ public struct MatrixRunner: Sendable {
     public var repeatCount: Int
     /// Cells run at once, each on its own thread (cells share nothing but the libraries, which are thread-safe).
     public var jobs: Int
+    /// The run's libraries: what the reports list, and what tells which cells are not applicable at once.
+    public var libraries: LibraryRegistry
     /// What the reproduce commands say besides each cell's id and seed.
     public var options: RunOptions = .defaults
 
-    public init(runner: any CellRunning, seed: UInt64, seedCount: Int = 1, repeatCount: Int = 1, jobs: Int = 1) {
+    public init(
+        runner: any CellRunning, libraries: LibraryRegistry, seed: UInt64, seedCount: Int = 1, repeatCount: Int = 1, jobs: Int = 1
+    ) {
         self.runner = runner
+        self.libraries = libraries
         self.seed = seed
         self.seedCount = max(1, seedCount)
         self.repeatCount = max(1, repeatCount)
@@ -77,7 +90,7 @@ public struct MatrixRunner: Sendable {
             (results, interrupted) = runInParallel(cells, shouldStop: shouldStop, progress: progress)
         }
         var report = RunReport(
-            results: results, libraryVersions: Backends.runtimeVersions, seed: seed, startedAt: started,
+            results: results, libraries: libraries.reported, seed: seed, startedAt: started,
             duration: begin.duration(to: clock.now))
         if interrupted || shouldStop() {
             let finished = results.filter { $0.status != .interrupted }.count
@@ -93,7 +106,7 @@ extension MatrixRunner {
     func runInParallel(
         _ cells: [Cell], shouldStop: () -> Bool, progress: (CellResult, Int) -> Void
     ) -> ([CellResult], Bool) {
-        let costs = cells.map(CellCost.estimate)
+        let costs = cells.map { CellCost.estimate($0, libraries: libraries) }
         let order = cells.indices.sorted { costs[$0] > costs[$1] }
         let state = ParallelRunState(count: cells.count)
         let threads = (0..<min(jobs, cells.count)).map { _ in
@@ -256,9 +269,11 @@ final class ParallelRunState: @unchecked Sendable {
 
 /// A static guess at what a cell costs, so long cells start first when cells run in parallel.
 enum CellCost {
-    static func estimate(_ cell: Cell) -> Double {
+    static func estimate(_ cell: Cell, libraries: LibraryRegistry) -> Double {
         // A cell the linked libraries cannot run is skipped at once (on OpenSSL 3.0, every QUIC cell).
-        if CellPlan(cell: cell, seed: 1, credentials: .standard(in: ".")).notApplicableReason != nil { return 0.1 }
+        if CellPlan(cell: cell, seed: 1, credentials: .standard(in: "."), libraries: libraries).notApplicableReason != nil {
+            return 0.1
+        }
         var cost = 1.0
         switch cell.mode {
         case .inProcess: break

@@ -45,46 +45,33 @@ public struct Scenario: Sendable, Hashable, Identifiable {
 /// One endpoint's side of a scenario.
 public struct EndpointSpec: Sendable, Hashable {
     public var alpn: [String]
-    public var alpnRejection: ALPNRejectionStyle
-    public var alpnServerPrecedence: Bool
-    /// OpenSSL readers only: `SSL_OP_IGNORE_UNEXPECTED_EOF`.
-    public var ignoreUnexpectedEOF: Bool
     /// Route the library's I/O through the harness's interposed transport (in this OpenSSL BIO callback style)
     /// instead of the library's own socket I/O; nil for native I/O.
     public var interposedStyle: InterposedTransport.CallbackStyle?
     /// Faults the endpoint's in-memory link injects into its library's I/O.
     public var faults: FaultPlan
-    /// OpenSSL only: `SSL_MODE_ENABLE_PARTIAL_WRITE` and `SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER`.
-    public var partialWrite: Bool
-    public var acceptMovingWriteBuffer: Bool
     /// DTLS: drop, duplicate and reorder faults on the datagrams this endpoint sends (in-memory link only).
     public var datagramFaults: DatagramFaults
     /// DTLS: the first retransmission timeout.
     public var dtlsTimeout: DTLSTimeoutChoice
     /// DTLS server: run the cookie exchange (a `listen` step) before the handshake.
     public var cookieExchange: Bool
-    /// OpenSSL endpoints must drive DTLS timers with `SSL_handle_events` (3.2+).
-    public var requiresHandleEvents = false
+    /// Settings only one library understands, under its key (`openssl: {partialWrite: true}`).
+    public var libraryOptions: [TLSLibrary: LibraryOptionValues]
     public var steps: [EndpointAction]
 
     public init(
-        alpn: [String] = [], alpnRejection: ALPNRejectionStyle = .conforming, alpnServerPrecedence: Bool = false,
-        ignoreUnexpectedEOF: Bool = false, interposedStyle: InterposedTransport.CallbackStyle? = nil,
-        faults: FaultPlan = .none, partialWrite: Bool = false, acceptMovingWriteBuffer: Bool = false,
-        datagramFaults: DatagramFaults = .none, dtlsTimeout: DTLSTimeoutChoice = .automatic,
-        cookieExchange: Bool = false, steps: [EndpointAction]
+        alpn: [String] = [], interposedStyle: InterposedTransport.CallbackStyle? = nil, faults: FaultPlan = .none,
+        datagramFaults: DatagramFaults = .none, dtlsTimeout: DTLSTimeoutChoice = .automatic, cookieExchange: Bool = false,
+        libraryOptions: [TLSLibrary: LibraryOptionValues] = [:], steps: [EndpointAction]
     ) {
         self.datagramFaults = datagramFaults
         self.dtlsTimeout = dtlsTimeout
         self.cookieExchange = cookieExchange
         self.faults = faults
-        self.partialWrite = partialWrite
-        self.acceptMovingWriteBuffer = acceptMovingWriteBuffer
-        self.ignoreUnexpectedEOF = ignoreUnexpectedEOF
         self.interposedStyle = interposedStyle ?? (steps.contains(where: \.needsInterposedTransport) ? .classic : nil)
         self.alpn = alpn
-        self.alpnRejection = alpnRejection
-        self.alpnServerPrecedence = alpnServerPrecedence
+        self.libraryOptions = libraryOptions
         self.steps = steps
     }
 }

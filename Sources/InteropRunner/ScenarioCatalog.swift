@@ -15,7 +15,7 @@ public struct ScenarioCatalog: Sendable {
     public static let maximumClients = 64
 
     /// Loads every `.yaml` file of `directory`, in name order.
-    public static func load(directory: String) throws(ConfigurationError) -> ScenarioCatalog {
+    public static func load(directory: String, libraries: LibraryRegistry) throws(ConfigurationError) -> ScenarioCatalog {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -27,7 +27,7 @@ public struct ScenarioCatalog: Sendable {
         var scenarios: [Scenario] = []
         var seen: [String: String] = [:]
         for file in files {
-            for scenario in try loadFile(file) {
+            for scenario in try loadFile(file, libraries: libraries) {
                 if let earlier = seen[scenario.id] {
                     throw ConfigurationError("\(file): scenario id '\(scenario.id)' is already defined in \(earlier)")
                 }
@@ -42,12 +42,14 @@ public struct ScenarioCatalog: Sendable {
     /// its peers, since parsing every file would be most of a peer's start-up time), or from the whole catalog of
     /// `directory` when no file is given. Parsed, never searched for as text: `id: "H1"` and `id: H1  # note` are
     /// the same id. Nil when it is not there.
-    public static func loadScenario(id: String, file: String?, directory: String) throws(ConfigurationError) -> Scenario? {
-        if let file { return try loadFile(file).first { $0.id == id } }
-        return try load(directory: directory).scenarios.first { $0.id == id }
+    public static func loadScenario(id: String, file: String?, directory: String, libraries: LibraryRegistry) throws(ConfigurationError)
+        -> Scenario?
+    {
+        if let file { return try loadFile(file, libraries: libraries).first { $0.id == id } }
+        return try load(directory: directory, libraries: libraries).scenarios.first { $0.id == id }
     }
 
-    static func loadFile(_ file: String) throws(ConfigurationError) -> [Scenario] {
+    static func loadFile(_ file: String, libraries: LibraryRegistry) throws(ConfigurationError) -> [Scenario] {
         let document = try FixtureReader.load(file: file)
         try document.allowOnly(["family", "title", "scenarios"])
         let family = try document.string("family")
@@ -58,12 +60,14 @@ public struct ScenarioCatalog: Sendable {
         let title = try document.string("title")
         var scenarios: [Scenario] = []
         for entry in try document.list("scenarios") {
-            scenarios.append(try parseScenario(entry, family: family, title: title))
+            scenarios.append(try parseScenario(entry, family: family, title: title, libraries: libraries))
         }
         return scenarios
     }
 
-    private static func parseScenario(_ entry: FixtureReader, family: String, title: String) throws(ConfigurationError) -> Scenario {
+    private static func parseScenario(_ entry: FixtureReader, family: String, title: String, libraries: LibraryRegistry)
+        throws(ConfigurationError) -> Scenario
+    {
         try entry.allowOnly([
             "id", "name", "description", "protocols", "clients", "payload", "serverPayload", "servers",
             "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external", "inProcessOnly", "deadlineSeconds",
@@ -82,20 +86,18 @@ public struct ScenarioCatalog: Sendable {
             }
             protocols.append(version)
         }
-        var servers: [TLSLibrary] = []
-        for name in try entry.strings("servers", default: TLSLibrary.allCases.map(\.rawValue)) {
-            guard let library = TLSLibrary(rawValue: name) else {
-                throw entry.error("servers", "has unknown library '\(name)' (known: openssl, gnutls)")
+        func libraryList(_ key: String) throws(ConfigurationError) -> [TLSLibrary] {
+            var chosen: [TLSLibrary] = []
+            for name in try entry.strings(key, default: libraries.libraries.map(\.rawValue)) {
+                guard let library = libraries.library(named: name) else {
+                    throw entry.error(key, "has unknown library '\(name)' (known: \(libraries.knownList))")
+                }
+                chosen.append(library)
             }
-            servers.append(library)
+            return chosen
         }
-        var clientLibraries: [TLSLibrary] = []
-        for name in try entry.strings("clientLibraries", default: TLSLibrary.allCases.map(\.rawValue)) {
-            guard let library = TLSLibrary(rawValue: name) else {
-                throw entry.error("clientLibraries", "has unknown library '\(name)' (known: openssl, gnutls)")
-            }
-            clientLibraries.append(library)
-        }
+        let servers = try libraryList("servers")
+        let clientLibraries = try libraryList("clientLibraries")
         var capacity: Int?
         if let link = try entry.nested("link") {
             try link.allowOnly(["kind", "capacity"])
@@ -123,11 +125,11 @@ public struct ScenarioCatalog: Sendable {
         let clientEntry = try entry.nested("client")
         guard let expectEntry = try entry.nested("expect") else { throw entry.error("expect", "is missing") }
         let reason = try entry.optionalString("notApplicableReason")
-        if (servers.count < TLSLibrary.allCases.count || clientLibraries.count < TLSLibrary.allCases.count) && reason == nil {
+        if (Set(servers) != Set(libraries.libraries) || Set(clientLibraries) != Set(libraries.libraries)) && reason == nil {
             throw entry.error("notApplicableReason", "is required when 'servers' or 'clientLibraries' leaves a library out")
         }
-        let server = try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer)
-        let client = try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient)
+        let server = try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer, libraries: libraries)
+        let client = try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient, libraries: libraries)
         let datagramFaulty = !server.datagramFaults.isEmpty || !client.datagramFaults.isEmpty
         let onlyQUIC = protocols.allSatisfy(\.isQUIC)
         if protocols.contains(where: \.isQUIC) && (!onlyQUIC || capacity != nil) {
@@ -178,13 +180,12 @@ public struct ScenarioCatalog: Sendable {
         return scenario
     }
 
-    private static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction]) throws(ConfigurationError) -> EndpointSpec {
+    private static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction], libraries: LibraryRegistry)
+        throws(ConfigurationError) -> EndpointSpec
+    {
         guard let entry else { return EndpointSpec(steps: defaultSteps) }
-        try entry.allowOnly([
-            "alpn", "alpnRejection", "alpnServerPrecedence", "ignoreUnexpectedEOF", "transport", "steps", "faults",
-            "partialWrite", "acceptMovingWriteBuffer", "datagrams", "dtlsTimeoutMs", "cookieExchange",
-            "requiresHandleEvents",
-        ])
+        try entry.allowOnly(
+            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange"] + libraries.libraries.map(\.rawValue)))
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
             guard let step = EndpointAction(parsing: text) else {
@@ -196,10 +197,6 @@ public struct ScenarioCatalog: Sendable {
             }
             steps.append(step)
         }
-        let rejectionText = try entry.optionalString("alpnRejection") ?? ALPNRejectionStyle.conforming.rawValue
-        guard let rejection = ALPNRejectionStyle(rawValue: rejectionText) else {
-            throw entry.error("alpnRejection", "is '\(rejectionText)'; known: conforming, naiveMandatory, notMandatory")
-        }
         let transport = try entry.optionalString("transport") ?? "native"
         let styles: [String: InterposedTransport.CallbackStyle?] = [
             "native": nil, "interposed": .classic, "interposed-ex": .extended,
@@ -207,18 +204,31 @@ public struct ScenarioCatalog: Sendable {
         guard let style = styles[transport] else {
             throw entry.error("transport", "is '\(transport)'; known: native, interposed, interposed-ex")
         }
-        var spec = EndpointSpec(
-            alpn: try entry.strings("alpn", default: []), alpnRejection: rejection,
-            alpnServerPrecedence: try entry.bool("alpnServerPrecedence", default: false),
-            ignoreUnexpectedEOF: try entry.bool("ignoreUnexpectedEOF", default: false),
-            interposedStyle: style, faults: try parseFaults(entry.nested("faults")),
-            partialWrite: try entry.bool("partialWrite", default: false),
-            acceptMovingWriteBuffer: try entry.bool("acceptMovingWriteBuffer", default: false),
-            datagramFaults: try parseDatagramFaults(entry.nested("datagrams")),
-            dtlsTimeout: try parseTimeout(entry), cookieExchange: try entry.bool("cookieExchange", default: false),
-            steps: steps)
-        spec.requiresHandleEvents = try entry.bool("requiresHandleEvents", default: false)
-        return spec
+        return EndpointSpec(
+            alpn: try entry.strings("alpn", default: []), interposedStyle: style, faults: try parseFaults(entry.nested("faults")),
+            datagramFaults: try parseDatagramFaults(entry.nested("datagrams")), dtlsTimeout: try parseTimeout(entry),
+            cookieExchange: try entry.bool("cookieExchange", default: false),
+            libraryOptions: try parseLibraryOptions(entry, libraries: libraries), steps: steps)
+    }
+
+    /// `openssl: {partialWrite: true}`: each library's own settings, checked against the options its plug-in
+    /// declares, kept as text for its backend to read.
+    private static func parseLibraryOptions(_ entry: FixtureReader, libraries: LibraryRegistry) throws(ConfigurationError)
+        -> [TLSLibrary: LibraryOptionValues]
+    {
+        var result: [TLSLibrary: LibraryOptionValues] = [:]
+        for plugin in libraries.plugins {
+            guard let options = try entry.nested(plugin.library.rawValue) else { continue }
+            try options.allowOnly(Set(plugin.options.map(\.name)))
+            var values: [String: String] = [:]
+            for option in plugin.options where options.has(option.name) {
+                let text = try options.string(option.name)
+                if let problem = option.problem(with: text) { throw options.error(option.name, problem) }
+                values[option.name] = text
+            }
+            result[plugin.library] = LibraryOptionValues(values)
+        }
+        return result
     }
 
     /// `dtlsTimeoutMs`: a number of milliseconds, or `default` for the library's own timer; absent means 20 ms in

@@ -45,14 +45,14 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
     public static let maximumParts = 1024
 
     /// This shard's cells, in the selection's order.
-    public func cells(of selection: [Cell], timings: [String: Double] = [:]) -> [Cell] {
-        let assignment = Self.assign(selection, parts: total, timings: timings)
+    public func cells(of selection: [Cell], timings: [String: Double] = [:], libraries: LibraryRegistry) -> [Cell] {
+        let assignment = Self.assign(selection, parts: total, timings: timings, libraries: libraries)
         return selection.indices.filter { assignment[$0] == index - 1 }.map { selection[$0] }
     }
 
     /// The part (0-based) each cell of the selection goes to.
-    static func assign(_ selection: [Cell], parts: Int, timings: [String: Double]) -> [Int] {
-        let costs = selection.map { timings[$0.id] ?? CellCost.estimate($0) * 10 }
+    static func assign(_ selection: [Cell], parts: Int, timings: [String: Double], libraries: LibraryRegistry) -> [Int] {
+        let costs = selection.map { timings[$0.id] ?? CellCost.estimate($0, libraries: libraries) * 10 }
         let order = selection.indices.sorted {
             costs[$0] != costs[$1] ? costs[$0] > costs[$1] : selection[$0].id < selection[$1].id
         }

@@ -5,7 +5,7 @@ import InteropCore
 /// merged report lie: shards of different harness or library versions, seeds or selections, a shard missing or
 /// given twice, a cell present twice.
 public enum ShardMerge {
-    public static func merge(_ paths: [String], fixtures: String) throws(ConfigurationError) -> RunReport {
+    public static func merge(_ paths: [String], fixtures: String, libraries: LibraryRegistry) throws(ConfigurationError) -> RunReport {
         guard !paths.isEmpty else { throw ConfigurationError("merge: no results files given") }
         var documents: [(String, ResultsDocument)] = []
         for path in paths { documents.append((path, try ResultsDocument.load(path))) }
@@ -51,8 +51,8 @@ public enum ShardMerge {
                 seen[cell.id] = path
             }
         }
-        let catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios")
-        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: catalog)
+        let catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios", libraries: libraries)
+        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: catalog, libraries: libraries)
         let ordered = documents.sorted { ($0.1.shard?.index ?? 0) < ($1.1.shard?.index ?? 0) }
         var results: [CellResult] = []
         for (path, document) in ordered {
@@ -64,7 +64,7 @@ public enum ShardMerge {
         }
         let longest = documents.map(\.1.durationSeconds).max() ?? 0
         var report = RunReport(
-            results: results, libraryVersions: first.libraryVersions, seed: first.seed,
+            results: results, libraries: libraries.reported(versions: first.libraries), seed: first.seed,
             startedAt: documents.map(\.1.startedAt).min() ?? Date(), duration: .milliseconds(Int64(longest * 1000)))
         report.hostname = "merged from \(reference.total) shards"
         if !interruptions.isEmpty { report.interruption = "interrupted (\(interruptions.joined(separator: ", ")))" }

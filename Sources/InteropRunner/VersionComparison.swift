@@ -1,14 +1,15 @@
 import Foundation
 import InteropCore
 
-/// The same matrix run on two OpenSSL versions, each against the same GnuTLS (the system's 3.0 and the 3.5 built by
-/// `make openssl-3.5`): one report with the version as a dimension, listing every cell whose outcome changed.
+/// The same matrix run on two versions of one library, every other library the same (e.g. the system's OpenSSL 3.0
+/// and the 3.5 built by `make openssl-3.5`, both against the system's GnuTLS): one report with the version as a
+/// dimension, listing every cell whose outcome changed.
 public struct VersionComparison: Sendable {
     public struct Side: Sendable {
         public var path: String
         public var document: ResultsDocument
         public var report: RunReport
-        /// The OpenSSL version as the library reports it, e.g. `OpenSSL 3.5.7 9 Jun 2026`.
+        /// The varying library's version as it reports it, e.g. `OpenSSL 3.5.7 9 Jun 2026`.
         public var label: String
         /// `OpenSSL 3.5.7`, for headings and suite names.
         public var shortLabel: String
@@ -19,38 +20,47 @@ public struct VersionComparison: Sendable {
     /// Cells whose verdict or judged observations differ, and cells run on one version only.
     public var changes: [ResultsDiff.Change]
 
-    /// Reads both runs' results, refusing a pair that would not isolate the OpenSSL version: the same OpenSSL on
-    /// both sides, a different GnuTLS, or a different seed.
-    public static func load(older olderPath: String, newer newerPath: String, fixtures: String) throws(ConfigurationError)
-        -> VersionComparison
+    /// The library whose version the two runs differ in; every other library ran the same version on both.
+    public var varying: TLSLibrary
+    /// Its name as reports show it, e.g. `OpenSSL`.
+    public var varyingName: String
+    /// The versions both runs share, e.g. `GnuTLS 3.7.9`.
+    public var shared: String
+
+    /// Reads both runs' results, refusing a pair that would not isolate one library's version: the same versions on
+    /// both sides, more than one library changed, or a different seed.
+    public static func load(older olderPath: String, newer newerPath: String, fixtures: String, libraries: LibraryRegistry)
+        throws(ConfigurationError) -> VersionComparison
     {
         let olderDocument = try ResultsDocument.load(olderPath)
         let newerDocument = try ResultsDocument.load(newerPath)
-        let key = TLSLibrary.openssl.rawValue
-        let olderVersion = olderDocument.libraries[key] ?? "unknown"
-        let newerVersion = newerDocument.libraries[key] ?? "unknown"
-        guard olderVersion != newerVersion else {
-            throw ConfigurationError("\(olderPath) and \(newerPath) both ran \(olderVersion): there is no version to compare")
+        let names = Set(olderDocument.libraries.keys).union(newerDocument.libraries.keys)
+            .sorted { libraries.order(of: TLSLibrary($0)) < libraries.order(of: TLSLibrary($1)) }
+        let changed = names.filter { olderDocument.libraries[$0] != newerDocument.libraries[$0] }
+        guard let key = changed.first else {
+            let versions = names.compactMap { olderDocument.libraries[$0] }.joined(separator: ", ")
+            throw ConfigurationError("\(olderPath) and \(newerPath) both ran \(versions): there is no version to compare")
         }
-        let gnutls = TLSLibrary.gnutls.rawValue
-        guard olderDocument.libraries[gnutls] == newerDocument.libraries[gnutls] else {
+        guard changed.count == 1 else {
+            let display = changed.map { libraries.displayName(for: TLSLibrary($0)) }
             throw ConfigurationError(
-                "\(newerPath) ran \(newerDocument.libraries[gnutls] ?? "no GnuTLS"), \(olderPath) "
-                    + "\(olderDocument.libraries[gnutls] ?? "no GnuTLS"): with both libraries changed, no change could be "
-                    + "attributed to OpenSSL")
+                "\(newerPath) ran \(changed.map { newerDocument.libraries[$0] ?? "no \($0)" }.joined(separator: ", ")), \(olderPath) "
+                    + "\(changed.map { olderDocument.libraries[$0] ?? "no \($0)" }.joined(separator: ", ")): with "
+                    + "\(display.joined(separator: " and ")) changed, no change could be attributed to \(display[0]) alone")
         }
         guard olderDocument.seed == newerDocument.seed else {
             throw ConfigurationError("\(newerPath) ran with seed \(newerDocument.seed), \(olderPath) with \(olderDocument.seed)")
         }
-        let catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios")
-        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: catalog)
+        let catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios", libraries: libraries)
+        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: catalog, libraries: libraries)
         func side(_ path: String, _ document: ResultsDocument) throws(ConfigurationError) -> Side {
             var results: [CellResult] = []
             for record in document.cells {
                 results.append(try ShardMerge.result(record, from: path, catalog: catalog, divergences: divergences))
             }
             var report = RunReport(
-                results: results, libraryVersions: document.libraryVersions, seed: document.seed, startedAt: document.startedAt,
+                results: results, libraries: libraries.reported(versions: document.libraries), seed: document.seed,
+                startedAt: document.startedAt,
                 duration: .milliseconds(Int64(document.durationSeconds * 1000)))
             report.hostname = document.hostname
             report.interruption = document.interrupted
@@ -58,9 +68,11 @@ public struct VersionComparison: Sendable {
             let short = label.split(separator: " ").prefix(2).joined(separator: " ")
             return Side(path: path, document: document, report: report, label: label, shortLabel: short)
         }
+        let shared = names.filter { $0 != key }.compactMap { olderDocument.libraries[$0] }.joined(separator: ", ")
         return VersionComparison(
             older: try side(olderPath, olderDocument), newer: try side(newerPath, newerDocument),
-            changes: ResultsDiff.changes(from: olderDocument, to: newerDocument))
+            changes: ResultsDiff.changes(from: olderDocument, to: newerDocument), varying: TLSLibrary(key),
+            varyingName: libraries.displayName(for: TLSLibrary(key)), shared: shared)
     }
 
     public var sides: [Side] { [older, newer] }
@@ -103,7 +115,7 @@ public struct VersionComparison: Sendable {
     /// True when both runs met every expectation (a change between versions is information, not a failure).
     public var succeeded: Bool { older.report.succeeded && newer.report.succeeded }
 
-    public var title: String { "OpenSSL version comparison: \(older.shortLabel) → \(newer.shortLabel)" }
+    public var title: String { "\(varyingName) version comparison: \(older.shortLabel) → \(newer.shortLabel)" }
 
     public func renderJUnit() -> String {
         JUnitReport.render(labelled: sides.map { ($0.report, $0.shortLabel) })
@@ -111,10 +123,10 @@ public struct VersionComparison: Sendable {
 
     public func renderMarkdown() -> String {
         var lines = ["# TLSInterop — \(title)", ""]
-        let gnutls = older.report.libraryVersions[.gnutls] ?? "GnuTLS"
+        let gnutls = shared
         lines.append("Both runs against \(MarkdownText.inline(gnutls)), seed \(older.report.seed).")
         lines.append("")
-        lines.append("| OpenSSL | cells | passed | failed | divergent | not applicable | results |")
+        lines.append("| \(MarkdownText.inline(varyingName)) | cells | passed | failed | divergent | not applicable | results |")
         lines.append("| --- | --- | --- | --- | --- | --- | --- |")
         for side in sides {
             let report = side.report
@@ -144,8 +156,8 @@ public struct VersionComparison: Sendable {
         var html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(HTMLReport.escape(title))</title>"
         html += "<style>\(HTMLReport.style)</style></head><body>\n"
         html += "<h1>\(HTMLReport.escape(title))</h1>\n"
-        html += "<p class=\"meta\">both against \(HTMLReport.escape(older.report.libraryVersions[.gnutls] ?? "GnuTLS")) · seed \(older.report.seed)</p>\n"
-        html += "<table><tr><th>OpenSSL</th><th>passed</th><th>failed</th><th>divergent</th><th>not applicable</th><th>report</th></tr>\n"
+        html += "<p class=\"meta\">both against \(HTMLReport.escape(shared)) · seed \(older.report.seed)</p>\n"
+        html += "<table><tr><th>\(HTMLReport.escape(varyingName))</th><th>passed</th><th>failed</th><th>divergent</th><th>not applicable</th><th>report</th></tr>\n"
         for side in sides {
             let report = side.report
             let link = Self.relativePath(from: directory, to: Self.directory(of: side.path)) + "/index.html"
@@ -177,7 +189,7 @@ public struct VersionComparison: Sendable {
             public var summary: String
         }
 
-        public var kind = "openssl-version-comparison"
+        public var kind: String
         public var schemaVersion = ResultsDocument.currentSchemaVersion
         public var older: ResultsDocument
         public var newer: ResultsDocument
@@ -186,7 +198,7 @@ public struct VersionComparison: Sendable {
 
     public func encodedDocument() throws -> Data {
         let document = Document(
-            older: older.document, newer: newer.document, changes: changes.map { .init(id: $0.id, summary: $0.summary) })
+            kind: "\(varying.rawValue)-version-comparison", older: older.document, newer: newer.document, changes: changes.map { .init(id: $0.id, summary: $0.summary) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

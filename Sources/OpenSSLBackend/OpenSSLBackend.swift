@@ -59,14 +59,10 @@ public struct OpenSSLBackend: TLSBackend {
     }
 
     public func unsupportedReason(_ settings: EndpointSettings) -> String? {
-        if settings.role == .server && settings.alpnRejection != .conforming {
-            return "the \(settings.alpnRejection.rawValue) ALPN server is a GnuTLS configuration (GNUTLS_ALPN_MANDATORY); "
-                + "OpenSSL's select callback decides"
-        }
         if settings.protocolVersion.isQUIC, case .failure(let missing) = QUICSymbols.linked {
             return "the linked \(runtimeVersion) has no QUIC server (\(missing.name) is absent; the listener API arrived in OpenSSL 3.5)"
         }
-        if settings.requiresHandleEvents && OpenSSLCapabilities.handleEvents == nil {
+        if settings.openSSLOptions.flag(OpenSSLOption.requiresHandleEvents.name) && OpenSSLCapabilities.handleEvents == nil {
             return "SSL_handle_events is absent from the linked \(runtimeVersion) (it arrived in OpenSSL 3.2)"
         }
         return nil

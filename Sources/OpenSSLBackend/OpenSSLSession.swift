@@ -45,10 +45,11 @@ final class OpenSSLSession: TLSSession {
         case .client: try configureClient(settings, wire: wire)
         }
         var mode = 0
-        if settings.partialWrite { mode |= Int(SSL_MODE_ENABLE_PARTIAL_WRITE) }
-        if settings.acceptMovingWriteBuffer { mode |= Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER) }
+        let options = settings.openSSLOptions
+        if options.flag(OpenSSLOption.partialWrite.name) { mode |= Int(SSL_MODE_ENABLE_PARTIAL_WRITE) }
+        if options.flag(OpenSSLOption.acceptMovingWriteBuffer.name) { mode |= Int(SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER) }
         if mode != 0 { _ = COpenSSL_SSL_set_mode(ssl, mode) }
-        if settings.ignoreUnexpectedEOF {
+        if options.flag(OpenSSLOption.ignoreUnexpectedEOF.name) {
             SSL_set_options(ssl, COpenSSL_SSL_OP_IGNORE_UNEXPECTED_EOF())
         }
         if let transport = self.transport {

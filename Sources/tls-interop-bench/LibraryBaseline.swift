@@ -2,6 +2,8 @@ import COpenSSL
 import CGnuTLS
 import Foundation
 import InteropCore
+import OpenSSLBackend
+import GnuTLSBackend
 
 /// The same work as a benchmark cell — handshake, 4 KiB echo, clean close — done with the libraries' C APIs and
 /// nothing else: contexts and credentials made once, one socketpair, both ends driven in turn. What the harness
@@ -45,6 +47,7 @@ final class BaselineContexts {
         switch library {
         case .openssl: OpenSSLBaseline(context: server ? openSSLServer : openSSLClient, server: server, fd: fd)
         case .gnutls: GnuTLSBaseline(credentials: server ? gnuTLSServer : gnuTLSClient, server: server, fd: fd, version: version)
+        default: preconditionFailure("no C-level baseline for \(library)")
         }
     }
 }

@@ -1,6 +1,9 @@
 import Foundation
 import InteropCore
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
+import GnuTLSBackend
 
 // `make bench`: what a cell costs against the libraries' own cost, the whole matrix on one and two jobs, the cost
 // of separate processes, and a DTLS loss cell on shortened against default timers. Prints a table and writes
@@ -36,9 +39,10 @@ let binaryDirectory = URL(fileURLWithPath: (try? FileManager.default.destination
     .deletingLastPathComponent().path
 let cli = binaryDirectory + "/tls-interop"
 let credentials = Credentials.standard(in: root + "/certs")
-let catalog = try ScenarioCatalog.load(directory: root + "/fixtures/scenarios")
-let divergences = try DivergenceCatalog.load(file: root + "/fixtures/divergences.yaml", scenarios: catalog)
-let runner = InProcessCellRunner(credentials: credentials, deadline: .seconds(10), divergences: divergences)
+let libraries = LibraryRegistry.linked
+let catalog = try ScenarioCatalog.load(directory: root + "/fixtures/scenarios", libraries: libraries)
+let divergences = try DivergenceCatalog.load(file: root + "/fixtures/divergences.yaml", scenarios: catalog, libraries: libraries)
+let runner = InProcessCellRunner(credentials: credentials, deadline: .seconds(10), divergences: divergences, libraries: libraries)
 var table: [[String]] = []
 var results: [String: [Measurement]] = [:]
 var summary: [String: Double] = [:]
@@ -50,8 +54,8 @@ let payload = SeededGenerator.payload(count: 4096, seed: 1)
 var ratios: [Double] = []
 for version in [ProtocolVersion.tls13, .tls12] {
     let contexts = BaselineContexts(credentials: credentials, version: version)
-    for server in TLSLibrary.allCases {
-        for client in TLSLibrary.allCases {
+    for server in libraries.libraries {
+        for client in libraries.libraries {
             let pair = "\(server.rawValue)-\(client.rawValue) \(version.rawValue)"
             let baseline = measure("baseline \(pair)", samples: 200) {
                 precondition(runBaseline(contexts, server: server, client: client, payload: payload), "baseline failed: \(pair)")
@@ -102,7 +106,8 @@ let h1 = catalog.scenarios.first { $0.id == "H1" }!
 let inProcessCell = Cell(scenario: h1, server: .openssl, client: .gnutls, protocolVersion: .tls13, mode: .inProcess)
 let outOfProcessCell = Cell(scenario: h1, server: .openssl, client: .gnutls, protocolVersion: .tls13, mode: .outOfProcess)
 let peers = OutOfProcessCellRunner(setup: PeerSetup(
-    executable: cli, fixtures: root + "/fixtures", certs: root + "/certs", deadline: .seconds(10), divergences: divergences))
+    executable: cli, fixtures: root + "/fixtures", certs: root + "/certs", deadline: .seconds(10), divergences: divergences,
+    libraries: libraries))
 let local = measure("H1 in-process", samples: 100) { precondition(runner.run(inProcessCell, seed: 1).status == .passed) }
 let remote = measure("H1 out-of-process", samples: 30) { precondition(peers.run(outOfProcessCell, seed: 1).status == .passed) }
 results["outOfProcess"] = [local, remote]
@@ -115,8 +120,8 @@ let lossScenario = catalog.scenarios.first { $0.id == "R7a" }!
 var defaultTimers = lossScenario
 defaultTimers.server.dtlsTimeout = .libraryDefault
 defaultTimers.client.dtlsTimeout = .libraryDefault
-for server in TLSLibrary.allCases {
-    for client in TLSLibrary.allCases {
+for server in libraries.libraries {
+    for client in libraries.libraries {
         let pair = "\(server.rawValue)-\(client.rawValue)"
         let short = measure("R7a \(pair) shortened", samples: 20) {
             precondition(runner.run(Cell(scenario: lossScenario, server: server, client: client, protocolVersion: .dtls12, mode: .inProcess), seed: 1).status == .passed)
@@ -152,7 +157,7 @@ struct BenchDocument: Codable {
 }
 let document = BenchDocument(
     machine: ProcessInfo.processInfo.hostName, cores: ProcessInfo.processInfo.activeProcessorCount,
-    libraries: Dictionary(uniqueKeysWithValues: Backends.runtimeVersions.map { ($0.key.rawValue, $0.value) }), summary: summary,
+    libraries: Dictionary(uniqueKeysWithValues: libraries.runtimeVersions.map { ($0.key.rawValue, $0.value) }), summary: summary,
     measurements: results)
 let encoder = JSONEncoder()
 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

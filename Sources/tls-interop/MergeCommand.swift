@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InteropRunner
+import LibraryPlugins
 
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +17,7 @@ struct MergeCommand: ParsableCommand {
         let report: RunReport
         let output = ReportSet(directory: reports)
         do {
-            report = try ShardMerge.merge(results, fixtures: fixtures)
+            report = try ShardMerge.merge(results, fixtures: fixtures, libraries: .linked)
             try output.prepare()
         } catch {
             StandardStreams.error("tls-interop merge: error: \(error.message)\n")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import InteropCore
 import InteropRunner
+import LibraryPlugins
 
 struct PeerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,8 +17,8 @@ struct PeerCommand: ParsableCommand {
 
     @Option(help: "server or client.") var role: Role
     @Option(help: "Scenario id.") var scenario: String
-    @Option(help: "Server library.") var server: TLSLibrary
-    @Option(help: "Client library.") var client: TLSLibrary
+    @Option(help: "Server library.") var server: String
+    @Option(help: "Client library.") var client: String
     @Option(name: [.customLong("protocol")], help: "Protocol.") var protocolVersion: ProtocolVersion
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Option(help: "Client: the server's port on 127.0.0.1.") var port: UInt16?
@@ -52,9 +53,15 @@ struct PeerCommand: ParsableCommand {
         case nil:
             break
         }
+        let libraries = LibraryRegistry.linked
+        for (option, name) in [("--server", server), ("--client", client)] where libraries.library(named: name) == nil {
+            StandardStreams.error("tls-interop peer: error: \(option): unknown library '\(name)' (known: \(libraries.knownList))\n")
+            throw ExitCode(2)
+        }
         let loaded: Scenario?
         do {
-            loaded = try ScenarioCatalog.loadScenario(id: scenario, file: scenarioFile, directory: fixtures + "/scenarios")
+            loaded = try ScenarioCatalog.loadScenario(
+                id: scenario, file: scenarioFile, directory: fixtures + "/scenarios", libraries: libraries)
         } catch {
             StandardStreams.error("tls-interop peer: error: \(error.message)\n")
             throw ExitCode(2)
@@ -69,8 +76,10 @@ struct PeerCommand: ParsableCommand {
                     + "\(found.protocols.map(\.rawValue).joined(separator: ", ")), not \(protocolVersion.rawValue)\n")
             throw ExitCode(2)
         }
-        let cell = Cell(scenario: found, server: server, client: client, protocolVersion: protocolVersion, mode: .outOfProcess)
-        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs))
+        let cell = Cell(
+            scenario: found, server: TLSLibrary(server), client: TLSLibrary(client), protocolVersion: protocolVersion,
+            mode: .outOfProcess)
+        let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs), libraries: libraries)
         if let reason = plan.notApplicableReason {
             StandardStreams.error("tls-interop peer: error: cell not applicable: \(reason)\n")
             throw ExitCode(2)

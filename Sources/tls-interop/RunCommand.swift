@@ -59,7 +59,8 @@ struct RunCommand: ParsableCommand {
         // First, so that a signal from here on stops the run the documented way rather than by default action.
         let interruption = InterruptionWatch()
         signal(SIGPIPE, SIG_IGN)
-        let versions = Backends.runtimeVersions
+        let libraries = selection.libraries
+        let reported = libraries.reported
         let cells: [Cell]
         var shardInfo: ResultsDocument.ShardInfo?
         let runner: ModeDispatcher
@@ -74,27 +75,29 @@ struct RunCommand: ParsableCommand {
             (cells, shardInfo) = try selection.shardedCells(from: catalog)
             let credentials = Credentials.standard(in: certs)
             try checkReadable(credentials)
-            for library in TLSLibrary.allCases { try Backends.backend(for: library).validate(credentials) }
+            for plugin in libraries.plugins { try plugin.backend.validate(credentials) }
             let limit = Duration.milliseconds(Int64(deadline * 1000))
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
                 ?? CommandLine.arguments[0]
             let peers = PeerSetup(
-                executable: executable, fixtures: selection.fixtures, certs: certs, deadline: limit, divergences: divergences)
+                executable: executable, fixtures: selection.fixtures, certs: certs, deadline: limit, divergences: divergences,
+                libraries: libraries)
             runner = ModeDispatcher(
-                inProcess: InProcessCellRunner(credentials: credentials, deadline: limit, divergences: divergences),
+                inProcess: InProcessCellRunner(
+                    credentials: credentials, deadline: limit, divergences: divergences, libraries: libraries),
                 outOfProcess: OutOfProcessCellRunner(setup: peers),
                 external: ExternalPeerCellRunner(setup: peers))
         } catch {
             StandardStreams.error("tls-interop: error: \(error.message)\n")
-            reportSet?.writeConfigurationError(error.message, versions: versions)
-            if let junit { try? JUnitReport.write(JUnitReport.renderConfigurationError(error.message, versions: versions), to: junit) }
+            reportSet?.writeConfigurationError(error.message, libraries: reported)
+            if let junit { try? JUnitReport.write(JUnitReport.renderConfigurationError(error.message, libraries: reported), to: junit) }
             throw ExitCode(2)
         }
-        var matrix = MatrixRunner(runner: runner, seed: seed, seedCount: seeds, repeatCount: `repeat`, jobs: jobs)
+        var matrix = MatrixRunner(runner: runner, libraries: libraries, seed: seed, seedCount: seeds, repeatCount: `repeat`, jobs: jobs)
         matrix.options = RunOptions(fixtures: selection.fixtures, certs: certs, deadlineSeconds: deadline, repeatCount: `repeat`)
         let progress = ProgressPrinter(total: cells.count, verbose: verbose, quiet: quiet)
         let ranReport = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
-            progress.cellFinished(result, done: done, versions: versions)
+            progress.cellFinished(result, done: done, versions: libraries.runtimeVersions)
         }
         progress.finish()
         var report = ranReport

@@ -2,8 +2,7 @@ import Foundation
 import ArgumentParser
 import InteropCore
 import InteropRunner
-
-extension TLSLibrary: ExpressibleByArgument {}
+import LibraryPlugins
 extension ProtocolVersion: ExpressibleByArgument {}
 
 /// The options that choose cells and where their inputs live, shared by `list` and `run`.
@@ -11,11 +10,11 @@ struct SelectionOptions: ParsableArguments {
     @Option(name: .long, help: "Scenario ids or family letters, comma separated (e.g. A4,H). Default: all.")
     var filter: [String] = []
 
-    @Option(name: .long, help: "Server library (openssl, gnutls); repeatable. Default: both.")
-    var server: [TLSLibrary] = []
+    @Option(name: .long, help: "Server library (openssl, gnutls); repeatable. Default: every linked library.")
+    var server: [String] = []
 
-    @Option(name: .long, help: "Client library (openssl, gnutls); repeatable. Default: both.")
-    var client: [TLSLibrary] = []
+    @Option(name: .long, help: "Client library (openssl, gnutls); repeatable. Default: every linked library.")
+    var client: [String] = []
 
     @Option(name: [.customLong("protocol")], help: "Protocol (tls1.3, tls1.2); repeatable. Default: all.")
     var protocolVersion: [ProtocolVersion] = []
@@ -34,12 +33,15 @@ struct SelectionOptions: ParsableArguments {
     @Option(name: .long, help: "Directory holding scenarios/ and divergences.yaml.")
     var fixtures: String = "fixtures"
 
+    /// The libraries this build links: the CLI is the composition root that hands them to everything else.
+    var libraries: LibraryRegistry { .linked }
+
     var selection: CellSelection {
         CellSelection(
             filter: filter.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 .filter { !$0.isEmpty },
-            servers: server.isEmpty ? TLSLibrary.allCases : server,
-            clients: client.isEmpty ? TLSLibrary.allCases : client,
+            servers: server.isEmpty ? libraries.libraries : server.map { TLSLibrary($0) },
+            clients: client.isEmpty ? libraries.libraries : client.map { TLSLibrary($0) },
             protocols: protocolVersion.isEmpty ? ProtocolVersion.allCases : protocolVersion, modes: modes)
     }
 
@@ -54,6 +56,11 @@ struct SelectionOptions: ParsableArguments {
     }
 
     func validate() throws {
+        for (option, names) in [("--server", server), ("--client", client)] {
+            for name in names where libraries.library(named: name) == nil {
+                throw ValidationError("\(option): unknown library '\(name)' (known: \(libraries.knownList))")
+            }
+        }
         let known = ["all", "external"] + ExecutionMode.allCases.map(\.rawValue)
         for name in mode.flatMap({ $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
         where !known.contains(name) {
@@ -77,12 +84,12 @@ struct SelectionOptions: ParsableArguments {
         }
         let info = ResultsDocument.ShardInfo(
             index: chosen.index, total: chosen.total, selectionCells: all.count, selectionDigest: Shard.selectionDigest(all))
-        return (chosen.cells(of: all, timings: costs), info)
+        return (chosen.cells(of: all, timings: costs, libraries: libraries), info)
     }
 
     func loadCatalog() throws(ConfigurationError) -> (ScenarioCatalog, DivergenceCatalog) {
-        let scenarios = try ScenarioCatalog.load(directory: fixtures + "/scenarios")
-        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: scenarios)
+        let scenarios = try ScenarioCatalog.load(directory: fixtures + "/scenarios", libraries: libraries)
+        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: scenarios, libraries: libraries)
         return (scenarios, divergences)
     }
 }

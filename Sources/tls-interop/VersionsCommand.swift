@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import InteropRunner
+import LibraryPlugins
 
 struct VersionsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,7 @@ struct VersionsCommand: ParsableCommand {
     func run() throws {
         let comparison: VersionComparison
         do {
-            comparison = try VersionComparison.load(older: older, newer: newer, fixtures: fixtures)
+            comparison = try VersionComparison.load(older: older, newer: newer, fixtures: fixtures, libraries: .linked)
             try ReportSet(directory: reports).prepare()
         } catch {
             StandardStreams.error("tls-interop versions: error: \(error.message)\n")

@@ -6,11 +6,11 @@ import Testing
 let packageRoot = String(#filePath.split(separator: "/Tests/").first!)
 let testCredentials = Credentials.standard(in: packageRoot + "/certs")
 
+/// The backends under test, composed here as the CLI composes them.
+let testLibraries = LibraryRegistry([OpenSSLBackend.plugin, GnuTLSBackend.plugin])
+
 func backend(_ library: TLSLibrary) -> any TLSBackend {
-    switch library {
-    case .openssl: OpenSSLBackend()
-    case .gnutls: GnuTLSBackend()
-    }
+    testLibraries.backend(for: library)!
 }
 
 struct Conversation {
@@ -21,13 +21,14 @@ struct Conversation {
 
 func converse(
     server: TLSLibrary, client: TLSLibrary, version: ProtocolVersion, serverALPN: [String] = [], clientALPN: [String] = [],
-    payload: [UInt8] = Array("hello".utf8), rejection: ALPNRejectionStyle = .conforming
+    payload: [UInt8] = Array("hello".utf8), serverOptions: [TLSLibrary: LibraryOptionValues] = [:]
 ) throws -> Conversation {
     let listener = try TLSListenerFactory.loopback()
     let echo = EchoServer(
         backend: backend(server),
         settings: EndpointSettings(
-            role: .server, protocolVersion: version, credentials: testCredentials, alpn: serverALPN, alpnRejection: rejection),
+            role: .server, protocolVersion: version, credentials: testCredentials, alpn: serverALPN,
+            libraryOptions: serverOptions),
         actions: EndpointAction.echoServer, listener: listener)
     let requester = EchoClient(
         backend: backend(client),
@@ -42,8 +43,8 @@ enum TLSListenerFactory {
 }
 
 @Suite struct EchoConversationTests {
-    static let pairings: [(TLSLibrary, TLSLibrary, ProtocolVersion)] = TLSLibrary.allCases.flatMap { server in
-        TLSLibrary.allCases.flatMap { client in ProtocolVersion.streamVersions.map { (server, client, $0) } }
+    static let pairings: [(TLSLibrary, TLSLibrary, ProtocolVersion)] = testLibraries.libraries.flatMap { server in
+        testLibraries.libraries.flatMap { client in ProtocolVersion.streamVersions.map { (server, client, $0) } }
     }
 
     @Test(arguments: pairings)

@@ -47,7 +47,7 @@ final class FixedAnswerSession: TLSSession {
         return EndpointDriver(
             session: FixedAnswerSession(transport: connection, answer: answer), connection: connection,
             transport: connection, actions: [.handshake], payload: [], expectedInbound: 0,
-            record: ConnectionRecord(role: .client, library: .openssl, ordinal: 1))
+            record: ConnectionRecord(role: .client, library: TLSLibrary("openssl"), ordinal: 1))
     }
 
     @Test func askingToReadWhileWritesWereRefusedIsAMismatch() throws {

@@ -1,6 +1,9 @@
 import Foundation
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 /// How a library's command-line tool ended is part of the cell: a tool that crashes after printing a good
@@ -8,18 +11,18 @@ import Testing
 @Suite(.serialized) struct CommandLineToolEndingTests {
     /// A wrapper that runs the real tool and then behaves as `ending` says (a shell snippet run after the tool).
     func tools(in directory: TemporaryDirectory, openssl ending: String) throws -> CommandLineTools {
-        let script = "#!/bin/sh\n\(CommandLineTools.system.openssl) \"$@\"\n\(ending)\n"
+        let script = "#!/bin/sh\n\(CommandLineTools(.linked)["openssl"]) \"$@\"\n\(ending)\n"
         let path = try directory.write("openssl-wrapper", script)
         chmod(path, 0o755)
-        var tools = CommandLineTools.system
-        tools.openssl = path
+        var tools = CommandLineTools(.linked)
+        tools["openssl"] = path
         return tools
     }
 
     func run(_ mode: ExecutionMode, tools: CommandLineTools, deadline: Duration = .seconds(3)) -> CellResult {
         var setup = PeerSetup(
             executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-            deadline: deadline, divergences: InProcessMatrixTests.divergences)
+            deadline: deadline, divergences: InProcessMatrixTests.divergences, libraries: .linked)
         setup.tools = tools
         let cell = Cell(
             scenario: InProcessMatrixTests.catalog.scenarios.first { $0.id == "H1" }!, server: .openssl, client: .openssl,

@@ -1,6 +1,9 @@
 import Foundation
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 #if canImport(Glibc)
@@ -33,7 +36,7 @@ import Glibc
         var runner = ExternalPeerCellRunner(
             setup: PeerSetup(
                 executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-                deadline: .seconds(5), divergences: InProcessMatrixTests.divergences))
+                deadline: .seconds(5), divergences: InProcessMatrixTests.divergences, libraries: .linked))
         runner.toolPortSource = { datagram in try offered.next(datagram: datagram) }
         let cell = Cell(
             scenario: InProcessMatrixTests.catalog.scenarios.first { $0.id == "H1" }!, server: .gnutls, client: .openssl,

@@ -1,6 +1,9 @@
 import Foundation
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 /// DTLS cells on both libraries: timers, losses that must fire, cookies.
@@ -11,7 +14,7 @@ import Testing
             Cell(scenario: scenario, server: server, client: client, protocolVersion: .dtls12, mode: .inProcess), seed: seed)
     }
 
-    static let pairings = TLSLibrary.allCases.flatMap { server in TLSLibrary.allCases.map { (server, $0) } }
+    static let pairings = LibraryRegistry.linked.libraries.flatMap { server in LibraryRegistry.linked.libraries.map { (server, $0) } }
 
     /// Every DTLS cell with a GnuTLS endpoint meets GnuTLS's direction report (D8); a GnuTLS server that lost the
     /// client's first datagram also its timer reported due before it sent anything (D8i). Nothing else may differ.
@@ -27,7 +30,7 @@ import Testing
 
     /// The GnuTLS server that has sent nothing reports its timer due (gnutls_dtls_get_timeout=0), so the loop's
     /// timer keeps waking it with nothing to retransmit; the OpenSSL server reports no timer then, which is no hazard.
-    @Test(arguments: TLSLibrary.allCases)
+    @Test(arguments: LibraryRegistry.linked.libraries)
     func idleWakeupsBeforeTheServersFirstFlightAreCounted(server: TLSLibrary) {
         let result = run("R7a", server: server, client: .openssl)
         let record = result.serverConnections[0]
@@ -61,7 +64,7 @@ import Testing
         let scenario = try #require(InProcessMatrixTests.catalog.scenarios.first { $0.id == "R7h" })
         let handleEventsLinked = CellPlan(
             cell: Cell(scenario: scenario, server: .openssl, client: .openssl, protocolVersion: .dtls12, mode: .inProcess),
-            seed: 1, credentials: .standard(in: PackagePaths.certs)
+            seed: 1, credentials: .standard(in: PackagePaths.certs), libraries: .linked
         ).notApplicableReason == nil
         let result = run("R7a", server: .openssl, client: .openssl)
         #expect(result.status == .passed, "\(result.message)")
@@ -69,7 +72,7 @@ import Testing
         #expect(timerCalls == [handleEventsLinked ? "SSL_handle_events" : "DTLSv1_handle_timeout"])
     }
 
-    @Test(arguments: TLSLibrary.allCases)
+    @Test(arguments: LibraryRegistry.linked.libraries)
     func timerReadingsAreRecordedBeforeWhileAndAfter(library: TLSLibrary) {
         let result = run("R8", server: library, client: library)
         let readings = result.clients[0].timerReadings
@@ -106,9 +109,9 @@ import Testing
                 client: {datagrams: {drop: [500]}}
                 expect: {clientHandshake: completed}
             """)
-        let catalog = try ScenarioCatalog.load(directory: directory.path + "/fixtures/scenarios")
+        let catalog = try ScenarioCatalog.load(directory: directory.path + "/fixtures/scenarios", libraries: .linked)
         let runner = InProcessCellRunner(
-            credentials: .standard(in: PackagePaths.certs), deadline: .seconds(10), divergences: DivergenceCatalog(divergences: []))
+            credentials: .standard(in: PackagePaths.certs), deadline: .seconds(10), divergences: DivergenceCatalog(divergences: [], runtimeVersions: LibraryRegistry.linked.runtimeVersions), libraries: .linked)
         let result = runner.run(
             Cell(scenario: catalog.scenarios[0], server: .gnutls, client: .openssl, protocolVersion: .dtls12, mode: .inProcess),
             seed: 1)

@@ -1,6 +1,9 @@
 import Foundation
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 /// The Swift endpoints against `openssl s_server`/`s_client` and `gnutls-serv`/`gnutls-cli`, as installed by the
@@ -10,7 +13,7 @@ import Testing
         ExternalPeerCellRunner(
             setup: PeerSetup(
                 executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-                deadline: .seconds(5), divergences: InProcessMatrixTests.divergences))
+                deadline: .seconds(5), divergences: InProcessMatrixTests.divergences, libraries: .linked))
     }
 
     func cell(_ id: String, server: TLSLibrary, client: TLSLibrary, _ mode: ExecutionMode, _ version: ProtocolVersion = .tls13) -> Cell {
@@ -19,7 +22,7 @@ import Testing
             protocolVersion: version, mode: mode)
     }
 
-    static let pairings = TLSLibrary.allCases.flatMap { server in TLSLibrary.allCases.map { (server, $0) } }
+    static let pairings = LibraryRegistry.linked.libraries.flatMap { server in LibraryRegistry.linked.libraries.map { (server, $0) } }
 
     @Test(arguments: pairings)
     func commandLineServerRejectsAMismatchWithAlert120(server: TLSLibrary, client: TLSLibrary) {

@@ -1,5 +1,8 @@
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 /// Every malformed fixture is refused with one message naming the file and the field.
@@ -20,7 +23,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let file = try directory.write("scenarios/H.yaml", yaml)
         do {
-            _ = try ScenarioCatalog.load(directory: directory.path + "/scenarios")
+            _ = try ScenarioCatalog.load(directory: directory.path + "/scenarios", libraries: .linked)
             return "no error for \(file)"
         } catch {
             #expect(error.message.contains(file))
@@ -31,7 +34,7 @@ import Testing
     @Test func validFileLoads() throws {
         let directory = try TemporaryDirectory()
         _ = try directory.write("scenarios/H.yaml", Self.valid)
-        let catalog = try ScenarioCatalog.load(directory: directory.path + "/scenarios")
+        let catalog = try ScenarioCatalog.load(directory: directory.path + "/scenarios", libraries: .linked)
         #expect(catalog.scenarios.map(\.id) == ["H1"])
         #expect(catalog.scenarios.first?.server.steps == EndpointAction.echoServer)
     }
@@ -96,7 +99,7 @@ import Testing
         let first = try directory.write("scenarios/a.yaml", Self.valid)
         let second = try directory.write("scenarios/b.yaml", Self.valid)
         #expect {
-            try ScenarioCatalog.load(directory: directory.path + "/scenarios")
+            try ScenarioCatalog.load(directory: directory.path + "/scenarios", libraries: .linked)
         } throws: { error in
             let message = (error as? ConfigurationError)?.message ?? ""
             return message.contains(first) && message.contains(second) && message.contains("'H1'")
@@ -109,9 +112,9 @@ import Testing
         let file = try directory.write(
             "divergences.yaml",
             "divergences:\n  - {id: D, scenario: Z9, observed: {clientHandshake: completed}, raw: r, reason: r, reference: r}\n")
-        let catalog = try ScenarioCatalog.load(directory: directory.path + "/scenarios")
+        let catalog = try ScenarioCatalog.load(directory: directory.path + "/scenarios", libraries: .linked)
         #expect {
-            try DivergenceCatalog.load(file: file, scenarios: catalog)
+            try DivergenceCatalog.load(file: file, scenarios: catalog, libraries: .linked)
         } throws: { error in
             let message = (error as? ConfigurationError)?.message ?? ""
             return message.contains(file) && message.contains("'divergences[0].scenario'") && message.contains("Z9")
@@ -128,15 +131,15 @@ import Testing
     }
 
     @Test func unknownFilterTokenIsRefused() throws {
-        let catalog = try ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios")
+        let catalog = try ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios", libraries: .linked)
         #expect {
-            try CellSelection(filter: ["A4", "Z9"]).cells(from: catalog)
+            try CellSelection(filter: ["A4", "Z9"], servers: LibraryRegistry.linked.libraries, clients: LibraryRegistry.linked.libraries).cells(from: catalog)
         } throws: { error in
             (error as? ConfigurationError)?.message.contains("--filter: 'Z9'") == true
         }
-        #expect(try CellSelection(filter: ["A4"]).cells(from: catalog).count == 8)
-        #expect(try CellSelection(filter: ["A4d"]).cells(from: catalog).count == 4)
-        #expect(try CellSelection(filter: ["A4"], protocols: [.tls13, .tls12]).cells(from: catalog).count == 8)
-        #expect(try CellSelection(filter: ["H"], protocols: [.tls13]).cells(from: catalog).count == 12)
+        #expect(try CellSelection(filter: ["A4"], servers: LibraryRegistry.linked.libraries, clients: LibraryRegistry.linked.libraries).cells(from: catalog).count == 8)
+        #expect(try CellSelection(filter: ["A4d"], servers: LibraryRegistry.linked.libraries, clients: LibraryRegistry.linked.libraries).cells(from: catalog).count == 4)
+        #expect(try CellSelection(filter: ["A4"], servers: LibraryRegistry.linked.libraries, clients: LibraryRegistry.linked.libraries, protocols: [.tls13, .tls12]).cells(from: catalog).count == 8)
+        #expect(try CellSelection(filter: ["H"], servers: LibraryRegistry.linked.libraries, clients: LibraryRegistry.linked.libraries, protocols: [.tls13]).cells(from: catalog).count == 12)
     }
 }

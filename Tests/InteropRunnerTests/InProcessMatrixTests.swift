@@ -1,15 +1,18 @@
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 /// The default matrix, one Swift Testing case per cell: each must meet its expectation, be a documented
 /// divergence, or be not applicable with a reason.
 @Suite struct InProcessMatrixTests {
-    static let catalog = try! ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios")
-    static let divergences = try! DivergenceCatalog.load(file: PackagePaths.fixtures + "/divergences.yaml", scenarios: catalog)
-    static let cells = try! CellSelection().cells(from: catalog)
+    static let catalog = try! ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios", libraries: .linked)
+    static let divergences = try! DivergenceCatalog.load(file: PackagePaths.fixtures + "/divergences.yaml", scenarios: catalog, libraries: .linked)
+    static let cells = try! CellSelection(servers: LibraryRegistry.linked.libraries, clients: LibraryRegistry.linked.libraries).cells(from: catalog)
     static let runner = InProcessCellRunner(
-        credentials: .standard(in: PackagePaths.certs), deadline: .seconds(20), divergences: divergences)
+        credentials: .standard(in: PackagePaths.certs), deadline: .seconds(20), divergences: divergences, libraries: .linked)
 
     /// One scenario's in-process cell on one pairing, as the trace tests run it.
     static func run(_ id: String, server: TLSLibrary, client: TLSLibrary, _ version: ProtocolVersion, seed: UInt64 = 1) -> CellResult {
@@ -48,7 +51,7 @@ import Testing
     @Test func matrixCoversEveryPairingAndProtocol() {
         for scenario in Self.catalog.scenarios {
             let cells = Self.cells.filter { $0.scenario.id == scenario.id }
-            #expect(cells.count == TLSLibrary.allCases.count * TLSLibrary.allCases.count * scenario.protocols.count)
+            #expect(cells.count == LibraryRegistry.linked.libraries.count * LibraryRegistry.linked.libraries.count * scenario.protocols.count)
         }
         #expect(Set(Self.catalog.scenarios.map(\.family)) == ["A", "E", "H", "Q", "R", "S"])
     }

@@ -1,10 +1,13 @@
 import Foundation
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 @Suite struct JUnitReportTests {
-    static let catalog = try! ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios")
+    static let catalog = try! ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios", libraries: .linked)
 
     /// Bytes no XML 1.0 document may hold, plus markup that must be escaped, as a library or peer might print them.
     static let hostile = "bell\u{07} nul\u{00} esc\u{1B}[31m cdata-end ]]> tags <failure> & \"quotes\" tab\tnewline\n"
@@ -23,7 +26,11 @@ import Testing
 
     func writeReport(_ results: [CellResult]) throws -> (TemporaryDirectory, String) {
         let report = RunReport(
-            results: results, libraryVersions: [.openssl: "OpenSSL \u{01}x", .gnutls: "GnuTLS"], seed: 7,
+            results: results,
+            libraries: [
+                ReportedLibrary(library: .openssl, displayName: "OpenSSL", matrixMark: "o", version: "OpenSSL \u{01}x"),
+                ReportedLibrary(library: .gnutls, displayName: "GnuTLS", matrixMark: "g", version: "GnuTLS"),
+            ], seed: 7,
             startedAt: Date(timeIntervalSince1970: 0), duration: .milliseconds(5000))
         let directory = try TemporaryDirectory()
         let path = directory.path + "/nested/junit.xml"
@@ -75,7 +82,7 @@ import Testing
     @Test func configurationErrorReportIsValidAndSaysWhy() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/junit.xml"
-        try JUnitReport.write(JUnitReport.renderConfigurationError("fixtures/x.yaml: field 'a' ]]> \u{0}", versions: [:]), to: path)
+        try JUnitReport.write(JUnitReport.renderConfigurationError("fixtures/x.yaml: field 'a' ]]> \u{0}", libraries: []), to: path)
         #expect(try xmllint(["--noout", path]).status == 0)
         let message = try xmllint(["--xpath", "string(//error/@message)", path]).standardOutput
         #expect(message.hasPrefix("fixtures/x.yaml: field 'a' ]]> \\u{0}"))

@@ -1,5 +1,8 @@
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 /// QUIC on OpenSSL 3.5+ (`make test-3.5` runs these against the 3.5 build); on a libssl without QUIC (bookworm's
@@ -11,12 +14,12 @@ import Testing
             protocolVersion: .quic, mode: mode)
     }
 
-    static let quicAvailable = CellPlan(cell: cell("Q1"), seed: 1, credentials: .standard(in: PackagePaths.certs))
+    static let quicAvailable = CellPlan(cell: cell("Q1"), seed: 1, credentials: .standard(in: PackagePaths.certs), libraries: .linked)
         .notApplicableReason == nil
 
     static let peerSetup = PeerSetup(
         executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-        deadline: .seconds(5), divergences: InProcessMatrixTests.divergences)
+        deadline: .seconds(5), divergences: InProcessMatrixTests.divergences, libraries: .linked)
 
     func run(_ id: String, seed: UInt64 = 1) -> CellResult {
         InProcessMatrixTests.runner.run(Self.cell(id), seed: seed)

@@ -1,5 +1,8 @@
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 /// Determinism and fault delivery of the R family, on real runs of both libraries.
@@ -28,7 +31,7 @@ import Testing
         #expect(traceText(first) != traceText(other))
     }
 
-    @Test(arguments: TLSLibrary.allCases)
+    @Test(arguments: LibraryRegistry.linked.libraries)
     func oneByteModeReallyDeliversOneByteAtATime(library: TLSLibrary) {
         let result = run("R2", server: library, client: library, seed: 1, .tls12)
         #expect(result.status == .passed)
@@ -37,7 +40,7 @@ import Testing
         #expect(result.clients[0].bytesRead == 2048)
     }
 
-    @Test(arguments: TLSLibrary.allCases)
+    @Test(arguments: LibraryRegistry.linked.libraries)
     func everyOtherCallRefusalsAreInjectedInBothDirections(library: TLSLibrary) {
         let result = run("R1", server: library, client: library, seed: 1)
         let client = result.clients[0]

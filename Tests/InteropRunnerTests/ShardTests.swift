@@ -1,16 +1,19 @@
 import Foundation
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 @Suite struct ShardTests {
-    static let selection = try! CellSelection(modes: ExecutionMode.allCases).cells(from: InProcessMatrixTests.catalog)
+    static let selection = try! CellSelection(servers: LibraryRegistry.linked.libraries, clients: LibraryRegistry.linked.libraries, modes: ExecutionMode.allCases).cells(from: InProcessMatrixTests.catalog)
 
     @Test(arguments: [1, 2, 3, 4, 5, 7])
     func shardsAreDisjointAndCoverTheSelection(total: Int) throws {
         var seen: [String: Int] = [:]
         for index in 1...total {
-            for cell in try Shard(index: index, total: total).cells(of: Self.selection) {
+            for cell in try Shard(index: index, total: total).cells(of: Self.selection, libraries: .linked) {
                 #expect(seen[cell.id] == nil, "\(cell.id) in shards \(seen[cell.id] ?? 0) and \(index)")
                 seen[cell.id] = index
             }
@@ -20,13 +23,13 @@ import Testing
     }
 
     @Test func theSplitIsDeterministicAndBalancedByCost() throws {
-        let first = try Shard(index: 2, total: 3).cells(of: Self.selection).map(\.id)
-        let again = try Shard(index: 2, total: 3).cells(of: Self.selection).map(\.id)
+        let first = try Shard(index: 2, total: 3).cells(of: Self.selection, libraries: .linked).map(\.id)
+        let again = try Shard(index: 2, total: 3).cells(of: Self.selection, libraries: .linked).map(\.id)
         #expect(first == again)
         // With recorded timings one very slow cell fills a shard by itself.
         let slow = Self.selection[0].id
         let timings = Dictionary(uniqueKeysWithValues: Self.selection.map { ($0.id, $0.id == slow ? 1_000_000.0 : 1.0) })
-        let shards = try (1...3).map { try Shard(index: $0, total: 3).cells(of: Self.selection, timings: timings) }
+        let shards = try (1...3).map { try Shard(index: $0, total: 3).cells(of: Self.selection, timings: timings, libraries: .linked) }
         #expect(shards.contains { $0.map(\.id) == [slow] })
     }
 

@@ -1,5 +1,8 @@
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 /// The raw sequences the S and E families exist to show, asserted on real runs.
@@ -36,7 +39,7 @@ import Testing
         #expect(result.clients[0].trace.last { $0.action == "readToEnd" }?.raw.codeName == "SSL_ERROR_ZERO_RETURN")
     }
 
-    @Test(arguments: TLSLibrary.allCases)
+    @Test(arguments: LibraryRegistry.linked.libraries)
     func shutdownUnderBackPressureRetriesInTheWriteDirection(server: TLSLibrary) {
         let result = run("S7", server: server, client: .openssl)
         let record = result.serverConnections[0]

@@ -1,5 +1,8 @@
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 /// The harness's traces show what the libraries return and report, the same values the direct checks in

@@ -1,6 +1,9 @@
 import Foundation
 import InteropCore
+import GnuTLSBackend
 import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
 import Testing
 
 /// Peers that hang, crash or print garbage become failed cells within the deadline, and no process survives.
@@ -11,7 +14,7 @@ import Testing
         var runner = OutOfProcessCellRunner(
             setup: PeerSetup(
                 executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-                deadline: .seconds(1), divergences: InProcessMatrixTests.divergences))
+                deadline: .seconds(1), divergences: InProcessMatrixTests.divergences, libraries: .linked))
         runner.serverExtraArguments = server
         runner.clientExtraArguments = client
         return runner

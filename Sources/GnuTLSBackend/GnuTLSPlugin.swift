@@ -1,0 +1,44 @@
+import InteropCore
+
+extension TLSLibrary {
+    public static let gnutls = TLSLibrary("gnutls")
+}
+
+extension GnuTLSBackend {
+    /// GnuTLS as the harness knows it: its names, its backend, the settings only it has and `gnutls-bin`'s tools.
+    public static let plugin = LibraryPlugin(
+        library: .gnutls, displayName: "GnuTLS", matrixMark: "g", backend: GnuTLSBackend(),
+        options: [GnuTLSOption.alpnRejection, GnuTLSOption.alpnServerPrecedence],
+        commandLineTools: ["gnutls-serv": "/usr/bin/gnutls-serv", "gnutls-cli": "/usr/bin/gnutls-cli"])
+}
+
+/// How a GnuTLS server reacts when the client's ALPN list shares nothing with its own.
+enum GnuTLSALPNRejection: String, CaseIterable {
+    /// Abort with fatal alert 120 (no_application_protocol), as RFC 7301 requires: `GNUTLS_ALPN_MANDATORY` and, on
+    /// failure, `gnutls_alert_send_appropriate`.
+    case conforming
+    /// `GNUTLS_ALPN_MANDATORY` alone and nothing sent on failure, as servers are often written.
+    case naiveMandatory
+    /// `gnutls_alpn_set_protocols` without `GNUTLS_ALPN_MANDATORY`: a client that shares none is served with no
+    /// protocol.
+    case notMandatory
+}
+
+/// The settings fixtures give GnuTLS endpoints under `gnutls:`.
+enum GnuTLSOption {
+    static let alpnRejection = LibraryOption(
+        "alpnRejection", .choice(GnuTLSALPNRejection.allCases.map(\.rawValue)), roles: [.server],
+        elsewhere: .notApplicable(
+            "the {value} ALPN server is a GnuTLS configuration (GNUTLS_ALPN_MANDATORY); {library}'s select callback decides"))
+    /// `GNUTLS_ALPN_SERVER_PRECEDENCE`. Elsewhere ignored: OpenSSL's `SSL_select_next_proto`, for one, always prefers
+    /// the server's order.
+    static let alpnServerPrecedence = LibraryOption("alpnServerPrecedence", .flag, roles: [.server], elsewhere: .ignored)
+}
+
+extension EndpointSettings {
+    var gnuTLSALPNRejection: GnuTLSALPNRejection {
+        options(for: .gnutls)[GnuTLSOption.alpnRejection.name].flatMap(GnuTLSALPNRejection.init) ?? .conforming
+    }
+
+    var gnuTLSALPNServerPrecedence: Bool { options(for: .gnutls).flag(GnuTLSOption.alpnServerPrecedence.name) }
+}

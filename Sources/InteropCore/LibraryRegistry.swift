@@ -1,0 +1,62 @@
+/// The libraries of a run, in the order reports show them: the one place that lists them. Built once by the
+/// composition root (the CLI, a test) from the backend modules' plug-ins and passed to whatever needs to know
+/// which libraries exist, what they are called, or what their settings mean.
+public struct LibraryRegistry: Sendable {
+    public let plugins: [LibraryPlugin]
+
+    public init(_ plugins: [LibraryPlugin]) {
+        self.plugins = plugins
+    }
+
+    public var libraries: [TLSLibrary] { plugins.map(\.library) }
+
+    public func plugin(for library: TLSLibrary) -> LibraryPlugin? {
+        plugins.first { $0.library == library }
+    }
+
+    public func backend(for library: TLSLibrary) -> (any TLSBackend)? {
+        plugin(for: library)?.backend
+    }
+
+    public func displayName(for library: TLSLibrary) -> String {
+        plugin(for: library)?.displayName ?? library.rawValue
+    }
+
+    public func matrixMark(for library: TLSLibrary) -> String {
+        plugin(for: library)?.matrixMark ?? String(library.rawValue.prefix(1))
+    }
+
+    /// `openssl, gnutls`: for "known: …" in messages.
+    public var knownList: String { libraries.map(\.rawValue).joined(separator: ", ") }
+
+    /// The library a name on the command line or in a fixture means; nil when none is registered under it.
+    public func library(named name: String) -> TLSLibrary? {
+        libraries.first { $0.rawValue == name }
+    }
+
+    /// `library: version` for every plug-in, read from the libraries at run time.
+    public var runtimeVersions: [TLSLibrary: String] {
+        Dictionary(uniqueKeysWithValues: plugins.map { ($0.library, $0.backend.runtimeVersion) })
+    }
+
+    /// Position in the registry, for sorting libraries the way reports list them.
+    public func order(of library: TLSLibrary) -> Int {
+        libraries.firstIndex(of: library) ?? libraries.count
+    }
+
+    /// Why an endpoint on `library` cannot run with options another library was given, following each option's
+    /// rule; nil when every such option is ignored there or left at its default.
+    public func foreignOptionReason(_ settings: EndpointSettings, on library: TLSLibrary) -> String? {
+        for plugin in plugins where plugin.library != library {
+            guard let given = settings.libraryOptions[plugin.library] else { continue }
+            for option in plugin.options where option.roles.contains(settings.role) {
+                guard let value = given[option.name], value != option.defaultValue else { continue }
+                if case .notApplicable(let reason) = option.elsewhere {
+                    return reason.replacingOccurrences(of: "{value}", with: value)
+                        .replacingOccurrences(of: "{library}", with: displayName(for: library))
+                }
+            }
+        }
+        return nil
+    }
+}
