@@ -1,15 +1,6 @@
 /// One thread, one `poll`: drives every participant of a cell until all are done or the deadline passes.
 public struct InProcessLoop {
-    /// How the loop ended; the raw value is the name reports use (`ending` in results.json).
-    public enum Ending: String, Sendable, Equatable {
-        case completed
-        /// The deadline passed with these participants still busy.
-        case deadlineExpired = "timeout"
-        /// Every participant waited on an in-memory condition no one could satisfy: a deadlock, found at once.
-        case stalled
-        /// A signal stopped the run (`RunInterruption`) while these participants were busy.
-        case interrupted
-    }
+    public typealias Ending = LoopEnding
 
     /// The longest a poll waits, so that an interruption is seen promptly even when nothing else happens.
     static let interruptionCheckInterval = Duration.milliseconds(200)

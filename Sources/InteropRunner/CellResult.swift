@@ -43,7 +43,7 @@ public struct CellResult: Sendable {
     public var duration: Duration
     public var deadlineExpired: Bool
     /// `completed`, `timeout` (the deadline passed) or `stalled` (an in-memory conversation could not progress).
-    public var ending: String = "completed"
+    public var ending: LoopEnding = .completed
     /// How each peer process was started and ended, with its stderr (out-of-process and external modes).
     public var peerOutput: [String] = []
     /// The command that runs this cell again alone; the matrix runner sets it with the run's options.
@@ -66,45 +66,5 @@ public struct CellResult: Sendable {
         self.duration = duration
         self.deadlineExpired = deadlineExpired
         self.reproduceCommand = cell.reproduceCommand(seed: seed)
-    }
-}
-
-extension CellResult {
-    /// This result, or, when the run was stopped while the cell was in flight, the same cell marked interrupted:
-    /// the stop killed its peers or ended its loop, so what it observed says nothing about the libraries.
-    func cutShort(if stopped: Bool) -> CellResult {
-        guard stopped, status != .skipped else { return self }
-        var result = self
-        result.status = .interrupted
-        result.message = "interrupted: the run was stopped while this cell was in flight; not judged"
-        result.checks = []
-        result.divergence = nil
-        return result
-    }
-
-    /// A result for a cell that has not run yet (skipped until something says otherwise).
-    static func notRun(_ cell: Cell, seed: UInt64) -> CellResult {
-        CellResult(
-            cell: cell, status: .skipped, message: "", checks: [], divergence: nil, serverConnections: [], clients: [],
-            observation: nil, seed: seed, duration: .zero, deadlineExpired: false)
-    }
-
-    /// Observes both endpoints' records and judges them against the scenario and the documented divergences.
-    mutating func judge(divergences: DivergenceCatalog, expectation: Expectation? = nil) {
-        deadlineExpired = ending != "completed"
-        let observation = CellObservation(
-            serverConnections: serverConnections, clients: clients, payloadSize: cell.scenario.payloadSize,
-            serverPayloadSize: cell.scenario.serverPayloadSize, loopEnding: ending)
-        self.observation = observation
-        let divergence = divergences.divergence(for: cell, observation: observation)
-        var judged = cell
-        if let expectation { judged.scenario.expectation = expectation }
-        let verdict = Judge.judge(
-            cell: judged, observation: observation, deadlineExpired: deadlineExpired, divergence: divergence, ending: ending)
-        status = verdict.status
-        message = verdict.message
-        checks = verdict.checks
-        // A passed cell claims no divergence, even where a library-wide one showed in a field it does not judge.
-        self.divergence = verdict.status == .passed ? nil : divergence
     }
 }

@@ -1,6 +1,18 @@
-/// Something that runs one cell and judges it; one per execution mode.
+import InteropCore
+
+/// Something that runs one cell and reports what happened, unjudged; one per execution mode. `run` adds the one
+/// judging step (`CellVerdict`).
 public protocol CellRunning: Sendable {
-    func run(_ cell: Cell, seed: UInt64) -> CellResult
+    func execute(_ cell: Cell, seed: UInt64) -> CellRun
+    /// What the judging step excuses.
+    var divergences: DivergenceCatalog { get }
+}
+
+extension CellRunning {
+    /// Runs the cell and judges it.
+    public func run(_ cell: Cell, seed: UInt64) -> CellResult {
+        CellVerdict.judge(execute(cell, seed: seed), cell: cell, seed: seed, divergences: divergences)
+    }
 }
 
 extension InProcessCellRunner: CellRunning {}
@@ -17,17 +29,16 @@ public struct ModeDispatcher: CellRunning {
         self.external = external
     }
 
-    public func run(_ cell: Cell, seed: UInt64) -> CellResult {
+    public var divergences: DivergenceCatalog { inProcess.divergences }
+
+    public func execute(_ cell: Cell, seed: UInt64) -> CellRun {
         switch cell.mode {
-        case .inProcess: return inProcess.run(cell, seed: seed)
+        case .inProcess: return inProcess.execute(cell, seed: seed)
         case .outOfProcess:
-            if let outOfProcess { return outOfProcess.run(cell, seed: seed) }
+            if let outOfProcess { return outOfProcess.execute(cell, seed: seed) }
         case .externalServer, .externalClient:
-            if let external { return external.run(cell, seed: seed) }
+            if let external { return external.execute(cell, seed: seed) }
         }
-        var result = CellResult.notRun(cell, seed: seed)
-        result.status = .error
-        result.message = "harness error: no runner configured for mode \(cell.mode.rawValue)"
-        return result
+        return .harnessError("no runner configured for mode \(cell.mode.rawValue)")
     }
 }

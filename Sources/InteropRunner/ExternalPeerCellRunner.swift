@@ -18,33 +18,25 @@ public struct ExternalPeerCellRunner: CellRunning {
     }
 
 
-    public func run(_ cell: Cell, seed: UInt64) -> CellResult {
+    public var divergences: DivergenceCatalog { setup.divergences }
+
+    public func execute(_ cell: Cell, seed: UInt64) -> CellRun {
         let clock = ContinuousClock()
         let started = clock.now
-        var result = CellResult.notRun(cell, seed: seed)
         let plan = setup.plan(cell, seed: seed)
-        guard let external = cell.scenario.external else {
-            result.message = "not applicable: the scenario has no command-line form"
-            return result
-        }
-        if let reason = plan.notApplicableReason {
-            result.message = "not applicable: \(reason)"
-            return result
-        }
+        guard let external = cell.scenario.external else { return .notApplicable("the scenario has no command-line form") }
+        if let reason = plan.notApplicableReason { return .notApplicable(reason) }
         let library = cell.mode == .externalServer ? cell.server : cell.client
         guard let family = setup.libraries.plugin(for: library).flatMap({ ToolFamily(shipping: $0.commandLineTools) }) else {
-            result.message = "not applicable: \(setup.libraries.displayName(for: library)) ships no command-line tool the harness can drive"
-            return result
+            return .notApplicable("\(setup.libraries.displayName(for: library)) ships no command-line tool the harness can drive")
         }
         var tool = CommandLinePeer(
             library: library, family: family, plan: plan, certs: setup.certs, spec: external, tools: setup.tools)
         tool.portSource = toolPortSource
-        if let reason = tool.unsupportedReason {
-            result.message = "not applicable: \(reason)"
-            return result
-        }
+        if let reason = tool.unsupportedReason { return .notApplicable(reason) }
         let hardDeadline = setup.watchdogDeadline(for: cell, startedAt: started)
         var transcript = PeerTranscript()
+        var run = CellRun()
         do {
             switch cell.mode {
             case .externalServer:
@@ -56,8 +48,8 @@ public struct ExternalPeerCellRunner: CellRunning {
                 ChildProcess.waitAll([server], deadline: min(hardDeadline, clock.now.advanced(by: .milliseconds(300))), terminateLeftovers: false)
                 if server.termination == nil { server.stop(grace: .milliseconds(300)) }
                 transcript.addTool(server, name: tool.toolName(.server))
-                result.serverConnections = [tool.record(from: server, role: .server)]
-                result.clients = transcript.clientRecords
+                run.serverConnections = [tool.record(from: server, role: .server)]
+                run.clients = transcript.clientRecords
                 transcript.output.append(tool.describe(server))
             case .externalClient:
                 let (server, announcedPort) = try setup.startServerPeer(cell, seed: seed, deadline: hardDeadline)
@@ -72,27 +64,21 @@ public struct ExternalPeerCellRunner: CellRunning {
                 if stopped { server.stop(grace: .milliseconds(300)) }
                 transcript.add(server, role: "server", expectedToBeStopped: stopped)
                 transcript.addTool(client, name: tool.toolName(.client))
-                result.serverConnections = transcript.serverRecords
-                result.clients = [tool.record(from: client, role: .client)]
+                run.serverConnections = transcript.serverRecords
+                run.clients = [tool.record(from: client, role: .client)]
                 transcript.output.append(tool.describe(client))
             case .inProcess, .outOfProcess:
                 preconditionFailure("not an external mode")
             }
         } catch {
-            result.status = .error
-            result.message = "harness error: \(error)"
-            result.peerOutput = transcript.output
-            result.duration = started.duration(to: clock.now)
-            return result
+            var failed = CellRun.harnessError("\(error)", after: started.duration(to: clock.now))
+            failed.peerOutput = transcript.output
+            return failed
         }
-        result.ending = transcript.ending
-        result.judge(divergences: setup.divergences, expectation: external.expectation)
-        result.peerOutput = transcript.output
-        if !transcript.problems.isEmpty {
-            result.status = .failed
-            result.message = transcript.problems.joined(separator: "; ") + "; " + result.message
-        }
-        result.duration = started.duration(to: clock.now)
-        return result
+        run.ending = transcript.ending
+        run.problems = transcript.problems
+        run.peerOutput = transcript.output
+        run.duration = started.duration(to: clock.now)
+        return run
     }
 }

@@ -14,37 +14,27 @@ public struct InProcessCellRunner: Sendable {
         self.libraries = libraries
     }
 
-    public func run(_ cell: Cell, seed: UInt64) -> CellResult {
+    public func execute(_ cell: Cell, seed: UInt64) -> CellRun {
         let clock = ContinuousClock()
         let started = clock.now
-        var result = CellResult.notRun(cell, seed: seed)
         let plan = CellPlan(cell: cell, seed: seed, credentials: credentials, libraries: libraries)
-        if let reason = plan.notApplicableReason {
-            result.message = "not applicable: \(reason)"
-            return result
-        }
+        if let reason = plan.notApplicableReason { return .notApplicable(reason) }
         let link: CellLink
         do {
             link = try plan.makeLink()
         } catch {
-            result.status = .error
-            result.message = "harness error: cannot listen on loopback: \(error)"
-            return result
+            return .harnessError("cannot listen on loopback: \(error)")
         }
         let server = plan.makeServer(listener: link.listener)
         let clients = (1...cell.scenario.clientCount).map { plan.makeClient(ordinal: $0, dialer: link.dialer) }
         let helpers: [any LoopParticipant] = link.relay.map { [$0] } ?? []
-        let ending = InProcessLoop(deadline: cell.scenario.deadline(under: deadline)).run([server] + clients + helpers)
-        result.serverConnections = server.connections
-        result.clients = clients.map(\.record)
-        link.attachRelayLogs(clients: &result.clients, server: &result.serverConnections)
-        result.ending = ending.rawValue
-        result.judge(divergences: divergences)
-        if let failure = server.listenerFailure {
-            result.status = .error
-            result.message = "harness error: \(failure)"
-        }
-        result.duration = started.duration(to: clock.now)
-        return result
+        var run = CellRun()
+        run.ending = InProcessLoop(deadline: cell.scenario.deadline(under: deadline)).run([server] + clients + helpers)
+        run.serverConnections = server.connections
+        run.clients = clients.map(\.record)
+        link.attachRelayLogs(clients: &run.clients, server: &run.serverConnections)
+        run.harnessError = server.listenerFailure
+        run.duration = started.duration(to: clock.now)
+        return run
     }
 }

@@ -14,15 +14,13 @@ public struct OutOfProcessCellRunner: CellRunning {
     }
 
 
-    public func run(_ cell: Cell, seed: UInt64) -> CellResult {
+    public var divergences: DivergenceCatalog { setup.divergences }
+
+    public func execute(_ cell: Cell, seed: UInt64) -> CellRun {
         let clock = ContinuousClock()
         let started = clock.now
-        var result = CellResult.notRun(cell, seed: seed)
         let plan = setup.plan(cell, seed: seed)
-        if let reason = plan.notApplicableReason {
-            result.message = "not applicable: \(reason)"
-            return result
-        }
+        if let reason = plan.notApplicableReason { return .notApplicable(reason) }
         let hardDeadline = setup.watchdogDeadline(for: cell, startedAt: started)
         var transcript = PeerTranscript()
         let server: ChildProcess
@@ -31,20 +29,17 @@ public struct OutOfProcessCellRunner: CellRunning {
             (server, announcedPort) = try setup.startServerPeer(
                 cell, seed: seed, extraArguments: serverExtraArguments, deadline: hardDeadline)
         } catch {
-            result.status = .error
-            result.message = "harness error: cannot start the server peer: \(error)"
-            return result
+            return .harnessError("cannot start the server peer: \(error)")
         }
         guard let port = announcedPort else {
             if server.termination == nil { server.terminate(grace: .milliseconds(500)) }
             transcript.add(server, role: "server")
-            result.ending = server.killedByWatchdog ? "timeout" : "completed"
-            result.judge(divergences: setup.divergences)
-            result.status = .failed
-            result.message = "server peer announced no port (\(server.termination!)); " + transcript.problems.joined(separator: "; ")
-            result.peerOutput = transcript.output
-            result.duration = started.duration(to: clock.now)
-            return result
+            var run = CellRun()
+            run.ending = server.killedByWatchdog ? .deadlineExpired : .completed
+            run.problems = ["server peer announced no port (\(server.termination!))"] + transcript.problems
+            run.peerOutput = transcript.output
+            run.duration = started.duration(to: clock.now)
+            return run
         }
         // QUIC datagram faults: the clients talk to a relay, which forwards to the server.
         let relay: BackgroundRelay?
@@ -52,9 +47,7 @@ public struct OutOfProcessCellRunner: CellRunning {
             relay = try plan.makeRelay(toServer: LoopbackAddress(port: port)).map(BackgroundRelay.init)
         } catch {
             server.stop(grace: .milliseconds(500))
-            result.status = .error
-            result.message = "harness error: cannot start the datagram relay: \(error)"
-            return result
+            return .harnessError("cannot start the datagram relay: \(error)")
         }
         let clientPort = relay?.address.port ?? port
         let clientCount = cell.protocolVersion.isDatagram ? 1 : cell.scenario.clientCount
@@ -79,18 +72,15 @@ public struct OutOfProcessCellRunner: CellRunning {
         let stoppedEarly = server.termination == nil
         if stoppedEarly { server.stop(grace: .milliseconds(500)) }
         transcript.add(server, role: "server", expectedToBeStopped: stoppedEarly && connected == 0)
-        result.serverConnections = transcript.serverRecords
-        result.clients = transcript.clientRecords
-        relay?.stop().attachLogs(clients: &result.clients, server: &result.serverConnections)
-        result.ending = transcript.ending
-        result.judge(divergences: setup.divergences)
-        result.peerOutput = transcript.output
-        if !transcript.problems.isEmpty {
-            result.status = .failed
-            result.message = transcript.problems.joined(separator: "; ") + "; " + result.message
-        }
-        result.duration = started.duration(to: clock.now)
-        return result
+        var run = CellRun()
+        run.serverConnections = transcript.serverRecords
+        run.clients = transcript.clientRecords
+        relay?.stop().attachLogs(clients: &run.clients, server: &run.serverConnections)
+        run.ending = transcript.ending
+        run.problems = transcript.problems
+        run.peerOutput = transcript.output
+        run.duration = started.duration(to: clock.now)
+        return run
     }
 }
 
@@ -99,13 +89,13 @@ struct PeerTranscript {
     var serverRecords: [ConnectionRecord] = []
     var clientRecords: [ConnectionRecord] = []
     var problems: [String] = []
-    var endings: [String] = []
+    var endings: [LoopEnding] = []
     var output: [String] = []
 
-    var ending: String {
-        if endings.contains("timeout") { return "timeout" }
-        if endings.contains("stalled") { return "stalled" }
-        return "completed"
+    var ending: LoopEnding {
+        if endings.contains(.deadlineExpired) { return .deadlineExpired }
+        if endings.contains(.stalled) { return .stalled }
+        return .completed
     }
 
     mutating func add(_ process: ChildProcess, role: String, expectedToBeStopped: Bool = false) {
@@ -125,7 +115,7 @@ struct PeerTranscript {
         case _ where expectedToBeStopped:
             break
         case .signaled(let signal)? where process.killedByWatchdog || process.stoppedByHarness:
-            endings.append("timeout")
+            endings.append(.deadlineExpired)
             problems.append("\(role) peer outlived the cell's deadline and was stopped (signal \(signal))")
         case .signaled?:
             problems.append("\(role) peer crashed: \(process.termination!)")
@@ -147,7 +137,7 @@ struct PeerTranscript {
         switch process.termination {
         case .signaled?:
             if process.killedByWatchdog {
-                endings.append("timeout")
+                endings.append(.deadlineExpired)
                 problems.append("\(name) outlived the cell's deadline and was stopped by the watchdog (\(process.termination!))")
             } else if !process.stoppedByHarness {
                 problems.append("\(name) crashed: \(process.termination!)")

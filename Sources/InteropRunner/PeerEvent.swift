@@ -16,9 +16,9 @@ public struct PeerEvent: Codable, Sendable {
     public var event: Kind
     public var port: UInt16?
     public var record: ConnectionRecord?
-    public var ending: String?
+    public var ending: LoopEnding?
 
-    public init(event: Kind, port: UInt16? = nil, record: ConnectionRecord? = nil, ending: String? = nil) {
+    public init(event: Kind, port: UInt16? = nil, record: ConnectionRecord? = nil, ending: LoopEnding? = nil) {
         self.event = event
         self.port = port
         self.record = record
@@ -48,7 +48,7 @@ public enum PeerEndpoint {
         server.onConnectionFinished = { emit(PeerEvent(event: .record, record: $0)) }
         emit(PeerEvent(event: .listening, port: port))
         let ending = InProcessLoop(deadline: deadline).run([server])
-        emit(PeerEvent(event: .finished, ending: ending.rawValue))
+        emit(PeerEvent(event: .finished, ending: ending))
     }
 
     public static func runClient(plan: CellPlan, port: UInt16, ordinal: Int, deadline: Duration, emit: (PeerEvent) -> Void) {
@@ -56,6 +56,6 @@ public enum PeerEndpoint {
         let client = plan.makeClient(ordinal: ordinal, dialer: plan.makeDialer(to: address))
         let ending = InProcessLoop(deadline: deadline).run([client])
         emit(PeerEvent(event: .record, record: client.record))
-        emit(PeerEvent(event: .finished, ending: ending.rawValue))
+        emit(PeerEvent(event: .finished, ending: ending))
     }
 }

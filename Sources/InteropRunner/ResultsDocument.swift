@@ -21,7 +21,7 @@ public struct ResultsDocument: Codable, Sendable {
         public var seed: UInt64
         public var durationMilliseconds: Double
         public var reproduce: String
-        public var ending: String
+        public var ending: LoopEnding
         /// Every observed field, in its neutral textual form.
         public var observed: [String: String]
         public var checks: [CheckRecord]

@@ -7,7 +7,7 @@ public enum ResultsExplanation {
         var lines = [
             "cell: \(cell.name)", "id: \(cell.id)", "status: \(cell.status.rawValue) — \(cell.message)",
             "libraries: server \(libraries[cell.server.rawValue] ?? "?"), client \(libraries[cell.client.rawValue] ?? "?")",
-            "seed: \(cell.seed)", "loop ended: \(cell.ending)", "reproduce: \(cell.reproduce)", "expectation and checks:",
+            "seed: \(cell.seed)", "loop ended: \(cell.ending.rawValue)", "reproduce: \(cell.reproduce)", "expectation and checks:",
         ]
         for check in cell.checks {
             lines.append("  [\(check.passed ? "ok" : "MISMATCH")] \(check.field): expected \(check.expected), observed \(check.observed)")

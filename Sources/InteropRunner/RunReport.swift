@@ -82,7 +82,8 @@ public struct MatrixRunner: Sendable {
                     interrupted = true
                     break
                 }
-                let result = runAcrossSeeds(cell).cutShort(if: shouldStop() || RunInterruption.signal != nil)
+                var result = runAcrossSeeds(cell)
+                if shouldStop() || RunInterruption.signal != nil { result = CellVerdict.interrupted(result) }
                 results.append(result)
                 progress(result, results.count)
             }
@@ -113,7 +114,8 @@ extension MatrixRunner {
             Thread { [self] in
                 while let position = state.claim() {
                     let index = order[position]
-                    state.finish(index, runAcrossSeeds(cells[index]).cutShort(if: state.stopped || RunInterruption.signal != nil))
+                    let result = runAcrossSeeds(cells[index])
+                    state.finish(index, state.stopped || RunInterruption.signal != nil ? CellVerdict.interrupted(result) : result)
                 }
             }
         }
@@ -171,19 +173,7 @@ extension MatrixRunner {
         guard repeatCount > 1, first.status != .skipped else { return first }
         for attempt in 2...repeatCount {
             let again = runner.run(cell, seed: seed)
-            // Only judged observations: informational counts may vary between identical runs.
-            let judged = Set(first.checks.map(\.field))
-            let before = (first.observation?.values ?? [:]).filter { judged.contains($0.key.rawValue) }
-            let after = (again.observation?.values ?? [:]).filter { judged.contains($0.key.rawValue) }
-            if again.status != first.status || before != after {
-                let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }
-                    .sorted().map { "\($0.rawValue): \(before[$0] ?? "-") → \(after[$0] ?? "-")" }
-                var flaky = again
-                flaky.status = .failed
-                flaky.message = "flaky: run \(attempt) of \(repeatCount) with seed \(seed) differs from run 1 "
-                    + "(\(first.status.rawValue) → \(again.status.rawValue)\(changed.isEmpty ? "" : "; " + changed.joined(separator: "; ")))"
-                return flaky
-            }
+            if let flaky = CellVerdict.flaky(first: first, again: again, attempt: attempt, of: repeatCount) { return flaky }
         }
         var result = first
         result.message += " (\(repeatCount) identical runs)"

@@ -91,7 +91,7 @@ public enum ShardMerge {
             checks: record.checks.map { Check(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed) },
             divergence: record.divergence.flatMap { id in divergences.divergences.first { $0.id == id } },
             serverConnections: record.serverConnections, clients: record.clients, observation: observation, seed: record.seed,
-            duration: .milliseconds(Int64(record.durationMilliseconds)), deadlineExpired: record.ending != "completed")
+            duration: .milliseconds(Int64(record.durationMilliseconds)), deadlineExpired: record.ending != .completed)
         result.ending = record.ending
         result.peerOutput = record.peerOutput
         result.reproduceCommand = record.reproduce

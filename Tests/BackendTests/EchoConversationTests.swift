@@ -16,7 +16,7 @@ func backend(_ library: TLSLibrary) -> any TLSBackend {
 struct Conversation {
     var server: [ConnectionRecord]
     var client: ConnectionRecord
-    var ending: InProcessLoop.Ending
+    var ending: LoopEnding
 }
 
 func converse(

@@ -121,7 +121,7 @@ import Testing
 
     @Test func peerThatVanishesIsAStallNotAnEOF() {
         let result = run("E7b", server: .openssl, client: .gnutls)
-        #expect(result.ending == "stalled")
+        #expect(result.ending == .stalled)
         #expect(result.clients[0].endOfStream == .timeout)
     }
 }

@@ -61,7 +61,7 @@ import Testing
 
     @Test func pollOnlyLoopStallsWithDataInTheLibrary() {
         let result = run("R6n", server: .openssl, client: .openssl, seed: 1)
-        #expect(result.ending == "stalled")
+        #expect(result.ending == .stalled)
         #expect(result.status == .passed)
         let aware = run("R6", server: .openssl, client: .openssl, seed: 1)
         #expect(aware.clients[0].pendingReads > 0)

@@ -80,7 +80,7 @@ import Testing
         #expect(signalled.duration(to: .now) < .seconds(2))
         let results = try ResultsDocument.load(directory.path + "/reports/results.json")
         #expect(results.cells.map(\.status) == [.interrupted])
-        #expect(results.cells.first?.ending == "interrupted")
+        #expect(results.cells.first?.ending == .interrupted)
     }
 
     @Test func aSecondSignalExitsAtOnce() throws {
