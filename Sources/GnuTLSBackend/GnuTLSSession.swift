@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// One GnuTLS connection (`gnutls_session_t` with certificate credentials) driven without blocking.
-final class GnuTLSSession: TLSSession {
+final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCookieExchange, ResumableWrite {
     private var session: gnutls_session_t?
     private var certificates: gnutls_certificate_credentials_t?
     private let role: EndpointRole
@@ -213,13 +213,13 @@ final class GnuTLSSession: TLSSession {
         return mapFailure("gnutls_session_key_update(GNUTLS_KU_PEER)", status)
     }
 
-    func resumeWriteWithoutData() -> StepResult? {
+    func resumeWriteWithoutData() -> StepResult {
         let count = observed { gnutls_record_send(session, nil, 0) }
         if count >= 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_send(NULL, 0)", Int32(clamping: count))) }
         return mapFailure("gnutls_record_send(NULL, 0)", Int32(clamping: count))
     }
 
-    func discardQueuedWrite() -> StepResult? {
+    func discardQueuedWrite() -> StepResult {
         let dropped = observed { gnutls_record_discard_queued(session) }
         return StepResult(.ok(dropped), raw: Self.raw("gnutls_record_discard_queued", Int32(clamping: dropped)))
     }

@@ -10,6 +10,9 @@ public final class EndpointDriver {
 
     public private(set) var record: ConnectionRecord
     private let session: any TLSSession
+    /// The session's capabilities beyond the core protocol, asked once.
+    private let timerControl: (any RetransmissionTimerControl)?
+    private let streams: (any StreamSession)?
     private let connection: any RawConnection
     private let transport: (any ByteTransport)?
     private let actions: [EndpointAction]
@@ -52,6 +55,8 @@ public final class EndpointDriver {
         actions: [EndpointAction], payload: [UInt8], expectedInbound: Int, record: ConnectionRecord
     ) {
         self.session = session
+        timerControl = session as? any RetransmissionTimerControl
+        streams = session as? any StreamSession
         self.connection = connection
         self.transport = transport
         self.actions = actions
@@ -75,12 +80,13 @@ public final class EndpointDriver {
             defer { (transport as? any DatagramTransport)?.inTimeoutHandling = false }
             switch action {
             case .listen:
-                result = session.listen()
+                result = (session as? any StatelessCookieExchange)?.listen()
+                    ?? Self.missing(action, "this session has no stateless cookie exchange")
                 countIdleWakeup()
             case .handshake, .handshakeOnce:
                 if !readTimerBeforeHandshake, transport is any DatagramTransport {
                     readTimerBeforeHandshake = true
-                    record.timerReadings.append("before the first flight: \(session.timerReading)")
+                    record.timerReadings.append("before the first flight: \(timerControl?.timerReading ?? "no timer")")
                 }
                 result = session.handshake()
                 if !result.outcome.isRetry { record.handshake = result.outcome }
@@ -110,7 +116,7 @@ public final class EndpointDriver {
                 }
                 if bytes.isEmpty {
                     // Nothing to write: end the stream on its own, as a concluding write of no bytes would.
-                    result = session.concludeStream() ?? Self.noStreams(action)
+                    result = streams?.concludeStream() ?? Self.noStreams(action)
                     if case .ok = result.outcome {
                         streamConcluded = true
                         record.log(action, result)
@@ -119,7 +125,8 @@ public final class EndpointDriver {
                 } else {
                     result = bytes.withUnsafeBytes { buffer in
                         let rest = UnsafeRawBufferPointer(rebasing: buffer[writeOffset...])
-                        return concluding ? session.writeConcluding(rest) ?? Self.noStreams(action) : session.write(rest)
+                        guard concluding else { return session.write(rest) }
+                        return streams?.writeConcluding(rest) ?? Self.noStreams(action)
                     }
                     if case .ok(let count) = result.outcome, count > 0 {
                         bytes.withUnsafeBytes { writeDigest.update(UnsafeRawBufferPointer(rebasing: $0[writeOffset..<writeOffset + count])) }
@@ -130,7 +137,7 @@ public final class EndpointDriver {
                     }
                 }
             case .conclude:
-                result = session.concludeStream() ?? Self.noStreams(action)
+                result = streams?.concludeStream() ?? Self.noStreams(action)
             case .readToEnd, .readExactly:
                 if action == .readExactly && received.count >= expectedInbound {
                     actionIndex += 1
@@ -210,7 +217,7 @@ public final class EndpointDriver {
             }
             record.log(action, result)
             if result.outcome.isRetry || (result.outcome == .closeNotifySent && action == .shutdown(.bidirectional)),
-                let interest = session.networkInterest
+                let interest = streams?.networkInterest
             {
                 return eventDrivenWait(interest, after: result.outcome)
             }
@@ -285,11 +292,16 @@ public final class EndpointDriver {
         eventTimerDeadline = nil
         guard ContinuousClock.now >= deadline else { return }
         record.timeoutsHandled += 1
-        record.log("timer", session.handleTimeout())
+        record.log("timer", timerControl?.handleTimeout() ?? Self.missing(.handshake, "this session has no timer"))
     }
 
     private static func noStreams(_ action: EndpointAction) -> StepResult {
-        StepResult(.localError, raw: RawResult(call: "\(action) (this protocol has no streams)", returnValue: -1))
+        missing(action, "this protocol has no streams")
+    }
+
+    /// The step's result when the session lacks the capability it needs: a local error naming what is missing.
+    private static func missing(_ action: EndpointAction, _ what: String) -> StepResult {
+        StepResult(.localError, raw: RawResult(call: "\(action) (\(what))", returnValue: -1))
     }
 
     /// DTLS: while a handshake or cookie exchange waits, the wait also ends when the library's retransmission timer
@@ -297,7 +309,7 @@ public final class EndpointDriver {
     private func withTimer(_ readiness: Readiness, during action: EndpointAction) -> Readiness {
         timerDeadline = nil
         guard transport is any DatagramTransport, [.handshake, .handshakeOnce, .listen].contains(action),
-            let remaining = session.retransmissionTimer
+            let remaining = timerControl?.retransmissionTimer
         else { return readiness }
         // At least a millisecond: GnuTLS may report 0 ms left while its retried call still finds the window
         // unexpired (both round to milliseconds differently); waking at once would spin until the next millisecond.
@@ -321,7 +333,7 @@ public final class EndpointDriver {
         record.timeoutsHandled += 1
         sentWhenTimerFired = datagrams.datagramLog.count
         datagrams.inTimeoutHandling = true
-        record.log("timer", session.handleTimeout())
+        record.log("timer", timerControl?.handleTimeout() ?? Self.missing(action, "this session has no timer"))
         _ = action
     }
 
@@ -362,16 +374,16 @@ public final class EndpointDriver {
         switch outcome {
         case .wantRead, .wantWrite:
             guard record.timerReadings.count < 2 else { return }
-            record.timerReadings.append("while waiting: \(session.timerReading)")
+            record.timerReadings.append("while waiting: \(timerControl?.timerReading ?? "no timer")")
             // Before it has sent anything an endpoint has nothing to retransmit: a loss is the peer's timer's to repair.
             let hasSent = !((transport as? any DatagramTransport)?.datagramLog.isEmpty ?? true)
-            if session.retransmissionTimer == nil && hasSent {
+            if timerControl?.retransmissionTimer == nil && hasSent {
                 record.timerHazards.append("no timer while waiting for the peer's flight: a loss would stall a loop that trusts it")
             }
         case .ok:
             reportIdleWakeups()
-            record.timerReadings.append("after the handshake: \(session.timerReading)")
-            if let remaining = session.retransmissionTimer, remaining <= .milliseconds(1) {
+            record.timerReadings.append("after the handshake: \(timerControl?.timerReading ?? "no timer")")
+            if let remaining = timerControl?.retransmissionTimer, remaining <= .milliseconds(1) {
                 record.timerHazards.append("timer reported due (\(remaining)) after the handshake: a loop that trusts it would spin")
             }
         default:
@@ -434,10 +446,10 @@ public final class EndpointDriver {
             case .changedContents:
                 result = session.write(written)
             case .withoutData:
-                result = session.resumeWriteWithoutData()
+                result = (session as? any ResumableWrite)?.resumeWriteWithoutData()
                     ?? StepResult(.localError, raw: RawResult(call: "resume without data (not offered by this library)", returnValue: -1))
             case .discardQueued:
-                result = session.discardQueuedWrite()
+                result = (session as? any ResumableWrite)?.discardQueuedWrite()
                     ?? StepResult(.localError, raw: RawResult(call: "discard queued (not offered by this library)", returnValue: -1))
             }
         }

@@ -1,7 +1,9 @@
-/// One TLS connection on one library, driven without blocking.
+/// One TLS connection on one library, driven without blocking: what every library and protocol does.
 ///
 /// Every call either completes, asks to be repeated once the transport is ready (`wantRead` / `wantWrite`), or
 /// ends the connection. Callers must repeat exactly the same call after a retry outcome, as both libraries require.
+/// What only some sessions can do is a capability protocol beside this one (`RetransmissionTimerControl`,
+/// `StatelessCookieExchange`, `ResumableWrite`, `StreamSession`), asked for where it is needed.
 public protocol TLSSession: AnyObject {
     func handshake() -> StepResult
     func read(into buffer: UnsafeMutableRawBufferPointer) -> StepResult
@@ -10,23 +12,6 @@ public protocol TLSSession: AnyObject {
     /// TLS 1.3 KeyUpdate asking the peer to update too (`SSL_key_update(SSL_KEY_UPDATE_REQUESTED)`,
     /// `gnutls_session_key_update(GNUTLS_KU_PEER)`).
     func requestKeyUpdate() -> StepResult
-    /// Resumes an interrupted write without its data, as GnuTLS allows (`gnutls_record_send(NULL, 0)`); nil when the
-    /// library has no such call.
-    func resumeWriteWithoutData() -> StepResult?
-    /// Drops the record an interrupted write left queued (`gnutls_record_discard_queued`), returning the bytes
-    /// dropped; nil when the library has no such call.
-    func discardQueuedWrite() -> StepResult?
-    /// DTLS server: the stateless cookie exchange before the handshake (`DTLSv1_listen`;
-    /// `gnutls_dtls_cookie_verify` / `gnutls_dtls_cookie_send` / `gnutls_dtls_prestate_set`). `ok` once a ClientHello
-    /// with a valid cookie is waiting for the handshake.
-    func listen() -> StepResult
-    /// DTLS: time left until the library wants its retransmission timer handled (`DTLSv1_get_timeout`,
-    /// `gnutls_dtls_get_timeout`); nil when no timer runs.
-    var retransmissionTimer: Duration? { get }
-    /// DTLS: the library's timer and direction calls as they report now, raw, for the trace.
-    var timerReading: String { get }
-    /// DTLS: handle an expired timer (`DTLSv1_handle_timeout`; GnuTLS retransmits from the interrupted call itself).
-    func handleTimeout() -> StepResult
     /// Decrypted bytes the library holds that the socket no longer shows (`SSL_pending`,
     /// `gnutls_record_check_pending`).
     var pendingBytes: Int { get }
@@ -39,21 +24,43 @@ public protocol TLSSession: AnyObject {
     var alerts: [AlertEvent] { get }
     /// Facts the backend noticed that have no step of their own (e.g. "ALPN select callback not called").
     var notes: [String] { get }
-
-    /// QUIC: what the library wants from the network before a retried call can progress; nil for TLS and DTLS,
-    /// whose retry outcomes name the direction themselves.
-    var networkInterest: NetworkInterest? { get }
-    /// QUIC: writes and ends the stream in one call (`SSL_write_ex2` with `SSL_WRITE_FLAG_CONCLUDE`); nil when the
-    /// protocol has no streams.
-    func writeConcluding(_ bytes: UnsafeRawBufferPointer) -> StepResult?
-    /// QUIC: ends the stream without data (`SSL_stream_conclude`); nil when the protocol has no streams.
-    func concludeStream() -> StepResult?
 }
 
-extension TLSSession {
-    public var networkInterest: NetworkInterest? { nil }
-    public func writeConcluding(_ bytes: UnsafeRawBufferPointer) -> StepResult? { nil }
-    public func concludeStream() -> StepResult? { nil }
+/// Timers the application drives: DTLS retransmission (`DTLSv1_get_timeout` / `DTLSv1_handle_timeout`,
+/// `gnutls_dtls_get_timeout`) and QUIC's event timer (`SSL_get_event_timeout` / `SSL_handle_events`).
+public protocol RetransmissionTimerControl: TLSSession {
+    /// Time left until the library wants its timer handled; nil when no timer runs.
+    var retransmissionTimer: Duration? { get }
+    /// The library's timer and direction calls as they report now, raw, for the trace.
+    var timerReading: String { get }
+    /// Handles an expired timer (GnuTLS retransmits from the interrupted call itself).
+    func handleTimeout() -> StepResult
+}
+
+/// DTLS server: the stateless cookie exchange before the handshake (`DTLSv1_listen`; `gnutls_dtls_cookie_verify` /
+/// `gnutls_dtls_cookie_send` / `gnutls_dtls_prestate_set`).
+public protocol StatelessCookieExchange: TLSSession {
+    /// `ok` once a ClientHello with a valid cookie is waiting for the handshake.
+    func listen() -> StepResult
+}
+
+/// An interrupted write that can be finished or dropped without its data, as GnuTLS allows.
+public protocol ResumableWrite: TLSSession {
+    /// `gnutls_record_send(NULL, 0)`.
+    func resumeWriteWithoutData() -> StepResult
+    /// `gnutls_record_discard_queued`, returning the bytes dropped.
+    func discardQueuedWrite() -> StepResult
+}
+
+/// QUIC: a connection whose data flows on a stream and whose retries depend on what the library wants from the
+/// network.
+public protocol StreamSession: TLSSession {
+    /// What the library wants from the network before a retried call can progress.
+    var networkInterest: NetworkInterest { get }
+    /// Writes and ends the stream in one call (`SSL_write_ex2` with `SSL_WRITE_FLAG_CONCLUDE`).
+    func writeConcluding(_ bytes: UnsafeRawBufferPointer) -> StepResult
+    /// Ends the stream without data (`SSL_stream_conclude`).
+    func concludeStream() -> StepResult
 }
 
 /// A failure to set a session up, before anything reached the wire.

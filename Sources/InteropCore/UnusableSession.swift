@@ -1,5 +1,6 @@
-/// Stands in for a session whose setup failed, so the failure shows in the trace like any other step.
-final class UnusableSession: TLSSession {
+/// Stands in for a session whose setup failed, so the failure shows in the trace like any other step: every call
+/// the real session could have been asked for fails with the setup error.
+final class UnusableSession: TLSSession, RetransmissionTimerControl, StatelessCookieExchange, ResumableWrite {
     private let error: SessionSetupError
 
     init(_ error: SessionSetupError) {
@@ -13,8 +14,8 @@ final class UnusableSession: TLSSession {
     func write(_ bytes: UnsafeRawBufferPointer) -> StepResult { failure }
     func shutdown(_ mode: ShutdownMode) -> StepResult { failure }
     func requestKeyUpdate() -> StepResult { failure }
-    func resumeWriteWithoutData() -> StepResult? { failure }
-    func discardQueuedWrite() -> StepResult? { failure }
+    func resumeWriteWithoutData() -> StepResult { failure }
+    func discardQueuedWrite() -> StepResult { failure }
     var pendingBytes: Int { 0 }
     func listen() -> StepResult { failure }
     var retransmissionTimer: Duration? { nil }

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// One OpenSSL connection (`SSL_CTX` + `SSL`) driven without blocking over a socket BIO.
-final class OpenSSLSession: TLSSession {
+final class OpenSSLSession: TLSSession, RetransmissionTimerControl, StatelessCookieExchange {
     private let context: OpaquePointer
     private let ssl: OpaquePointer
     /// The server's accepted protocols in wire format; must outlive the ALPN select callback.
@@ -153,10 +153,6 @@ final class OpenSSLSession: TLSSession {
         // Only schedules the update; OpenSSL sends it with the next write or handshake call.
         perform("SSL_key_update", { SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) }) { $0 == 1 ? .ok(0) : nil }
     }
-
-    func resumeWriteWithoutData() -> StepResult? { nil }
-
-    func discardQueuedWrite() -> StepResult? { nil }
 
     var pendingBytes: Int { Int(SSL_pending(ssl)) }
 

@@ -7,7 +7,7 @@ import Glibc
 
 /// One QUIC connection on OpenSSL 3.5 in its default stream mode (one bidirectional stream, read and written
 /// through the connection object), nonblocking, with OpenSSL doing the UDP I/O itself.
-final class QUICSession: TLSSession {
+final class QUICSession: TLSSession, RetransmissionTimerControl, StreamSession {
     private let symbols: QUICSymbols
     private let ssl: OpaquePointer
     private(set) var notes: [String]
@@ -114,14 +114,14 @@ final class QUICSession: TLSSession {
         return perform("SSL_write_ex", { SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &count) }) { $0 == 1 ? .ok(count) : nil }
     }
 
-    func writeConcluding(_ bytes: UnsafeRawBufferPointer) -> StepResult? {
+    func writeConcluding(_ bytes: UnsafeRawBufferPointer) -> StepResult {
         var count = 0
         return perform("SSL_write_ex2(SSL_WRITE_FLAG_CONCLUDE)", {
             symbols.writeEx2(ssl, bytes.baseAddress, bytes.count, QUICSymbols.writeFlagConclude, &count)
         }) { $0 == 1 ? .ok(count) : nil }
     }
 
-    func concludeStream() -> StepResult? {
+    func concludeStream() -> StepResult {
         perform("SSL_stream_conclude", { symbols.streamConclude(ssl, 0) }) { $0 == 1 ? .ok(0) : nil }
     }
 
@@ -135,16 +135,9 @@ final class QUICSession: TLSSession {
         StepResult(.localError, raw: RawResult(call: "SSL_key_update (QUIC key updates are the library's own)", returnValue: -1))
     }
 
-    func resumeWriteWithoutData() -> StepResult? { nil }
-    func discardQueuedWrite() -> StepResult? { nil }
-
-    func listen() -> StepResult {
-        StepResult(.localError, raw: RawResult(call: "listen (QUIC validates addresses itself)", returnValue: -1))
-    }
-
     var pendingBytes: Int { Int(SSL_pending(ssl)) }
 
-    var networkInterest: NetworkInterest? { symbols.interest(ssl) }
+    var networkInterest: NetworkInterest { symbols.interest(ssl) }
 
     var retransmissionTimer: Duration? { symbols.interest(ssl).timer }
 
