@@ -3,11 +3,13 @@ import InteropCore
 
 /// GnuTLS as a harness backend: TLS over a nonblocking socket through GnuTLS's own system push/pull functions.
 public struct GnuTLSBackend: TLSBackend {
-    public init() {
-        _ = gnutls_global_init()
-    }
+    public let library: TLSLibrary
 
-    public var library: TLSLibrary { .gnutls }
+    /// `library` names the library in records; another build of GnuTLS registers under its own identifier.
+    public init(library: TLSLibrary = .gnutls) {
+        _ = gnutls_global_init()
+        self.library = library
+    }
 
     public var runtimeVersion: String {
         "GnuTLS " + String(cString: gnutls_check_version(nil))

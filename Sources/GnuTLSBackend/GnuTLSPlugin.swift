@@ -7,9 +7,12 @@ extension TLSLibrary {
 extension GnuTLSBackend {
     /// GnuTLS as the harness knows it: its names, its backend, the settings only it has and `gnutls-bin`'s tools.
     public static let plugin = LibraryPlugin(
-        library: .gnutls, displayName: "GnuTLS", matrixMark: "g", backend: GnuTLSBackend(),
+        library: .gnutls, displayName: "GnuTLS", matrixMark: "g", backend: GnuTLSBackend(), optionsKey: optionsKey,
         options: [GnuTLSOption.alpnRejection, GnuTLSOption.alpnServerPrecedence],
         commandLineTools: ["gnutls-serv": "/usr/bin/gnutls-serv", "gnutls-cli": "/usr/bin/gnutls-cli"])
+
+    /// Where fixtures put GnuTLS's own settings, for every build of it.
+    public static let optionsKey = "gnutls"
 }
 
 /// How a GnuTLS server reacts when the client's ALPN list shares nothing with its own.
@@ -37,8 +40,8 @@ enum GnuTLSOption {
 
 extension EndpointSettings {
     var gnuTLSALPNRejection: GnuTLSALPNRejection {
-        options(for: .gnutls)[GnuTLSOption.alpnRejection.name].flatMap(GnuTLSALPNRejection.init) ?? .conforming
+        options(for: GnuTLSBackend.optionsKey)[GnuTLSOption.alpnRejection.name].flatMap(GnuTLSALPNRejection.init) ?? .conforming
     }
 
-    var gnuTLSALPNServerPrecedence: Bool { options(for: .gnutls).flag(GnuTLSOption.alpnServerPrecedence.name) }
+    var gnuTLSALPNServerPrecedence: Bool { options(for: GnuTLSBackend.optionsKey).flag(GnuTLSOption.alpnServerPrecedence.name) }
 }

@@ -14,13 +14,13 @@ public struct EndpointSettings: Sendable, Hashable {
     public var dtlsInitialTimeout: Duration?
     /// DTLS server: run the stateless cookie exchange before the handshake.
     public var cookieExchange: Bool
-    /// Library-specific settings, by library (see `LibraryPlugin.options`).
-    public var libraryOptions: [TLSLibrary: LibraryOptionValues]
+    /// Library-specific settings, by the library's options key (see `LibraryPlugin.optionsKey`).
+    public var libraryOptions: [String: LibraryOptionValues]
 
     public init(
         role: EndpointRole, protocolVersion: ProtocolVersion, credentials: Credentials, alpn: [String] = [],
         interposedStyle: InterposedTransport.CallbackStyle? = nil, dtlsInitialTimeout: Duration? = nil,
-        cookieExchange: Bool = false, libraryOptions: [TLSLibrary: LibraryOptionValues] = [:]
+        cookieExchange: Bool = false, libraryOptions: [String: LibraryOptionValues] = [:]
     ) {
         self.role = role
         self.protocolVersion = protocolVersion
@@ -32,8 +32,8 @@ public struct EndpointSettings: Sendable, Hashable {
         self.libraryOptions = libraryOptions
     }
 
-    /// The options given to `library` (empty when none).
-    public func options(for library: TLSLibrary) -> LibraryOptionValues {
-        libraryOptions[library] ?? LibraryOptionValues()
+    /// The options given under a library's options key (empty when none).
+    public func options(for key: String) -> LibraryOptionValues {
+        libraryOptions[key] ?? LibraryOptionValues()
     }
 }

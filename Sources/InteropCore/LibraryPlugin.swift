@@ -8,16 +8,20 @@ public struct LibraryPlugin: Sendable {
     /// One letter in the console matrix's pairing legend (`o`, `g`).
     public var matrixMark: String
     public var backend: any TLSBackend
-    /// The settings fixtures may give this library under its own key (`openssl: {partialWrite: true}`).
+    /// The fixture key its settings live under (`openssl: {partialWrite: true}`): the library's, shared by every
+    /// build of it, so a second build registered under another identifier reads the same settings.
+    public var optionsKey: String
+    /// The settings fixtures may give this library under `optionsKey`.
     public var options: [LibraryOption]
     /// Its command-line tools by name (`openssl`, `gnutls-serv`), with their paths.
     public var commandLineTools: [String: String]
 
     public init(
-        library: TLSLibrary, displayName: String, matrixMark: String, backend: any TLSBackend, options: [LibraryOption] = [],
-        commandLineTools: [String: String] = [:]
+        library: TLSLibrary, displayName: String, matrixMark: String, backend: any TLSBackend, optionsKey: String? = nil,
+        options: [LibraryOption] = [], commandLineTools: [String: String] = [:]
     ) {
         self.library = library
+        self.optionsKey = optionsKey ?? library.rawValue
         self.displayName = displayName
         self.matrixMark = matrixMark
         self.backend = backend

@@ -39,6 +39,12 @@ public struct LibraryRegistry: Sendable {
         Dictionary(uniqueKeysWithValues: plugins.map { ($0.library, $0.backend.runtimeVersion) })
     }
 
+    /// One plug-in per options key, the first registered: the one whose options the fixtures are checked against.
+    public var optionOwners: [LibraryPlugin] {
+        var seen: Set<String> = []
+        return plugins.filter { seen.insert($0.optionsKey).inserted }
+    }
+
     /// Position in the registry, for sorting libraries the way reports list them.
     public func order(of library: TLSLibrary) -> Int {
         libraries.firstIndex(of: library) ?? libraries.count
@@ -47,8 +53,9 @@ public struct LibraryRegistry: Sendable {
     /// Why an endpoint on `library` cannot run with options another library was given, following each option's
     /// rule; nil when every such option is ignored there or left at its default.
     public func foreignOptionReason(_ settings: EndpointSettings, on library: TLSLibrary) -> String? {
-        for plugin in plugins where plugin.library != library {
-            guard let given = settings.libraryOptions[plugin.library] else { continue }
+        let own = plugin(for: library)?.optionsKey
+        for plugin in optionOwners where plugin.optionsKey != own {
+            guard let given = settings.libraryOptions[plugin.optionsKey] else { continue }
             for option in plugin.options where option.roles.contains(settings.role) {
                 guard let value = given[option.name], value != option.defaultValue else { continue }
                 if case .notApplicable(let reason) = option.elsewhere {

@@ -42,7 +42,7 @@ public struct CellPlan: Sendable {
     /// Why the cell cannot run in its mode with these libraries, or nil.
     public var notApplicableReason: String? {
         let scenario = cell.scenario
-        if !scenario.serverLibraries.contains(cell.server) || !scenario.clientLibraries.contains(cell.client) {
+        if !covers(scenario.serverLibraries, cell.server) || !covers(scenario.clientLibraries, cell.client) {
             return scenario.notApplicableReason ?? "library not covered"
         }
         if cell.mode != .inProcess, let reason = scenario.inProcessOnlyReason {
@@ -55,6 +55,11 @@ public struct CellPlan: Sendable {
             return "its faults are injected by the in-process link, which does not cross a process boundary"
         }
         return endpointReason(cell.server, serverSettings) ?? endpointReason(cell.client, clientSettings)
+    }
+
+    /// Whether a scenario's library list names `library` itself or its library family (its options key).
+    private func covers(_ list: [TLSLibrary], _ library: TLSLibrary) -> Bool {
+        list.contains(library) || libraries.plugin(for: library).map { list.contains(TLSLibrary($0.optionsKey)) } == true
     }
 
     /// Why one endpoint cannot run: its library is not linked, cannot express the settings, or was given another

@@ -57,13 +57,13 @@ public struct EndpointSpec: Sendable, Hashable {
     /// DTLS server: run the cookie exchange (a `listen` step) before the handshake.
     public var cookieExchange: Bool
     /// Settings only one library understands, under its key (`openssl: {partialWrite: true}`).
-    public var libraryOptions: [TLSLibrary: LibraryOptionValues]
+    public var libraryOptions: [String: LibraryOptionValues]
     public var steps: [EndpointAction]
 
     public init(
         alpn: [String] = [], interposedStyle: InterposedTransport.CallbackStyle? = nil, faults: FaultPlan = .none,
         datagramFaults: DatagramFaults = .none, dtlsTimeout: DTLSTimeoutChoice = .automatic, cookieExchange: Bool = false,
-        libraryOptions: [TLSLibrary: LibraryOptionValues] = [:], steps: [EndpointAction]
+        libraryOptions: [String: LibraryOptionValues] = [:], steps: [EndpointAction]
     ) {
         self.datagramFaults = datagramFaults
         self.dtlsTimeout = dtlsTimeout

@@ -3,11 +3,13 @@ import InteropCore
 
 /// OpenSSL (libssl) as a harness backend: TLS over a nonblocking socket through OpenSSL's own socket BIO.
 public struct OpenSSLBackend: TLSBackend {
-    public init() {
-        OPENSSL_init_ssl(0, nil)
-    }
+    public let library: TLSLibrary
 
-    public var library: TLSLibrary { .openssl }
+    /// `library` names the library in records; another build of OpenSSL registers under its own identifier.
+    public init(library: TLSLibrary = .openssl) {
+        OPENSSL_init_ssl(0, nil)
+        self.library = library
+    }
 
     public var runtimeVersion: String {
         String(cString: OpenSSL_version(Int32(OPENSSL_VERSION)))

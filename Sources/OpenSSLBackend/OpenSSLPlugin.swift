@@ -7,12 +7,15 @@ extension TLSLibrary {
 extension OpenSSLBackend {
     /// OpenSSL as the harness knows it: its names, its backend, the settings only it has and its `openssl` tool.
     public static let plugin = LibraryPlugin(
-        library: .openssl, displayName: "OpenSSL", matrixMark: "o", backend: OpenSSLBackend(),
+        library: .openssl, displayName: "OpenSSL", matrixMark: "o", backend: OpenSSLBackend(), optionsKey: optionsKey,
         options: [
             OpenSSLOption.ignoreUnexpectedEOF, OpenSSLOption.requiresHandleEvents, OpenSSLOption.partialWrite,
             OpenSSLOption.acceptMovingWriteBuffer,
         ],
         commandLineTools: ["openssl": OpenSSLCapabilities.commandLineTool])
+
+    /// Where fixtures put OpenSSL's own settings, for every build of it.
+    public static let optionsKey = "openssl"
 }
 
 /// The settings fixtures give OpenSSL endpoints under `openssl:`.
@@ -35,5 +38,5 @@ enum OpenSSLOption {
 
 extension EndpointSettings {
     /// What fixtures asked of this endpoint's OpenSSL.
-    var openSSLOptions: LibraryOptionValues { options(for: .openssl) }
+    var openSSLOptions: LibraryOptionValues { options(for: OpenSSLBackend.optionsKey) }
 }

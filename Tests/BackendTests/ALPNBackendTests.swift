@@ -32,7 +32,7 @@ import Testing
     func naiveGnuTLSServerSendsNoAlert(client: TLSLibrary) throws {
         let result = try converse(
             server: .gnutls, client: client, version: .tls13, serverALPN: Self.accepted, clientALPN: ["h2"],
-            serverOptions: [.gnutls: LibraryOptionValues(["alpnRejection": "naiveMandatory"])])
+            serverOptions: ["gnutls": LibraryOptionValues(["alpnRejection": "naiveMandatory"])])
         #expect(result.server.first?.handshake == .protocolError)
         #expect(result.server.first?.trace.last?.raw.codeName == "GNUTLS_E_NO_APPLICATION_PROTOCOL")
         #expect(result.server.first?.fatalAlertsSent == [])
@@ -94,7 +94,7 @@ import Testing
     @Test func onlyGnuTLSExpressesTheNaiveServer() {
         let settings = EndpointSettings(
             role: .server, protocolVersion: .tls13, credentials: testCredentials, alpn: ["http/1.0"],
-            libraryOptions: [.gnutls: LibraryOptionValues(["alpnRejection": "naiveMandatory"])])
+            libraryOptions: ["gnutls": LibraryOptionValues(["alpnRejection": "naiveMandatory"])])
         #expect(
             testLibraries.foreignOptionReason(settings, on: .openssl)
                 == "the naiveMandatory ALPN server is a GnuTLS configuration (GNUTLS_ALPN_MANDATORY); OpenSSL's select callback decides")

@@ -21,7 +21,7 @@ struct Conversation {
 
 func converse(
     server: TLSLibrary, client: TLSLibrary, version: ProtocolVersion, serverALPN: [String] = [], clientALPN: [String] = [],
-    payload: [UInt8] = Array("hello".utf8), serverOptions: [TLSLibrary: LibraryOptionValues] = [:]
+    payload: [UInt8] = Array("hello".utf8), serverOptions: [String: LibraryOptionValues] = [:]
 ) throws -> Conversation {
     let listener = try TLSListenerFactory.loopback()
     let echo = EchoServer(
