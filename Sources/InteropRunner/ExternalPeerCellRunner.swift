@@ -27,12 +27,13 @@ public struct ExternalPeerCellRunner: CellRunning {
         guard let external = cell.scenario.external else { return .notApplicable("the scenario has no command-line form") }
         if let reason = plan.notApplicableReason { return .notApplicable(reason) }
         let library = cell.mode == .externalServer ? cell.server : cell.client
-        guard let family = setup.libraries.plugin(for: library).flatMap({ ToolFamily(shipping: $0.commandLineTools) }) else {
+        let invocation = ToolInvocation(
+            library: library, plan: plan, certs: setup.certs, spec: external, tools: setup.tools, portSource: toolPortSource)
+        guard let plugin = setup.libraries.plugin(for: library),
+            let tool = CommandLineToolAdapters.adapter(for: plugin, invocation)
+        else {
             return .notApplicable("\(setup.libraries.displayName(for: library)) ships no command-line tool the harness can drive")
         }
-        var tool = CommandLinePeer(
-            library: library, family: family, plan: plan, certs: setup.certs, spec: external, tools: setup.tools)
-        tool.portSource = toolPortSource
         if let reason = tool.unsupportedReason { return .notApplicable(reason) }
         let hardDeadline = setup.watchdogDeadline(for: cell, startedAt: started)
         var transcript = PeerTranscript()
@@ -48,9 +49,9 @@ public struct ExternalPeerCellRunner: CellRunning {
                 ChildProcess.waitAll([server], deadline: min(hardDeadline, clock.now.advanced(by: .milliseconds(300))), terminateLeftovers: false)
                 if server.termination == nil { server.stop(grace: .milliseconds(300)) }
                 transcript.addTool(server, name: tool.toolName(.server))
-                run.serverConnections = [tool.record(from: server, role: .server)]
+                run.serverConnections = [tool.record(from: server, role: .server, library: library)]
                 run.clients = transcript.clientRecords
-                transcript.output.append(tool.describe(server))
+                transcript.output.append(tool.describe(server, role: .server))
             case .externalClient:
                 let (server, announcedPort) = try setup.startServerPeer(cell, seed: seed, deadline: hardDeadline)
                 guard let port = announcedPort else {
@@ -65,8 +66,8 @@ public struct ExternalPeerCellRunner: CellRunning {
                 transcript.add(server, role: "server", expectedToBeStopped: stopped)
                 transcript.addTool(client, name: tool.toolName(.client))
                 run.serverConnections = transcript.serverRecords
-                run.clients = [tool.record(from: client, role: .client)]
-                transcript.output.append(tool.describe(client))
+                run.clients = [tool.record(from: client, role: .client, library: library)]
+                transcript.output.append(tool.describe(client, role: .client))
             case .inProcess, .outOfProcess:
                 preconditionFailure("not an external mode")
             }
