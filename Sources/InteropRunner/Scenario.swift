@@ -35,6 +35,9 @@ public struct Scenario: Sendable, Hashable, Identifiable {
     public var inProcessOnlyReason: String? = nil
     /// The least deadline its cells need, when a protocol timer it waits out is longer than a run's default.
     public var minimumDeadline: Duration? = nil
+    /// Measured wall time of its cells by protocol, where far above the usual milliseconds (a library's default
+    /// retransmission timer waited out): parallel runs start them first and shards balance by them.
+    public var typicalSeconds: [ProtocolVersion: Double] = [:]
 
     /// The deadline a cell of this scenario runs with under a run's deadline.
     public func deadline(under runDeadline: Duration) -> Duration {

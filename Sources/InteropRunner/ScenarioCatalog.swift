@@ -71,6 +71,7 @@ public struct ScenarioCatalog: Sendable {
         try entry.allowOnly([
             "id", "name", "description", "protocols", "clients", "payload", "serverPayload", "servers",
             "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external", "inProcessOnly", "deadlineSeconds",
+            "typicalSeconds",
         ])
         let id = try entry.string("id")
         guard id.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"#, options: .regularExpression) != nil else {
@@ -182,134 +183,16 @@ public struct ScenarioCatalog: Sendable {
             }
             scenario.minimumDeadline = .milliseconds(Int64(seconds * 1000))
         }
+        if let typical = try entry.nested("typicalSeconds") {
+            try typical.allowOnly(Set(protocols.map(\.rawValue)))
+            for version in protocols where typical.has(version.rawValue) {
+                let text = try typical.string(version.rawValue)
+                guard let seconds = Double(text), seconds >= 0, seconds <= 600 else {
+                    throw typical.error(version.rawValue, "is '\(text)'; use a number of seconds from 0 to 600")
+                }
+                scenario.typicalSeconds[version] = seconds
+            }
+        }
         return scenario
-    }
-
-    private static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction], libraries: LibraryRegistry)
-        throws(ConfigurationError) -> EndpointSpec
-    {
-        guard let entry else { return EndpointSpec(steps: defaultSteps) }
-        try entry.allowOnly(
-            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange"] + libraries.optionOwners.map(\.optionsKey)))
-        var steps: [EndpointAction] = []
-        for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
-            guard let step = EndpointAction(parsing: text) else {
-                if text.contains("(") && !text.contains(")") {
-                    throw entry.error("steps", "has '\(text)': a step with a comma must be quoted in YAML, e.g. \"readInChunks(100, pollFirst)\"")
-                }
-                throw entry.error(
-                    "steps", "has unknown step '\(text)' (known: \(EndpointAction.vocabulary.joined(separator: ", ")))")
-            }
-            steps.append(step)
-        }
-        let transport = try entry.optionalString("transport") ?? "native"
-        let styles: [String: InterposedTransport.CallbackStyle?] = [
-            "native": nil, "interposed": .classic, "interposed-ex": .extended,
-        ]
-        guard let style = styles[transport] else {
-            throw entry.error("transport", "is '\(transport)'; known: native, interposed, interposed-ex")
-        }
-        return EndpointSpec(
-            alpn: try entry.strings("alpn", default: []), interposedStyle: style, faults: try parseFaults(entry.nested("faults")),
-            datagramFaults: try parseDatagramFaults(entry.nested("datagrams")), dtlsTimeout: try parseTimeout(entry),
-            cookieExchange: try entry.bool("cookieExchange", default: false),
-            libraryOptions: try parseLibraryOptions(entry, libraries: libraries), steps: steps)
-    }
-
-    /// `openssl: {partialWrite: true}`: each library's own settings, checked against the options its plug-in
-    /// declares, kept as text for its backend to read.
-    private static func parseLibraryOptions(_ entry: FixtureReader, libraries: LibraryRegistry) throws(ConfigurationError)
-        -> [String: LibraryOptionValues]
-    {
-        var result: [String: LibraryOptionValues] = [:]
-        for plugin in libraries.optionOwners {
-            guard let options = try entry.nested(plugin.optionsKey) else { continue }
-            try options.allowOnly(Set(plugin.options.map(\.name)))
-            var values: [String: String] = [:]
-            for option in plugin.options where options.has(option.name) {
-                let text = try options.string(option.name)
-                if let problem = option.problem(with: text) { throw options.error(option.name, problem) }
-                values[option.name] = text
-            }
-            result[plugin.optionsKey] = LibraryOptionValues(values)
-        }
-        return result
-    }
-
-    /// `dtlsTimeoutMs`: a number of milliseconds, or `default` for the library's own timer; absent means 20 ms in
-    /// cells that lose datagrams on purpose and the library's default elsewhere.
-    private static func parseTimeout(_ entry: FixtureReader) throws(ConfigurationError) -> DTLSTimeoutChoice {
-        guard entry.has("dtlsTimeoutMs") else { return .automatic }
-        let text = try entry.string("dtlsTimeoutMs")
-        if text == "default" { return .libraryDefault }
-        guard let value = Int(text), value >= 1, value <= 60_000 else {
-            throw entry.error("dtlsTimeoutMs", "is '\(text)'; use 1…60000 or default")
-        }
-        return .fixed(.milliseconds(value))
-    }
-
-    private static func parseDatagramFaults(_ entry: FixtureReader?) throws(ConfigurationError) -> DatagramFaults {
-        guard let entry else { return .none }
-        try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability"])
-        func ordinals(_ key: String) throws(ConfigurationError) -> Set<Int> {
-            var result: Set<Int> = []
-            for text in try entry.strings(key, default: []) {
-                guard let value = Int(text), value >= 1 else { throw entry.error(key, "has '\(text)'; ordinals start at 1") }
-                result.insert(value)
-            }
-            return result
-        }
-        var faults = DatagramFaults(drop: try ordinals("drop"), duplicate: try ordinals("duplicate"), reorder: try ordinals("reorder"))
-        if let text = try entry.optionalString("dropProbability") {
-            guard let value = Double(text), value >= 0, value < 1 else {
-                throw entry.error("dropProbability", "is '\(text)'; use 0 <= p < 1")
-            }
-            faults.dropProbability = value
-        }
-        return faults
-    }
-
-    private static func parseFaults(_ entry: FixtureReader?) throws(ConfigurationError) -> FaultPlan {
-        guard let entry else { return .none }
-        try entry.allowOnly(["readEAGAIN", "writeEAGAIN", "maxRead", "maxWrite"])
-        var plan = FaultPlan()
-        for (key, isRead) in [("readEAGAIN", true), ("writeEAGAIN", false)] {
-            guard let text = try entry.optionalString(key) else { continue }
-            guard let pattern = FaultPattern(parsing: text) else {
-                throw entry.error(key, "is '\(text)'; use never, 'every N' (N >= 2) or 'p=0.3' (0 <= p < 1)")
-            }
-            if isRead { plan.readRefusals = pattern } else { plan.writeRefusals = pattern }
-        }
-        for key in ["maxRead", "maxWrite"] where entry.has(key) {
-            let value = try entry.int(key, default: 0)
-            guard value > 0, value <= Self.maximumPayload else { throw entry.error(key, "is \(value); use 1…\(Self.maximumPayload)") }
-            if key == "maxRead" { plan.maxReadChunk = value } else { plan.maxWriteChunk = value }
-        }
-        return plan
-    }
-
-    private static func parseExpectation(_ entry: FixtureReader) throws(ConfigurationError) -> Expectation {
-        try entry.allowOnly(Set(ObservedField.allCases.map(\.rawValue)))
-        var fields: [ObservedField: ExpectedValue] = [:]
-        for field in ObservedField.allCases where entry.has(field.rawValue) {
-            let value: ExpectedValue
-            if entry.mapping[field.rawValue] is [Any] {
-                value = .oneOf(try entry.strings(field.rawValue))
-            } else {
-                value = .exactly(try entry.string(field.rawValue))
-            }
-            let candidates: [String] = switch value {
-            case .exactly(let text): [text]
-            case .oneOf(let texts): texts
-            }
-            for text in candidates {
-                if let problem = ObservationVocabulary.problem(with: text, for: field) {
-                    throw entry.error(field.rawValue, "'\(text)' \(problem)")
-                }
-            }
-            fields[field] = value
-        }
-        guard !fields.isEmpty else { throw entry.error("", "must name at least one field") }
-        return Expectation(fields)
     }
 }
