@@ -6,24 +6,24 @@ import Glibc
 #endif
 
 /// One GnuTLS connection (`gnutls_session_t` with certificate credentials) driven without blocking.
-final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCookieExchange, ResumableWrite {
-    private var session: gnutls_session_t?
-    private var certificates: gnutls_certificate_credentials_t?
-    private let role: EndpointRole
-    private let alpnRejection: GnuTLSALPNRejection
-    private let acceptsALPN: Bool
-    private let alertRecorder = GnuTLSAlertRecorder()
+final class GnuTLSSession: TLSSession {
+    var session: gnutls_session_t?
+    var certificates: gnutls_certificate_credentials_t?
+    let role: EndpointRole
+    let alpnRejection: GnuTLSALPNRejection
+    let acceptsALPN: Bool
+    let alertRecorder = GnuTLSAlertRecorder()
     var alerts: [AlertEvent] { alertRecorder.alerts }
-    private(set) var notes: [String] = []
-    private var handshakeDone = false
-    private var verifiedName: UnsafeMutablePointer<CChar>?
-    private var isDatagram = false
-    private var cookieKey = gnutls_datum_t()
+    var notes: [String] = []
+    var handshakeDone = false
+    var verifiedName: UnsafeMutablePointer<CChar>?
+    var isDatagram = false
+    var cookieKey = gnutls_datum_t()
     /// The alert a conforming server still has to send after a failed handshake (its send met EAGAIN).
-    private var pendingAlert: (error: Int32, code: UInt8, level: UInt8)?
+    var pendingAlert: (error: Int32, code: UInt8, level: UInt8)?
 
     /// Kept alive here because GnuTLS holds it as an unretained transport pointer.
-    private let transport: TransportBox?
+    let transport: TransportBox?
 
     init(settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError) {
         self.transport = transport.map(TransportBox.init)
@@ -69,7 +69,7 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
         }
     }
 
-    private func configureDatagram(_ settings: EndpointSettings) throws(SessionSetupError) {
+    func configureDatagram(_ settings: EndpointSettings) throws(SessionSetupError) {
         isDatagram = true
         gnutls_dtls_set_mtu(session, 1200)
         // Required in nonblocking DTLS: GnuTLS calls it with a zero timeout to ask whether a datagram is waiting.
@@ -90,7 +90,7 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
         if cookieKey.data != nil { CGnuTLS_gnutls_free(cookieKey.data) }
     }
 
-    private func setALPN(_ settings: EndpointSettings) throws(SessionSetupError) {
+    func setALPN(_ settings: EndpointSettings) throws(SessionSetupError) {
         var flags: UInt32 = 0
         if settings.role == .server {
             if settings.gnuTLSALPNRejection != .notMandatory { flags |= GNUTLS_ALPN_MANDATORY.rawValue }
@@ -107,7 +107,7 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
         }
     }
 
-    private func withDatums<Result>(_ names: [[UInt8]], _ body: (UnsafeMutableBufferPointer<gnutls_datum_t>) -> Result) -> Result {
+    func withDatums<Result>(_ names: [[UInt8]], _ body: (UnsafeMutableBufferPointer<gnutls_datum_t>) -> Result) -> Result {
         let storage = names.map { name -> UnsafeMutableBufferPointer<UInt8> in
             let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(name.count, 1))
             _ = buffer.initialize(from: name)
@@ -118,13 +118,13 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
         return datums.withUnsafeMutableBufferPointer { body($0) }
     }
 
-    private func check(_ call: String, _ status: Int32) throws(SessionSetupError) {
+    func check(_ call: String, _ status: Int32) throws(SessionSetupError) {
         guard status >= 0 else {
             throw SessionSetupError("\(call) failed: \(GnuTLSError.describe(status))", raw: Self.raw(call, status))
         }
     }
 
-    private static func raw(_ call: String, _ status: Int32, direction: Int? = nil, osError: Int32? = nil) -> RawResult {
+    static func raw(_ call: String, _ status: Int32, direction: Int? = nil, osError: Int32? = nil) -> RawResult {
         RawResult(
             call: call, returnValue: Int(status), code: status < 0 ? Int(status) : nil,
             codeName: status < 0 ? GnuTLSError.name(status) : nil,
@@ -161,7 +161,7 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
         return result
     }
 
-    private func isAlertOrTransportFailure(_ outcome: Outcome) -> Bool {
+    func isAlertOrTransportFailure(_ outcome: Outcome) -> Bool {
         switch outcome {
         case .alertReceived, .eof, .reset: true
         default: false
@@ -170,7 +170,7 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
 
     /// The conforming server's alert after a failed handshake. The step's raw result is this call's; the handshake's
     /// error it answers is named in the reason.
-    private func sendAlert(after error: Int32, code: UInt8, level: UInt8) -> StepResult {
+    func sendAlert(after error: Int32, code: UInt8, level: UInt8) -> StepResult {
         let call = "gnutls_alert_send_appropriate"
         let status = observed { gnutls_alert_send_appropriate(session, error) }
         if status == GNUTLS_E_AGAIN || status == GNUTLS_E_INTERRUPTED {
@@ -213,61 +213,7 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
         return mapFailure("gnutls_session_key_update(GNUTLS_KU_PEER)", status)
     }
 
-    func resumeWriteWithoutData() -> StepResult {
-        let count = observed { gnutls_record_send(session, nil, 0) }
-        if count >= 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_send(NULL, 0)", Int32(clamping: count))) }
-        return mapFailure("gnutls_record_send(NULL, 0)", Int32(clamping: count))
-    }
-
-    func discardQueuedWrite() -> StepResult {
-        let dropped = observed { gnutls_record_discard_queued(session) }
-        return StepResult(.ok(dropped), raw: Self.raw("gnutls_record_discard_queued", Int32(clamping: dropped)))
-    }
-
     var pendingBytes: Int { gnutls_record_check_pending(session) }
-
-    // MARK: DTLS
-
-    func listen() -> StepResult {
-        guard let datagrams = transport?.transport as? any DatagramTransport else {
-            return StepResult(.localError, raw: RawResult(call: "gnutls_dtls_cookie_verify (no datagram transport)", returnValue: -1))
-        }
-        var buffer = [UInt8](repeating: 0, count: 2048)
-        while true {
-            let received = buffer.withUnsafeMutableBytes { datagrams.receive(into: $0) }
-            guard case .transferred(let count) = received else {
-                return StepResult(.wantRead, raw: RawResult(call: "gnutls_dtls_cookie_verify (waiting for a ClientHello)", returnValue: 0))
-            }
-            let datagram = Array(buffer[0..<count])
-            var identity = datagrams.peerIdentity
-            var prestate = gnutls_dtls_prestate_st()
-            let verified = datagram.withUnsafeBytes { bytes in
-                gnutls_dtls_cookie_verify(&cookieKey, &identity, identity.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, &prestate)
-            }
-            if verified == 0 {
-                datagrams.unreceive(datagram)
-                gnutls_dtls_prestate_set(session, &prestate)
-                return StepResult(.ok(0), raw: Self.raw("gnutls_dtls_cookie_verify", 0))
-            }
-            let sent = gnutls_dtls_cookie_send(
-                &cookieKey, &identity, identity.count, &prestate, Unmanaged.passUnretained(transport!).toOpaque(), interposedPush)
-            notes.append("cookie exchange: gnutls_dtls_cookie_verify=\(verified) (\(GnuTLSError.name(verified))), gnutls_dtls_cookie_send=\(sent)")
-        }
-    }
-
-    var retransmissionTimer: Duration? {
-        guard isDatagram else { return nil }
-        return .milliseconds(Int64(gnutls_dtls_get_timeout(session)))
-    }
-
-    var timerReading: String {
-        "gnutls_dtls_get_timeout=\(gnutls_dtls_get_timeout(session)) ms, gnutls_record_get_direction=\(gnutls_record_get_direction(session))"
-    }
-
-    func handleTimeout() -> StepResult {
-        // GnuTLS retransmits from inside the interrupted call once its timer has expired; nothing to call first.
-        StepResult(.ok(0), raw: RawResult(call: "(GnuTLS: retried call retransmits)", returnValue: 0))
-    }
 
     var negotiatedALPN: String? {
         var selected = gnutls_datum_t()
@@ -286,7 +232,7 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
     }
 
     /// Makes one call into GnuTLS with `errno` cleared and the alerts it logs going to this session's recorder.
-    private func observed<Status: BinaryInteger>(_ body: () -> Status) -> Status {
+    func observed<Status: BinaryInteger>(_ body: () -> Status) -> Status {
         errno = 0
         let status = GnuTLSAlertLog.observing(alertRecorder, body)
         alertRecorder.callEnded(interrupted: status == GNUTLS_E_AGAIN || status == GNUTLS_E_INTERRUPTED)
@@ -294,7 +240,7 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
     }
 
     /// `gnutls_certificate_verification_status_print` of the failed verification, for the trace.
-    private func verificationStatus() -> String {
+    func verificationStatus() -> String {
         let status = gnutls_session_get_verify_cert_status(session)
         var text = gnutls_datum_t()
         guard gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) == 0, let data = text.data else {
@@ -305,7 +251,7 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
     }
 
     /// The one place where a negative GnuTLS return (with `gnutls_record_get_direction`) becomes a neutral outcome.
-    private func mapFailure(_ call: String, _ status: Int32) -> StepResult {
+    func mapFailure(_ call: String, _ status: Int32) -> StepResult {
         let savedErrno = errno
         let outcome: Outcome
         var direction: Int?
@@ -332,39 +278,4 @@ final class GnuTLSSession: TLSSession, RetransmissionTimerControl, StatelessCook
         }
         return StepResult(outcome, raw: Self.raw(call, status, direction: direction, osError: savedErrno))
     }
-}
-
-/// GnuTLS push function over a `ByteTransport`: like `send`, -1 with `errno` on failure, which GnuTLS's
-/// default errno function reads.
-private func interposedPush(_ pointer: UnsafeMutableRawPointer?, _ bytes: UnsafeRawPointer?, _ length: Int) -> Int {
-    guard let pointer else { return -1 }
-    let transport = Unmanaged<TransportBox>.fromOpaque(pointer).takeUnretainedValue().transport
-    switch transport.send(UnsafeRawBufferPointer(start: bytes, count: length)) {
-    case .transferred(let count): return count
-    case .wouldBlock: errno = EAGAIN; return -1
-    case .endOfStream: errno = EPIPE; return -1
-    case .failed(let code): errno = code; return -1
-    }
-}
-
-/// GnuTLS pull function over a `ByteTransport`: like `recv`, 0 at end of stream.
-private func interposedPull(_ pointer: UnsafeMutableRawPointer?, _ buffer: UnsafeMutableRawPointer?, _ length: Int) -> Int {
-    guard let pointer else { return -1 }
-    let transport = Unmanaged<TransportBox>.fromOpaque(pointer).takeUnretainedValue().transport
-    switch transport.receive(into: UnsafeMutableRawBufferPointer(start: buffer, count: length)) {
-    case .transferred(let count): return count
-    case .wouldBlock: errno = EAGAIN; return -1
-    case .endOfStream: return 0
-    case .failed(let code): errno = code; return -1
-    }
-}
-
-/// GnuTLS pull-timeout function: called with 0 in nonblocking mode, it reports whether a datagram is waiting.
-private func interposedPullTimeout(_ pointer: UnsafeMutableRawPointer?, _ milliseconds: UInt32) -> Int32 {
-    guard let pointer else { return -1 }
-    let transport = Unmanaged<TransportBox>.fromOpaque(pointer).takeUnretainedValue().transport
-    if let datagrams = transport as? any DatagramTransport {
-        return datagrams.hasInboundDatagram ? 1 : 0
-    }
-    return 1
 }

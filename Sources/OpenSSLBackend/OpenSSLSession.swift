@@ -6,23 +6,23 @@ import Glibc
 #endif
 
 /// One OpenSSL connection (`SSL_CTX` + `SSL`) driven without blocking over a socket BIO.
-final class OpenSSLSession: TLSSession, RetransmissionTimerControl, StatelessCookieExchange {
-    private let context: OpaquePointer
-    private let ssl: OpaquePointer
+final class OpenSSLSession: TLSSession {
+    let context: OpaquePointer
+    let ssl: OpaquePointer
     /// The server's accepted protocols in wire format; must outlive the ALPN select callback.
-    private let acceptedProtocols: UnsafeMutableBufferPointer<UInt8>
-    private(set) var alerts: [AlertEvent] = []
-    private(set) var notes: [String] = []
-    private var selectCallbackCalls = 0
+    let acceptedProtocols: UnsafeMutableBufferPointer<UInt8>
+    var alerts: [AlertEvent] = []
+    var notes: [String] = []
+    var selectCallbackCalls = 0
     /// DTLS: the shortened first timeout; nil leaves OpenSSL's default (1 s, doubling).
-    private var timerInitialMicroseconds: UInt32 = 0
+    var timerInitialMicroseconds: UInt32 = 0
     /// A secret per server session for cookies bound to the peer.
-    private let cookieSecret = SeededGenerator.payload(count: 16, seed: 0xC00C1E)
-    private let acceptsALPN: Bool
-    private let role: EndpointRole
+    let cookieSecret = SeededGenerator.payload(count: 16, seed: 0xC00C1E)
+    let acceptsALPN: Bool
+    let role: EndpointRole
 
     /// Kept alive here because the BIO holds it unretained.
-    private let transport: TransportBox?
+    let transport: TransportBox?
 
     init(settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError) {
         self.transport = transport.map(TransportBox.init)
@@ -66,7 +66,7 @@ final class OpenSSLSession: TLSSession, RetransmissionTimerControl, StatelessCoo
         }
     }
 
-    private func configureDatagram(_ settings: EndpointSettings) {
+    func configureDatagram(_ settings: EndpointSettings) {
         // The harness's datagram links cannot answer MTU queries; a fixed MTU keeps records within one datagram.
         SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
         _ = COpenSSL_SSL_set_mtu(ssl, 1200)
@@ -86,11 +86,11 @@ final class OpenSSLSession: TLSSession, RetransmissionTimerControl, StatelessCoo
         acceptedProtocols.deallocate()
     }
 
-    private func configureServer(_ settings: EndpointSettings, wireCount: Int) throws(SessionSetupError) {
+    func configureServer(_ settings: EndpointSettings, wireCount: Int) throws(SessionSetupError) {
         SSL_set_accept_state(ssl)
     }
 
-    private func configureClient(_ settings: EndpointSettings, wire: [UInt8]) throws(SessionSetupError) {
+    func configureClient(_ settings: EndpointSettings, wire: [UInt8]) throws(SessionSetupError) {
         let credentials = settings.credentials
         guard COpenSSL_SSL_set_tlsext_host_name(ssl, credentials.serverName) == 1,
             SSL_set1_host(ssl, credentials.serverName) == 1
@@ -109,7 +109,7 @@ final class OpenSSLSession: TLSSession, RetransmissionTimerControl, StatelessCoo
         SSL_set_connect_state(ssl)
     }
 
-    private static func setupFailure(_ call: String, _ returnValue: Int) -> RawResult {
+    static func setupFailure(_ call: String, _ returnValue: Int) -> RawResult {
         let packed = ERR_peek_error()
         let reason = packed == 0 ? nil : OpenSSLErrorQueue.drain()
         return RawResult(call: call, returnValue: returnValue, reasonCode: packed == 0 ? nil : Int(ERR_GET_REASON(packed)), reason: reason)
@@ -156,75 +156,6 @@ final class OpenSSLSession: TLSSession, RetransmissionTimerControl, StatelessCoo
 
     var pendingBytes: Int { Int(SSL_pending(ssl)) }
 
-    // MARK: DTLS
-
-    func listen() -> StepResult {
-        guard let address = BIO_ADDR_new() else {
-            return StepResult(.localError, raw: RawResult(call: "BIO_ADDR_new", returnValue: 0))
-        }
-        defer { BIO_ADDR_free(address) }
-        return perform("DTLSv1_listen", { DTLSv1_listen(ssl, address) }) { returned in
-            switch returned {
-            case 1: return .ok(0)
-            // 0: no ClientHello with a valid cookie yet (a HelloVerifyRequest may have gone out); wait for more.
-            case 0: return .wantRead
-            default: return nil
-            }
-        }
-    }
-
-    var retransmissionTimer: Duration? {
-        var remaining = timeval()
-        guard COpenSSL_DTLSv1_get_timeout(ssl, &remaining) == 1 else { return nil }
-        return .seconds(Int64(remaining.tv_sec)) + .microseconds(Int64(remaining.tv_usec))
-    }
-
-    var timerReading: String {
-        var remaining = timeval()
-        let armed = COpenSSL_DTLSv1_get_timeout(ssl, &remaining)
-        guard armed == 1 else { return "DTLSv1_get_timeout=\(armed) (no timer)" }
-        return "DTLSv1_get_timeout=1 (\(Int(remaining.tv_sec) * 1000 + Int(remaining.tv_usec) / 1000) ms left)"
-    }
-
-    func handleTimeout() -> StepResult {
-        if let handleEvents = OpenSSLCapabilities.handleEvents {
-            return perform("SSL_handle_events", { handleEvents(ssl) }) { $0 == 1 ? .ok(1) : nil }
-        }
-        // DTLSv1_handle_timeout returns 0 (no timer due), 1 (handled) or -1; its long fits the recorded Int32.
-        return perform("DTLSv1_handle_timeout", { Int32(clamping: COpenSSL_DTLSv1_handle_timeout(ssl)) }) {
-            $0 >= 0 ? .ok(Int($0)) : nil
-        }
-    }
-
-    fileprivate func nextTimeout(after previous: UInt32) -> UInt32 {
-        let next = previous == 0 ? timerInitialMicroseconds : min(previous * 2, timerInitialMicroseconds * 64)
-        notes.append("DTLS timer callback: \(previous) µs → \(next) µs")
-        return next
-    }
-
-    fileprivate func cookie(into buffer: UnsafeMutablePointer<UInt8>?, length: UnsafeMutablePointer<UInt32>?) -> Int32 {
-        let bytes = cookieBytes()
-        bytes.withUnsafeBufferPointer { buffer?.update(from: $0.baseAddress!, count: bytes.count) }
-        length?.pointee = UInt32(bytes.count)
-        return 1
-    }
-
-    fileprivate func verify(cookie: UnsafePointer<UInt8>?, length: UInt32) -> Int32 {
-        guard let cookie else { return 0 }
-        return Array(UnsafeBufferPointer(start: cookie, count: Int(length))) == cookieBytes() ? 1 : 0
-    }
-
-    /// 16 bytes bound to the server's secret and the peer's identity (its address on UDP).
-    private func cookieBytes() -> [UInt8] {
-        var digest = PayloadDigest()
-        digest.update(cookieSecret + ((transport?.transport as? any DatagramTransport)?.peerIdentity ?? []))
-        let hex = digest.hexDigest
-        return (0..<16).map { index in
-            let start = hex.index(hex.startIndex, offsetBy: index * 2)
-            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
-        }
-    }
-
     var negotiatedALPN: String? { Self.selectedALPN(ssl) }
 
     /// `SSL_get0_alpn_selected`, the same call on a TLS, DTLS or QUIC connection.
@@ -249,7 +180,7 @@ final class OpenSSLSession: TLSSession, RetransmissionTimerControl, StatelessCoo
     /// Calls into OpenSSL with a clean error queue and maps a failure in this one place. `invoke` makes the call and
     /// returns exactly what the library returned, which is what the trace records and what `SSL_get_error` is given;
     /// `success` maps that value to an outcome, or nil when it is a failure.
-    private func perform(_ call: String, _ invoke: () -> Int32, success: (Int32) -> Outcome?) -> StepResult {
+    func perform(_ call: String, _ invoke: () -> Int32, success: (Int32) -> Outcome?) -> StepResult {
         ERR_clear_error()
         errno = 0
         let alertsBefore = alerts.count
@@ -262,7 +193,7 @@ final class OpenSSLSession: TLSSession, RetransmissionTimerControl, StatelessCoo
     }
 
     /// The one place where `SSL_get_error` and the error queue become a neutral outcome.
-    private func mapFailure(call: String, returnValue: Int32, savedErrno: Int32, newAlerts: ArraySlice<AlertEvent>) -> StepResult {
+    func mapFailure(call: String, returnValue: Int32, savedErrno: Int32, newAlerts: ArraySlice<AlertEvent>) -> StepResult {
         let error = SSL_get_error(ssl, returnValue)
         let packed = ERR_peek_error()
         let library = packed == 0 ? 0 : ERR_GET_LIB(packed)
@@ -317,17 +248,17 @@ final class OpenSSLSession: TLSSession, RetransmissionTimerControl, StatelessCoo
 
     // MARK: Callbacks
 
-    fileprivate static func from(_ ssl: OpaquePointer?) -> OpenSSLSession? {
+    static func from(_ ssl: OpaquePointer?) -> OpenSSLSession? {
         guard let ssl, let data = COpenSSL_SSL_get_app_data(ssl) else { return nil }
         return Unmanaged<OpenSSLSession>.fromOpaque(data).takeUnretainedValue()
     }
 
-    fileprivate func recordAlert(where kind: Int32, value: Int32) {
+    func recordAlert(where kind: Int32, value: Int32) {
         let direction: AlertEvent.Direction = kind & SSL_CB_READ != 0 ? .received : .sent
         alerts.append(AlertEvent(direction: direction, level: UInt8(truncatingIfNeeded: value >> 8), code: UInt8(truncatingIfNeeded: value)))
     }
 
-    fileprivate func selectALPN(
+    func selectALPN(
         _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<UInt8>?,
         _ offered: UnsafePointer<UInt8>?, _ offeredLength: UInt32
     ) -> Int32 {
@@ -344,34 +275,4 @@ final class OpenSSLSession: TLSSession, RetransmissionTimerControl, StatelessCoo
         out?.pointee = UnsafePointer(selected)
         return SSL_TLSEXT_ERR_OK
     }
-}
-
-/// `SSL_CTX_set_info_callback`: records every alert read or written, which is how the trace attributes alerts.
-func openSSLInfoCallback(_ ssl: OpaquePointer?, _ kind: Int32, _ value: Int32) {
-    guard kind & SSL_CB_ALERT != 0, let session = OpenSSLSession.from(ssl) else { return }
-    session.recordAlert(where: kind, value: value)
-}
-
-/// `SSL_CTX_set_alpn_select_cb`: the guide's server rule, server preference via `SSL_select_next_proto`.
-func openSSLSelectALPN(
-    _ ssl: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<UInt8>?,
-    _ offered: UnsafePointer<UInt8>?, _ offeredLength: UInt32, _ argument: UnsafeMutableRawPointer?
-) -> Int32 {
-    guard let session = OpenSSLSession.from(ssl) else { return SSL_TLSEXT_ERR_ALERT_FATAL }
-    return session.selectALPN(out, outLength, offered, offeredLength)
-}
-
-/// `DTLS_set_timer_cb`: OpenSSL asks for the next timeout, given the previous one (0 at the start).
-private func openSSLDTLSTimer(_ ssl: OpaquePointer?, _ previous: UInt32) -> UInt32 {
-    OpenSSLSession.from(ssl)?.nextTimeout(after: previous) ?? 1_000_000
-}
-
-func openSSLGenerateCookie(
-    _ ssl: OpaquePointer?, _ cookie: UnsafeMutablePointer<UInt8>?, _ length: UnsafeMutablePointer<UInt32>?
-) -> Int32 {
-    OpenSSLSession.from(ssl)?.cookie(into: cookie, length: length) ?? 0
-}
-
-func openSSLVerifyCookie(_ ssl: OpaquePointer?, _ cookie: UnsafePointer<UInt8>?, _ length: UInt32) -> Int32 {
-    OpenSSLSession.from(ssl)?.verify(cookie: cookie, length: length) ?? 0
 }

@@ -1,0 +1,63 @@
+internal import CGnuTLS
+import InteropCore
+
+/// What a GnuTLS session can do beyond the core protocol: finish or drop an interrupted write without its data,
+/// the DTLS cookie exchange, and the DTLS retransmission timer.
+extension GnuTLSSession: ResumableWrite {
+    func resumeWriteWithoutData() -> StepResult {
+        let count = observed { gnutls_record_send(session, nil, 0) }
+        if count >= 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_send(NULL, 0)", Int32(clamping: count))) }
+        return mapFailure("gnutls_record_send(NULL, 0)", Int32(clamping: count))
+    }
+
+    func discardQueuedWrite() -> StepResult {
+        let dropped = observed { gnutls_record_discard_queued(session) }
+        return StepResult(.ok(dropped), raw: Self.raw("gnutls_record_discard_queued", Int32(clamping: dropped)))
+    }
+}
+
+extension GnuTLSSession: StatelessCookieExchange {
+
+    func listen() -> StepResult {
+        guard let datagrams = transport?.transport as? any DatagramTransport else {
+            return StepResult(.localError, raw: RawResult(call: "gnutls_dtls_cookie_verify (no datagram transport)", returnValue: -1))
+        }
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        while true {
+            let received = buffer.withUnsafeMutableBytes { datagrams.receive(into: $0) }
+            guard case .transferred(let count) = received else {
+                return StepResult(.wantRead, raw: RawResult(call: "gnutls_dtls_cookie_verify (waiting for a ClientHello)", returnValue: 0))
+            }
+            let datagram = Array(buffer[0..<count])
+            var identity = datagrams.peerIdentity
+            var prestate = gnutls_dtls_prestate_st()
+            let verified = datagram.withUnsafeBytes { bytes in
+                gnutls_dtls_cookie_verify(&cookieKey, &identity, identity.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count, &prestate)
+            }
+            if verified == 0 {
+                datagrams.unreceive(datagram)
+                gnutls_dtls_prestate_set(session, &prestate)
+                return StepResult(.ok(0), raw: Self.raw("gnutls_dtls_cookie_verify", 0))
+            }
+            let sent = gnutls_dtls_cookie_send(
+                &cookieKey, &identity, identity.count, &prestate, Unmanaged.passUnretained(transport!).toOpaque(), interposedPush)
+            notes.append("cookie exchange: gnutls_dtls_cookie_verify=\(verified) (\(GnuTLSError.name(verified))), gnutls_dtls_cookie_send=\(sent)")
+        }
+    }
+}
+
+extension GnuTLSSession: RetransmissionTimerControl {
+    var retransmissionTimer: Duration? {
+        guard isDatagram else { return nil }
+        return .milliseconds(Int64(gnutls_dtls_get_timeout(session)))
+    }
+
+    var timerReading: String {
+        "gnutls_dtls_get_timeout=\(gnutls_dtls_get_timeout(session)) ms, gnutls_record_get_direction=\(gnutls_record_get_direction(session))"
+    }
+
+    func handleTimeout() -> StepResult {
+        // GnuTLS retransmits from inside the interrupted call once its timer has expired; nothing to call first.
+        StepResult(.ok(0), raw: RawResult(call: "(GnuTLS: retried call retransmits)", returnValue: 0))
+    }
+}

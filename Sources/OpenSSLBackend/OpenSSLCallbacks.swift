@@ -1,0 +1,34 @@
+internal import COpenSSL
+import InteropCore
+
+// The C callbacks OpenSSL calls on a session's behalf; each finds its OpenSSLSession through the SSL's app data.
+
+/// `SSL_CTX_set_info_callback`: records every alert read or written, which is how the trace attributes alerts.
+func openSSLInfoCallback(_ ssl: OpaquePointer?, _ kind: Int32, _ value: Int32) {
+    guard kind & SSL_CB_ALERT != 0, let session = OpenSSLSession.from(ssl) else { return }
+    session.recordAlert(where: kind, value: value)
+}
+
+/// `SSL_CTX_set_alpn_select_cb`: the guide's server rule, server preference via `SSL_select_next_proto`.
+func openSSLSelectALPN(
+    _ ssl: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<UInt8>?,
+    _ offered: UnsafePointer<UInt8>?, _ offeredLength: UInt32, _ argument: UnsafeMutableRawPointer?
+) -> Int32 {
+    guard let session = OpenSSLSession.from(ssl) else { return SSL_TLSEXT_ERR_ALERT_FATAL }
+    return session.selectALPN(out, outLength, offered, offeredLength)
+}
+
+/// `DTLS_set_timer_cb`: OpenSSL asks for the next timeout, given the previous one (0 at the start).
+func openSSLDTLSTimer(_ ssl: OpaquePointer?, _ previous: UInt32) -> UInt32 {
+    OpenSSLSession.from(ssl)?.nextTimeout(after: previous) ?? 1_000_000
+}
+
+func openSSLGenerateCookie(
+    _ ssl: OpaquePointer?, _ cookie: UnsafeMutablePointer<UInt8>?, _ length: UnsafeMutablePointer<UInt32>?
+) -> Int32 {
+    OpenSSLSession.from(ssl)?.cookie(into: cookie, length: length) ?? 0
+}
+
+func openSSLVerifyCookie(_ ssl: OpaquePointer?, _ cookie: UnsafePointer<UInt8>?, _ length: UInt32) -> Int32 {
+    OpenSSLSession.from(ssl)?.verify(cookie: cookie, length: length) ?? 0
+}

@@ -1,0 +1,76 @@
+internal import COpenSSL
+import InteropCore
+
+/// What an OpenSSL TLS or DTLS session can do beyond the core protocol: the DTLS cookie exchange and the DTLS
+/// retransmission timer.
+extension OpenSSLSession: StatelessCookieExchange {
+
+    func listen() -> StepResult {
+        guard let address = BIO_ADDR_new() else {
+            return StepResult(.localError, raw: RawResult(call: "BIO_ADDR_new", returnValue: 0))
+        }
+        defer { BIO_ADDR_free(address) }
+        return perform("DTLSv1_listen", { DTLSv1_listen(ssl, address) }) { returned in
+            switch returned {
+            case 1: return .ok(0)
+            // 0: no ClientHello with a valid cookie yet (a HelloVerifyRequest may have gone out); wait for more.
+            case 0: return .wantRead
+            default: return nil
+            }
+        }
+    }
+}
+
+extension OpenSSLSession: RetransmissionTimerControl {
+    var retransmissionTimer: Duration? {
+        var remaining = timeval()
+        guard COpenSSL_DTLSv1_get_timeout(ssl, &remaining) == 1 else { return nil }
+        return .seconds(Int64(remaining.tv_sec)) + .microseconds(Int64(remaining.tv_usec))
+    }
+
+    var timerReading: String {
+        var remaining = timeval()
+        let armed = COpenSSL_DTLSv1_get_timeout(ssl, &remaining)
+        guard armed == 1 else { return "DTLSv1_get_timeout=\(armed) (no timer)" }
+        return "DTLSv1_get_timeout=1 (\(Int(remaining.tv_sec) * 1000 + Int(remaining.tv_usec) / 1000) ms left)"
+    }
+
+    func handleTimeout() -> StepResult {
+        if let handleEvents = OpenSSLCapabilities.handleEvents {
+            return perform("SSL_handle_events", { handleEvents(ssl) }) { $0 == 1 ? .ok(1) : nil }
+        }
+        // DTLSv1_handle_timeout returns 0 (no timer due), 1 (handled) or -1; its long fits the recorded Int32.
+        return perform("DTLSv1_handle_timeout", { Int32(clamping: COpenSSL_DTLSv1_handle_timeout(ssl)) }) {
+            $0 >= 0 ? .ok(Int($0)) : nil
+        }
+    }
+
+    func nextTimeout(after previous: UInt32) -> UInt32 {
+        let next = previous == 0 ? timerInitialMicroseconds : min(previous * 2, timerInitialMicroseconds * 64)
+        notes.append("DTLS timer callback: \(previous) µs → \(next) µs")
+        return next
+    }
+
+    func cookie(into buffer: UnsafeMutablePointer<UInt8>?, length: UnsafeMutablePointer<UInt32>?) -> Int32 {
+        let bytes = cookieBytes()
+        bytes.withUnsafeBufferPointer { buffer?.update(from: $0.baseAddress!, count: bytes.count) }
+        length?.pointee = UInt32(bytes.count)
+        return 1
+    }
+
+    func verify(cookie: UnsafePointer<UInt8>?, length: UInt32) -> Int32 {
+        guard let cookie else { return 0 }
+        return Array(UnsafeBufferPointer(start: cookie, count: Int(length))) == cookieBytes() ? 1 : 0
+    }
+
+    /// 16 bytes bound to the server's secret and the peer's identity (its address on UDP).
+    private func cookieBytes() -> [UInt8] {
+        var digest = PayloadDigest()
+        digest.update(cookieSecret + ((transport?.transport as? any DatagramTransport)?.peerIdentity ?? []))
+        let hex = digest.hexDigest
+        return (0..<16).map { index in
+            let start = hex.index(hex.startIndex, offsetBy: index * 2)
+            return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16)!
+        }
+    }
+}
