@@ -1,0 +1,300 @@
+/// Runs one endpoint's script over one TLS session without blocking.
+///
+/// `advance()` makes every call it can; when the library asks for a retry it returns the readiness the library
+/// asked for, and the next `advance()` repeats exactly the same call, as the nonblocking guides require.
+public final class EndpointDriver {
+    public enum Progress {
+        case waiting(Readiness)
+        case finished
+    }
+
+    public private(set) var record: ConnectionRecord
+    private let session: any TLSSession
+    /// The session's capabilities beyond the core protocol, asked once.
+    private let streams: (any StreamSession)?
+    /// How waits are chosen beyond the socket's readiness: the DTLS retransmission timer or QUIC's event timer.
+    private let datagramTimers: DatagramTimerPolicy?
+    private let quicEvents: QUICEventPolicy?
+    private let audit: DirectionAudit
+    private let connection: any RawConnection
+    private let transport: (any ByteTransport)?
+    private let actions: [EndpointAction]
+    private let payload: [UInt8]
+    private let expectedInbound: Int
+    private var actionIndex = 0
+    private var writeOffset = 0
+    private var awaited = false
+    private var received: [UInt8] = []
+    private var readDigest = PayloadDigest()
+    private var writeDigest = PayloadDigest()
+    private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+    /// The `writeRetry` step's experiment, while the step runs and after.
+    private var retryExperiment: WriteRetryExperiment?
+    /// QUIC: the current concluding write has ended the stream.
+    private var streamConcluded = false
+
+    /// - Parameters:
+    ///   - payload: what `send` writes.
+    ///   - expectedInbound: how many bytes `readExactly` waits for (the peer's payload).
+    public init(
+        session: any TLSSession, connection: any RawConnection, transport: (any ByteTransport)?,
+        actions: [EndpointAction], payload: [UInt8], expectedInbound: Int, record: ConnectionRecord
+    ) {
+        self.session = session
+        streams = session as? any StreamSession
+        datagramTimers = DatagramTimerPolicy(session: session, transport: transport)
+        quicEvents = QUICEventPolicy(session: session)
+        audit = DirectionAudit(connection: connection, transport: transport)
+        self.connection = connection
+        self.transport = transport
+        self.actions = actions
+        self.payload = payload
+        self.expectedInbound = expectedInbound
+        self.record = record
+    }
+
+    public func advance() -> Progress {
+        while actionIndex < actions.count {
+            let action = actions[actionIndex]
+            let result: StepResult
+            let refusalsBefore = transport?.refusalCount ?? 0
+            datagramTimers?.handleExpiredTimer(before: action, record: &record)
+            quicEvents?.handleExpiredEventTimer(&record)
+            defer { datagramTimers?.endStep() }
+            switch action {
+            case .listen:
+                result = (session as? any StatelessCookieExchange)?.listen()
+                    ?? Self.missing(action, "this session has no stateless cookie exchange")
+                datagramTimers?.countIdleWakeup()
+            case .handshake, .handshakeOnce:
+                datagramTimers?.noteBeforeFirstFlight(&record)
+                result = session.handshake()
+                if !result.outcome.isRetry { record.handshake = result.outcome }
+                datagramTimers?.countIdleWakeup()
+                datagramTimers?.readTimers(after: result.outcome, record: &record)
+                if action == .handshakeOnce && result.outcome.isRetry {
+                    record.log(action, result)
+                    actionIndex += 1
+                    continue
+                }
+            case .awaitReadable:
+                if awaited {
+                    awaited = false
+                    actionIndex += 1
+                    continue
+                }
+                awaited = true
+                return .waiting(connection.readiness(.read))
+            case .send, .echo, .sendConcluding, .echoConcluding:
+                let bytes = action == .send || action == .sendConcluding ? payload : received
+                let concluding = action.needsStreams
+                guard writeOffset < bytes.count || (concluding && !streamConcluded) else {
+                    writeOffset = 0
+                    streamConcluded = false
+                    actionIndex += 1
+                    continue
+                }
+                if bytes.isEmpty {
+                    // Nothing to write: end the stream on its own, as a concluding write of no bytes would.
+                    result = streams?.concludeStream() ?? Self.noStreams(action)
+                    if case .ok = result.outcome {
+                        streamConcluded = true
+                        record.log(action, result)
+                        continue
+                    }
+                } else {
+                    result = bytes.withUnsafeBytes { buffer in
+                        let rest = UnsafeRawBufferPointer(rebasing: buffer[writeOffset...])
+                        guard concluding else { return session.write(rest) }
+                        return streams?.writeConcluding(rest) ?? Self.noStreams(action)
+                    }
+                    if case .ok(let count) = result.outcome, count > 0 {
+                        bytes.withUnsafeBytes { writeDigest.update(UnsafeRawBufferPointer(rebasing: $0[writeOffset..<writeOffset + count])) }
+                        writeOffset += count
+                        if concluding && writeOffset == bytes.count { streamConcluded = true }
+                        record.log(action, result)
+                        continue
+                    }
+                }
+            case .conclude:
+                result = streams?.concludeStream() ?? Self.noStreams(action)
+            case .readToEnd, .readExactly:
+                if action == .readExactly && received.count >= expectedInbound {
+                    actionIndex += 1
+                    continue
+                }
+                result = scratch.withUnsafeMutableBytes { session.read(into: $0) }
+                if case .ok(let count) = result.outcome, count > 0 {
+                    scratch.withUnsafeBytes { readDigest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                    received.append(contentsOf: scratch[0..<count])
+                    record.log(action, result)
+                    continue
+                }
+                if !result.outcome.isRetry { record.endOfStream = result.outcome }
+                if action == .readExactly && result.outcome == .eof(.clean) {
+                    // The peer concluded before its whole payload arrived: data was lost.
+                    record.log(action, result)
+                    stop(after: action, with: result.outcome)
+                    continue
+                }
+            case .shutdown(let mode):
+                result = session.shutdown(mode)
+                if !result.outcome.isRetry { record.shutdown = result.outcome }
+            case .keyUpdate:
+                result = session.requestKeyUpdate()
+            case .writeRetry(let variant):
+                let experiment = retryExperiment ?? WriteRetryExperiment(variant, payload: payload, record: &record)
+                retryExperiment = experiment
+                switch experiment.step(session: session, audit: audit, transport: transport, record: &record, writeDigest: &writeDigest) {
+                case .waiting(let readiness): return .waiting(readiness)
+                case .done: actionIndex += 1
+                case .stopped(let outcome): stop(after: action, with: outcome)
+                }
+                continue
+            case .readInChunks(let size, let pollFirst):
+                if received.count >= expectedInbound {
+                    awaited = false
+                    actionIndex += 1
+                    continue
+                }
+                if !awaited {
+                    let pending = session.pendingBytes
+                    if pollFirst || pending == 0 {
+                        awaited = true
+                        return .waiting(connection.readiness(.read))
+                    }
+                    if connection.wouldBlock(.read) { record.pendingReads += 1 }
+                }
+                awaited = false
+                result = scratch.withUnsafeMutableBytes { session.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min(size, $0.count)])) }
+                if case .ok(let count) = result.outcome, count > 0 {
+                    scratch.withUnsafeBytes { readDigest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                    received.append(contentsOf: scratch[0..<count])
+                    record.log(action, result)
+                    continue
+                }
+                if result.outcome.isRetry {
+                    // The library asked to wait: that wait is the loop's poll, so do not poll a second time.
+                    awaited = true
+                } else {
+                    record.endOfStream = result.outcome
+                    if result.outcome == .eof(.clean) {
+                        record.log(action, result)
+                        stop(after: action, with: result.outcome)
+                        continue
+                    }
+                }
+            case .probeRead, .probeWrite:
+                let probe: StepResult
+                if action == .probeRead {
+                    probe = scratch.withUnsafeMutableBytes { session.read(into: $0) }
+                } else {
+                    probe = Array("probe".utf8).withUnsafeBytes { session.write($0) }
+                }
+                record.log(action, probe)
+                record.probes.append("\(action)=\(probe.outcome)")
+                actionIndex += 1
+                continue
+            case .finish, .reset, .sendTruncatedRecord, .refuseWrites, .drainRaw, .close:
+                switch RawSocketStep.perform(action, connection: connection, transport: transport, scratch: &scratch, record: &record) {
+                case .waiting(let readiness): return .waiting(readiness)
+                case .done: actionIndex += 1
+                case .stopped(let outcome): stop(after: action, with: outcome)
+                }
+                continue
+            }
+            record.log(action, result)
+            if result.outcome.isRetry || (result.outcome == .closeNotifySent && action == .shutdown(.bidirectional)),
+                let quicEvents
+            {
+                return .waiting(
+                    quicEvents.wait(
+                        for: quicEvents.networkInterest, after: result.outcome, step: actionIndex, action: action, on: connection,
+                        record: &record))
+            }
+            switch result.outcome {
+            case .wantRead:
+                record.wantReadCount += 1
+                audit.check(.read, action: action, refusalsBefore: refusalsBefore, record: &record)
+                return .waiting(withTimer(connection.readiness(.read), during: action))
+            case .wantWrite:
+                record.wantWriteCount += 1
+                audit.check(.write, action: action, refusalsBefore: refusalsBefore, record: &record)
+                if datagramTimers?.writeWaitIsSpurious(refusalsBefore: refusalsBefore, record: &record) == true {
+                    return .waiting(withTimer(connection.readiness(.read), during: action))
+                }
+                return .waiting(withTimer(connection.readiness(.write), during: action))
+            case .closeNotifySent where action == .shutdown(.bidirectional):
+                // OpenSSL's SSL_shutdown returns 0 once its close_notify is out; calling it again waits for the peer's.
+                continue
+            case let outcome where action.establishesConnection && !outcome.isCompletion:
+                // A handshake that ended any other way (even in a clean EOF, which SSL_OP_IGNORE_UNEXPECTED_EOF turns
+                // an EOF mid-handshake into) did not complete: nothing after it can run on this connection.
+                stop(after: action, with: outcome)
+            case let outcome where outcome.allowsContinuation:
+                actionIndex += 1
+            default:
+                stop(after: action, with: result.outcome)
+            }
+        }
+        finish()
+        return .finished
+    }
+
+    private func withTimer(_ readiness: Readiness, during action: EndpointAction) -> Readiness {
+        datagramTimers?.withTimer(readiness, during: action) ?? readiness
+    }
+
+    private static func noStreams(_ action: EndpointAction) -> StepResult {
+        missing(action, "this protocol has no streams")
+    }
+
+    /// The step's result when the session lacks the capability it needs: a local error naming what is missing.
+    private static func missing(_ action: EndpointAction, _ what: String) -> StepResult {
+        StepResult(.localError, raw: RawResult(call: "\(action) (\(what))", returnValue: -1))
+    }
+
+    /// Ends the script where it stands because the cell's deadline passed or the loop found it stalled.
+    public func expire(reason: String) {
+        guard actionIndex < actions.count else { return finish() }
+        let action = actions[actionIndex]
+        record.log(action, StepResult(.timeout, raw: RawResult(call: reason, returnValue: 0)))
+        if action == .readToEnd || action == .readExactly { record.endOfStream = .timeout }
+        if case .shutdown = action { record.shutdown = .timeout }
+        stop(after: action, with: .timeout)
+        finish()
+    }
+
+    private func stop(after action: EndpointAction, with outcome: Outcome) {
+        record.failure = outcome
+        record.failedAction = action.description
+        record.skippedActions = actions[(actionIndex + 1)...].filter { $0 != .close }.map(\.description)
+        actionIndex = actions.count
+    }
+
+    private func finish() {
+        datagramTimers?.reportIdleWakeups(&record)
+        connection.close()
+        record.negotiatedALPN = session.negotiatedALPN
+        record.negotiatedVersion = session.negotiatedVersion
+        record.alerts = session.alerts
+        record.notes = session.notes
+        record.bytesRead = readDigest.byteCount
+        record.readDigest = readDigest.hexDigest
+        record.bytesWritten = writeDigest.byteCount
+        record.writtenDigest = writeDigest.hexDigest
+        record.completed = record.failure == nil
+        if let transport {
+            record.transportRefusals = Dictionary(uniqueKeysWithValues: transport.refusals.map { ($0.key.rawValue, $0.value) })
+            record.injectedRefusals = Dictionary(uniqueKeysWithValues: transport.injectedRefusals.map { ($0.key.rawValue, $0.value) })
+        }
+        if let memory = connection as? MemoryConnection {
+            record.largestTransportDelivery = memory.largestDelivery
+        }
+        if let datagrams = transport as? any DatagramTransport {
+            record.datagramLog = datagrams.datagramLog
+            record.unfiredDatagramFaults = datagrams.unfiredFaults
+            record.retransmissions = datagrams.datagramLog.filter(\.retransmission).count
+        }
+    }
+}
