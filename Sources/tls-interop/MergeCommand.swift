@@ -11,13 +11,12 @@ struct MergeCommand: ParsableCommand {
 
     @Argument(help: "The shards' results.json files.") var results: [String]
     @Option(help: "Write the merged junit.xml, results.json, summary.md and index.html here.") var reports: String = "reports"
-    @Option(help: "Directory holding scenarios/ and divergences.yaml.") var fixtures: String = "fixtures"
 
     func run() throws {
         let report: RunReport
         let output = ReportSet(directory: reports)
         do {
-            report = try ShardMerge.merge(results, fixtures: fixtures, libraries: .linked)
+            report = try ShardMerge.merge(results, libraries: .linked)
             try output.prepare()
         } catch {
             StandardStreams.error("tls-interop merge: error: \(error.message)\n")

@@ -16,12 +16,11 @@ struct VersionsCommand: ParsableCommand {
     @Argument(help: "results.json of the older OpenSSL.") var older: String
     @Argument(help: "results.json of the newer OpenSSL.") var newer: String
     @Option(help: "Write the comparison here.") var reports: String = "reports/versions"
-    @Option(help: "Directory holding scenarios/ and divergences.yaml.") var fixtures: String = "fixtures"
 
     func run() throws {
         let comparison: VersionComparison
         do {
-            comparison = try VersionComparison.load(older: older, newer: newer, fixtures: fixtures, libraries: .linked)
+            comparison = try VersionComparison.load(older: older, newer: newer, libraries: .linked)
             try ReportSet(directory: reports).prepare()
         } catch {
             StandardStreams.error("tls-interop versions: error: \(error.message)\n")

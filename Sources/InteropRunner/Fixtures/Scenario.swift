@@ -45,6 +45,18 @@ public struct Scenario: Sendable, Hashable, Identifiable {
     }
 }
 
+extension Scenario {
+    /// A scenario as a results file describes it (ids, names, description), for rendering reports from results alone;
+    /// it cannot be run.
+    public static func reported(id: String, family: String, familyTitle: String, name: String, summary: String) -> Scenario {
+        Scenario(
+            id: id, family: family, familyTitle: familyTitle, name: name, summary: summary, protocols: [], clientCount: 1,
+            payloadSize: 0, serverPayloadSize: 0, server: EndpointSpec(steps: []), client: EndpointSpec(steps: []),
+            expectation: Expectation([:]), memoryLinkCapacity: nil, serverLibraries: [], clientLibraries: [],
+            notApplicableReason: nil, sourceFile: "(results)")
+    }
+}
+
 /// One endpoint's side of a scenario.
 public struct EndpointSpec: Sendable, Hashable {
     public var alpn: [String]

@@ -29,6 +29,20 @@ public struct ResultsDocument: Codable, Sendable {
         public var serverConnections: [ConnectionRecord]
         public var clients: [ConnectionRecord]
         public var peerOutput: [String]
+        /// What a report shows about the scenario and the divergence beside the ids, so that every report can be
+        /// rendered from results alone (`merge`, `versions`), without the fixtures. Absent in older files.
+        public var scenarioName: String?
+        public var familyTitle: String?
+        public var description: String?
+        public var divergenceDetail: DivergenceRecord?
+    }
+
+    /// A documented divergence as the cell met it (joined divergences as one).
+    public struct DivergenceRecord: Codable, Sendable {
+        public var reason: String
+        public var raw: String
+        public var reference: String
+        public var observed: [String: String]
     }
 
     public struct CheckRecord: Codable, Sendable {
@@ -88,7 +102,13 @@ public struct ResultsDocument: Codable, Sendable {
                 observed: Dictionary(uniqueKeysWithValues: (result.observation?.values ?? [:]).map { ($0.key.rawValue, $0.value) }),
                 checks: result.checks.map { CheckRecord(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed) },
                 divergence: result.divergence?.id, serverConnections: result.serverConnections, clients: result.clients,
-                peerOutput: result.peerOutput)
+                peerOutput: result.peerOutput, scenarioName: result.cell.scenario.name,
+                familyTitle: result.cell.scenario.familyTitle, description: result.cell.scenario.summary,
+                divergenceDetail: result.divergence.map {
+                    DivergenceRecord(
+                        reason: $0.reason, raw: $0.raw, reference: $0.reference,
+                        observed: Dictionary(uniqueKeysWithValues: $0.observed.map { ($0.key.rawValue, $0.value) }))
+                })
         }
     }
 

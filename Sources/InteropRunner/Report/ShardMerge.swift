@@ -5,7 +5,7 @@ import InteropCore
 /// merged report lie: shards of different harness or library versions, seeds or selections, a shard missing or
 /// given twice, a cell present twice.
 public enum ShardMerge {
-    public static func merge(_ paths: [String], fixtures: String, libraries: LibraryRegistry) throws(ConfigurationError) -> RunReport {
+    public static func merge(_ paths: [String], libraries: LibraryRegistry) throws(ConfigurationError) -> RunReport {
         guard !paths.isEmpty else { throw ConfigurationError("merge: no results files given") }
         var documents: [(String, ResultsDocument)] = []
         for path in paths { documents.append((path, try ResultsDocument.load(path))) }
@@ -51,12 +51,10 @@ public enum ShardMerge {
                 seen[cell.id] = path
             }
         }
-        let catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios", libraries: libraries)
-        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: catalog, libraries: libraries)
         let ordered = documents.sorted { ($0.1.shard?.index ?? 0) < ($1.1.shard?.index ?? 0) }
         var results: [CellResult] = []
         for (path, document) in ordered {
-            for record in document.cells { results.append(try result(record, from: path, catalog: catalog, divergences: divergences)) }
+            for record in document.cells { results.append(result(record)) }
         }
         let interruptions = documents.compactMap { $0.1.interrupted.map { "shard \($0)" } }
         if interruptions.isEmpty && results.count != reference.selectionCells {
@@ -75,23 +73,30 @@ public enum ShardMerge {
         libraries.sorted { $0.key < $1.key }.map(\.value).joined(separator: ", ")
     }
 
-    /// A cell of a results file back as a result, with its scenario from the fixtures.
-    static func result(
-        _ record: ResultsDocument.CellRecord, from path: String, catalog: ScenarioCatalog, divergences: DivergenceCatalog
-    ) throws(ConfigurationError) -> CellResult {
-        guard let scenario = catalog.scenarios.first(where: { $0.id == record.scenario }) else {
-            throw ConfigurationError("\(path): cell \(record.id) names scenario \(record.scenario), which the fixtures do not define")
-        }
+    /// A cell of a results file back as a result, from the file alone: the scenario as the report shows it and the
+    /// divergence as the cell met it.
+    static func result(_ record: ResultsDocument.CellRecord) -> CellResult {
+        let scenario = Scenario.reported(
+            id: record.scenario, family: record.family, familyTitle: record.familyTitle ?? record.family,
+            name: record.scenarioName ?? "", summary: record.description ?? "")
         let cell = Cell(scenario: scenario, server: record.server, client: record.client, protocolVersion: record.protocolVersion, mode: record.mode)
         var observation = CellObservation(serverConnections: [], clients: [], payloadSize: 0)
         observation.values = [:]
         for (name, value) in record.observed { if let field = ObservedField(rawValue: name) { observation.values[field] = value } }
+        let divergence = record.divergence.map { id in
+            let detail = record.divergenceDetail
+            var observed: [ObservedField: String] = [:]
+            for (name, value) in detail?.observed ?? [:] { if let field = ObservedField(rawValue: name) { observed[field] = value } }
+            return Divergence(
+                id: id, scenario: record.scenario, server: nil, client: nil, protocolVersion: nil, observed: observed,
+                raw: detail?.raw ?? "", reason: detail?.reason ?? "", reference: detail?.reference ?? "")
+        }
         var result = CellResult(
             cell: cell, status: record.status, message: record.message,
             checks: record.checks.map { Check(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed) },
-            divergence: record.divergence.flatMap { id in divergences.divergences.first { $0.id == id } },
-            serverConnections: record.serverConnections, clients: record.clients, observation: observation, seed: record.seed,
-            duration: .milliseconds(Int64(record.durationMilliseconds)), deadlineExpired: record.ending != .completed)
+            divergence: divergence, serverConnections: record.serverConnections, clients: record.clients,
+            observation: observation, seed: record.seed, duration: .milliseconds(Int64(record.durationMilliseconds)),
+            deadlineExpired: record.ending != .completed)
         result.ending = record.ending
         result.peerOutput = record.peerOutput
         result.reproduceCommand = record.reproduce

@@ -29,7 +29,7 @@ public struct VersionComparison: Sendable {
 
     /// Reads both runs' results, refusing a pair that would not isolate one library's version: the same versions on
     /// both sides, more than one library changed, or a different seed.
-    public static func load(older olderPath: String, newer newerPath: String, fixtures: String, libraries: LibraryRegistry)
+    public static func load(older olderPath: String, newer newerPath: String, libraries: LibraryRegistry)
         throws(ConfigurationError) -> VersionComparison
     {
         let olderDocument = try ResultsDocument.load(olderPath)
@@ -51,12 +51,10 @@ public struct VersionComparison: Sendable {
         guard olderDocument.seed == newerDocument.seed else {
             throw ConfigurationError("\(newerPath) ran with seed \(newerDocument.seed), \(olderPath) with \(olderDocument.seed)")
         }
-        let catalog = try ScenarioCatalog.load(directory: fixtures + "/scenarios", libraries: libraries)
-        let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: catalog, libraries: libraries)
         func side(_ path: String, _ document: ResultsDocument) throws(ConfigurationError) -> Side {
             var results: [CellResult] = []
             for record in document.cells {
-                results.append(try ShardMerge.result(record, from: path, catalog: catalog, divergences: divergences))
+                results.append(ShardMerge.result(record))
             }
             var report = RunReport(
                 results: results, libraries: libraries.reported(versions: document.libraries), seed: document.seed,
