@@ -84,6 +84,15 @@ import Testing
         #expect(message.contains("'scenarios[0].server.alpn' must be a list"))
     }
 
+    @Test func wrongListItemIsNamedWithItsIndex() throws {
+        let message = try loadError(Self.valid.replacingOccurrences(of: "server: {alpn: [http/1.0]}", with: "server: {alpn: [http/1.0, [h2]]}"))
+        #expect(message.contains("'scenarios[0].server.alpn[1]' must be a string"), "\(message)")
+    }
+
+    @Test func aDocumentThatIsNotAMappingIsNamed() throws {
+        #expect(try loadError("- just\n- a list\n").contains("the document must be a mapping"))
+    }
+
     @Test func missingFieldIsNamed() throws {
         let message = try loadError(Self.valid.replacingOccurrences(of: "    name: echo\n", with: ""))
         #expect(message.contains("'scenarios[0].name' is missing"))

@@ -10,7 +10,8 @@ enum BoundedYAML {
     static let maximumDepth = 64
     static let maximumNodes = 200_000
 
-    static func load(_ text: String, file: String) throws(ConfigurationError) -> Any? {
+    /// The composed document, checked against the bounds; nil for an empty document.
+    static func compose(_ text: String, file: String) throws(ConfigurationError) -> Node? {
         guard text.utf8.count <= maximumBytes else {
             throw ConfigurationError("\(file): \(text.utf8.count) bytes; fixture files are limited to \(maximumBytes) bytes")
         }
@@ -23,7 +24,7 @@ enum BoundedYAML {
         guard let root else { return nil }
         var budget = maximumNodes
         try count(root, depth: 1, budget: &budget, file: file)
-        return Constructor.default.any(from: root)
+        return root
     }
 
     private static func count(_ node: Node, depth: Int, budget: inout Int, file: String) throws(ConfigurationError) {

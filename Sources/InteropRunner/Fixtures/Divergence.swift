@@ -88,49 +88,51 @@ public struct DivergenceCatalog: Sendable {
     public static func load(file: String, scenarios: ScenarioCatalog, libraries: LibraryRegistry) throws(ConfigurationError)
         -> DivergenceCatalog
     {
-        let document = try FixtureReader.load(file: file)
-        try document.allowOnly(["divergences"])
+        let decoded = try FixtureDecoding.decode(DivergenceFile.self, file: file, libraries: libraries)
         let known = Set(scenarios.scenarios.map(\.id))
-        var divergences: [Divergence] = []
-        for entry in try document.list("divergences") {
-            try entry.allowOnly(["id", "scenario", "server", "client", "protocol", "observed", "raw", "reason", "reference", "versions"])
-            let scenario = try entry.string("scenario")
-            guard known.contains(scenario) || scenario == "*" else { throw entry.error("scenario", "names unknown scenario '\(scenario)'") }
-            guard let observedEntry = try entry.nested("observed") else { throw entry.error("observed", "is missing") }
-            try observedEntry.allowOnly(Set(ObservedField.allCases.map(\.rawValue)))
-            var observed: [ObservedField: String] = [:]
-            for field in ObservedField.allCases where observedEntry.has(field.rawValue) {
-                let text = try observedEntry.string(field.rawValue)
-                // Fields whose expectation is a single "good" value are documented with the bad value observed.
-                let freeText: Set<ObservedField> = [.applicationData, .alpnAgreement, .writeAccounting, .directionConsistency]
-                if let problem = ObservationVocabulary.problem(with: text, for: field), !freeText.contains(field) {
-                    throw observedEntry.error(field.rawValue, "'\(text)' \(problem)")
-                }
-                observed[field] = text
-            }
-            guard !observed.isEmpty else { throw entry.error("observed", "must name at least one field") }
-            var versions: [TLSLibrary: String] = [:]
-            if let versionEntry = try entry.nested("versions") {
-                try versionEntry.allowOnly(Set(libraries.libraries.map(\.rawValue)))
-                for library in libraries.libraries where versionEntry.has(library.rawValue) {
-                    // "OpenSSL 3.0.19 27 Jan 2026" / "GnuTLS 3.7.9": the number follows the name.
-                    versions[library] = libraries.displayName(for: library) + " " + (try versionEntry.string(library.rawValue))
-                }
-            }
-            var divergence = Divergence(
-                    id: try entry.string("id"), scenario: scenario, server: try library(entry, "server", libraries),
-                    client: try library(entry, "client", libraries), protocolVersion: try protocolVersion(entry),
-                    observed: observed, raw: try entry.string("raw"), reason: try entry.string("reason"),
-                    reference: try entry.string("reference"))
-            divergence.versions = versions
-            divergences.append(divergence)
+        for (divergence, path) in zip(decoded.divergences, decoded.paths) where !known.contains(divergence.scenario) && divergence.scenario != "*" {
+            let field = FixtureFieldError(path: path + [FixtureKey("scenario")], "names unknown scenario '\(divergence.scenario)'")
+            throw ConfigurationError("\(file): \(field.description)")
         }
-        return DivergenceCatalog(divergences: divergences, runtimeVersions: libraries.runtimeVersions)
+        return DivergenceCatalog(divergences: decoded.divergences, runtimeVersions: libraries.runtimeVersions)
     }
 
-    private static func library(_ entry: FixtureReader, _ key: String, _ libraries: LibraryRegistry) throws(ConfigurationError)
-        -> TLSLibrary?
-    {
+    /// One entry of `divergences`.
+    static func parse(_ entry: FixtureReader) throws -> Divergence {
+        let libraries = entry.libraries
+        try entry.allowOnly(["id", "scenario", "server", "client", "protocol", "observed", "raw", "reason", "reference", "versions"])
+        let scenario = try entry.string("scenario")
+        guard let observedEntry = try entry.nested("observed") else { throw entry.error("observed", "is missing") }
+        try observedEntry.allowOnly(Set(ObservedField.allCases.map(\.rawValue)))
+        var observed: [ObservedField: String] = [:]
+        for field in ObservedField.allCases where observedEntry.has(field.rawValue) {
+            let text = try observedEntry.string(field.rawValue)
+            // Fields whose expectation is a single "good" value are documented with the bad value observed.
+            let freeText: Set<ObservedField> = [.applicationData, .alpnAgreement, .writeAccounting, .directionConsistency]
+            if let problem = field.problem(with: text), !freeText.contains(field) {
+                throw observedEntry.error(field.rawValue, "'\(text)' \(problem)")
+            }
+            observed[field] = text
+        }
+        guard !observed.isEmpty else { throw entry.error("observed", "must name at least one field") }
+        var versions: [TLSLibrary: String] = [:]
+        if let versionEntry = try entry.nested("versions") {
+            try versionEntry.allowOnly(Set(libraries.libraries.map(\.rawValue)))
+            for library in libraries.libraries where versionEntry.has(library.rawValue) {
+                // "OpenSSL 3.0.19 27 Jan 2026" / "GnuTLS 3.7.9": the number follows the name.
+                versions[library] = libraries.displayName(for: library) + " " + (try versionEntry.string(library.rawValue))
+            }
+        }
+        var divergence = Divergence(
+            id: try entry.string("id"), scenario: scenario, server: try library(entry, "server", libraries),
+            client: try library(entry, "client", libraries), protocolVersion: try protocolVersion(entry),
+            observed: observed, raw: try entry.string("raw"), reason: try entry.string("reason"),
+            reference: try entry.string("reference"))
+        divergence.versions = versions
+        return divergence
+    }
+
+    private static func library(_ entry: FixtureReader, _ key: String, _ libraries: LibraryRegistry) throws -> TLSLibrary? {
         guard let text = try entry.optionalString(key), text != "*" else { return nil }
         guard let library = libraries.library(named: text) else {
             throw entry.error(key, "is '\(text)'; known: \(libraries.knownList), *")
@@ -138,11 +140,25 @@ public struct DivergenceCatalog: Sendable {
         return library
     }
 
-    private static func protocolVersion(_ entry: FixtureReader) throws(ConfigurationError) -> ProtocolVersion? {
+    private static func protocolVersion(_ entry: FixtureReader) throws -> ProtocolVersion? {
         guard let text = try entry.optionalString("protocol"), text != "*" else { return nil }
         guard let version = ProtocolVersion(rawValue: text) else {
             throw entry.error("protocol", "is '\(text)'; known: tls1.3, tls1.2, *")
         }
         return version
+    }
+}
+
+/// `fixtures/divergences.yaml` as decoded, with where each entry stands (for errors found once the scenarios are
+/// known).
+struct DivergenceFile: Decodable {
+    var divergences: [Divergence]
+    var paths: [[any CodingKey]]
+
+    init(from decoder: any Decoder) throws {
+        let document = try FixtureReader(decoder, allowing: ["divergences"])
+        let entries = try document.each("divergences") { entry in (try DivergenceCatalog.parse(entry), entry.path) }
+        divergences = entries.map(\.0)
+        paths = entries.map(\.1)
     }
 }

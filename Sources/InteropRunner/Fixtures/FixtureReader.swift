@@ -1,122 +1,124 @@
-import Foundation
 import InteropCore
-import Yams
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Reads one YAML mapping of a fixture file, naming the file and the field path in every error,
-/// and refusing fields it does not know (a misspelt expectation must not pass silently).
+/// One YAML mapping of a fixture, read through a Codable decoder: every field it reads or refuses is named by its
+/// path, and fields it does not know are refused (a misspelt expectation must not pass silently). The fixture
+/// types' `init(from:)` read themselves with it.
 struct FixtureReader {
-    let file: String
-    let path: String
-    let mapping: [String: Any]
+    let path: [any CodingKey]
+    let keys: Set<String>
+    /// The run's libraries, handed to the decoder in its user info.
+    let libraries: LibraryRegistry
+    private let container: KeyedDecodingContainer<FixtureKey>
 
-    init(file: String, path: String, value: Any?) throws(ConfigurationError) {
-        guard let mapping = value as? [String: Any] else {
-            throw ConfigurationError("\(file): \(path.isEmpty ? "the document" : path) must be a mapping")
-        }
-        self.file = file
-        self.path = path
-        self.mapping = mapping
-    }
-
-    static func load(file: String) throws(ConfigurationError) -> FixtureReader {
-        let text: String
+    /// Reads `decoder`'s value as a mapping, refusing keys outside `allowed` when given.
+    init(_ decoder: any Decoder, allowing allowed: Set<String>? = nil) throws {
         do {
-            // A path that is a device or FIFO (or a link to one) would be read for ever.
-            var status = stat()
-            if stat(file, &status) == 0 {
-                guard status.st_mode & S_IFMT == S_IFREG else { throw ConfigurationError("\(file): not a regular file") }
-                guard status.st_size <= BoundedYAML.maximumBytes else {
-                    throw ConfigurationError("\(file): \(status.st_size) bytes; fixture files are limited to \(BoundedYAML.maximumBytes) bytes")
-                }
-            }
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch let error as ConfigurationError {
-            throw error
+            container = try decoder.container(keyedBy: FixtureKey.self)
         } catch {
-            throw ConfigurationError("\(file): cannot read: \(error.localizedDescription)")
+            throw FixtureFieldError(path: decoder.codingPath, "must be a mapping")
         }
-        return try FixtureReader(file: file, path: "", value: try BoundedYAML.load(text, file: file))
+        path = decoder.codingPath
+        keys = Set(container.allKeys.map(\.stringValue))
+        guard let libraries = decoder.userInfo[FixtureDecoding.librariesKey] as? LibraryRegistry else {
+            preconditionFailure("fixtures are decoded through FixtureDecoding, which supplies the libraries")
+        }
+        self.libraries = libraries
+        if let allowed { try allowOnly(allowed) }
     }
 
-    func field(_ key: String) -> String {
-        path.isEmpty ? key : "\(path).\(key)"
-    }
-
-    func error(_ key: String, _ message: String) -> ConfigurationError {
-        ConfigurationError("\(file): field '\(field(key))' \(message)")
-    }
-
-    func allowOnly(_ keys: Set<String>) throws(ConfigurationError) {
-        for key in mapping.keys.sorted() where !keys.contains(key) {
-            throw ConfigurationError(
-                "\(file): unknown field '\(field(key))' (known: \(keys.sorted().joined(separator: ", ")))")
+    func allowOnly(_ allowed: Set<String>) throws {
+        for key in keys.sorted() where !allowed.contains(key) {
+            throw FixtureFieldError(path: path + [FixtureKey(key)], unknownAmong: allowed.sorted())
         }
     }
 
-    func has(_ key: String) -> Bool { mapping[key] != nil }
+    func has(_ key: String) -> Bool { keys.contains(key) }
 
-    func string(_ key: String) throws(ConfigurationError) -> String {
-        guard let value = mapping[key] else { throw error(key, "is missing") }
-        // Folded YAML scalars (`>`) end in a newline that no reader wants.
-        return try Self.scalarText(value, or: error(key, "must be a string")).trimmingCharacters(in: .whitespacesAndNewlines)
+    func error(_ key: String, _ message: String) -> FixtureFieldError {
+        FixtureFieldError(path: key.isEmpty ? path : path + [FixtureKey(key)], message)
     }
 
-    func optionalString(_ key: String) throws(ConfigurationError) -> String? {
+    /// A scalar as text (numbers and booleans too), trimmed: folded YAML scalars (`>`) end in a newline no reader wants.
+    func string(_ key: String) throws -> String {
+        guard has(key) else { throw error(key, "is missing") }
+        do {
+            return try container.decode(String.self, forKey: FixtureKey(key)).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw self.error(key, "must be a string")
+        }
+    }
+
+    func optionalString(_ key: String) throws -> String? {
         has(key) ? try string(key) : nil
     }
 
-    func int(_ key: String, default fallback: Int) throws(ConfigurationError) -> Int {
-        guard let value = mapping[key] else { return fallback }
-        guard let number = value as? Int else { throw error(key, "must be an integer") }
-        return number
+    func int(_ key: String, default fallback: Int) throws -> Int {
+        guard has(key) else { return fallback }
+        do {
+            return try container.decode(Int.self, forKey: FixtureKey(key))
+        } catch {
+            throw self.error(key, "must be an integer")
+        }
     }
 
-    func bool(_ key: String, default fallback: Bool) throws(ConfigurationError) -> Bool {
-        guard let value = mapping[key] else { return fallback }
-        guard let flag = value as? Bool else { throw error(key, "must be true or false") }
-        return flag
+    func bool(_ key: String, default fallback: Bool) throws -> Bool {
+        guard has(key) else { return fallback }
+        do {
+            return try container.decode(Bool.self, forKey: FixtureKey(key))
+        } catch {
+            throw self.error(key, "must be true or false")
+        }
     }
 
-    func strings(_ key: String, default fallback: [String]? = nil) throws(ConfigurationError) -> [String] {
-        guard let value = mapping[key] else {
+    /// A list of scalars as text; a missing list is `fallback`, or an error when there is none.
+    func strings(_ key: String, default fallback: [String]? = nil) throws -> [String] {
+        guard has(key) else {
             if let fallback { return fallback }
             throw error(key, "is missing")
         }
-        guard let list = value as? [Any] else { throw error(key, "must be a list") }
-        var result: [String] = []
-        for (index, item) in list.enumerated() {
-            result.append(try Self.scalarText(item, or: error("\(key)[\(index)]", "must be a string")))
+        guard isList(key) else { throw error(key, "must be a list") }
+        var items = try container.nestedUnkeyedContainer(forKey: FixtureKey(key))
+        var texts: [String] = []
+        while !items.isAtEnd {
+            let index = items.currentIndex
+            do {
+                texts.append(try items.decode(String.self))
+            } catch {
+                throw self.error("\(key)[\(index)]", "must be a string")
+            }
         }
-        return result
+        return texts
     }
 
-    func nested(_ key: String) throws(ConfigurationError) -> FixtureReader? {
-        guard let value = mapping[key] else { return nil }
-        return try FixtureReader(file: file, path: field(key), value: value)
+    /// Whether the value under `key` is a list (rather than a scalar or a mapping).
+    func isList(_ key: String) -> Bool {
+        (try? container.nestedUnkeyedContainer(forKey: FixtureKey(key))) != nil
     }
 
-    func list(_ key: String) throws(ConfigurationError) -> [FixtureReader] {
-        guard let value = mapping[key] else { throw error(key, "is missing") }
-        guard let items = value as? [Any] else { throw error(key, "must be a list") }
-        var readers: [FixtureReader] = []
-        for (index, item) in items.enumerated() {
-            readers.append(try FixtureReader(file: file, path: "\(field(key))[\(index)]", value: item))
-        }
-        return readers
+    /// The mapping under `key`, if present.
+    func nested(_ key: String, allowing allowed: Set<String>? = nil) throws -> FixtureReader? {
+        guard has(key) else { return nil }
+        return try FixtureReader(try container.superDecoder(forKey: FixtureKey(key)), allowing: allowed)
     }
 
-    /// YAML scalars arrive as String, Int, Bool or Double; fixtures treat them all as text where text is wanted.
-    private static func scalarText(_ value: Any, or failure: ConfigurationError) throws(ConfigurationError) -> String {
-        switch value {
-        case let text as String: return text
-        case let number as Int: return String(number)
-        case let number as Double: return String(number)
-        case let flag as Bool: return flag ? "true" : "false"
-        default: throw failure
+    /// The value under `key` as a fixture type.
+    func decode<Value: Decodable>(_ type: Value.Type, _ key: String) throws -> Value {
+        guard has(key) else { throw error(key, "is missing") }
+        do {
+            return try container.decode(type, forKey: FixtureKey(key))
+        } catch let failure as DecodingError {
+            throw FixtureFieldError(failure)
         }
+    }
+
+    /// Each mapping of the list under `key`, read by `body`.
+    func each<Value>(_ key: String, _ body: (FixtureReader) throws -> Value) throws -> [Value] {
+        guard has(key) else { throw error(key, "is missing") }
+        guard var items = try? container.nestedUnkeyedContainer(forKey: FixtureKey(key)) else { throw error(key, "must be a list") }
+        var values: [Value] = []
+        while !items.isAtEnd {
+            values.append(try body(try FixtureReader(try items.superDecoder())))
+        }
+        return values
     }
 }

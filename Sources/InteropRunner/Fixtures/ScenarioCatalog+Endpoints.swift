@@ -3,12 +3,10 @@ import InteropCore
 /// One endpoint of a scenario as fixtures write it: steps, transport, faults, DTLS timers and the libraries' own
 /// settings, each refused by name when unknown.
 extension ScenarioCatalog {
-    static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction], libraries: LibraryRegistry)
-        throws(ConfigurationError) -> EndpointSpec
-    {
+    static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction]) throws -> EndpointSpec {
         guard let entry else { return EndpointSpec(steps: defaultSteps) }
         try entry.allowOnly(
-            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange"] + libraries.optionOwners.map(\.optionsKey)))
+            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange"] + entry.libraries.optionOwners.map(\.optionsKey)))
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
             guard let step = EndpointAction(parsing: text) else {
@@ -31,16 +29,14 @@ extension ScenarioCatalog {
             alpn: try entry.strings("alpn", default: []), interposedStyle: style, faults: try parseFaults(entry.nested("faults")),
             datagramFaults: try parseDatagramFaults(entry.nested("datagrams")), dtlsTimeout: try parseTimeout(entry),
             cookieExchange: try entry.bool("cookieExchange", default: false),
-            libraryOptions: try parseLibraryOptions(entry, libraries: libraries), steps: steps)
+            libraryOptions: try parseLibraryOptions(entry), steps: steps)
     }
 
     /// `openssl: {partialWrite: true}`: each library's own settings, checked against the options its plug-in
     /// declares, kept as text for its backend to read.
-    static func parseLibraryOptions(_ entry: FixtureReader, libraries: LibraryRegistry) throws(ConfigurationError)
-        -> [String: LibraryOptionValues]
-    {
+    static func parseLibraryOptions(_ entry: FixtureReader) throws -> [String: LibraryOptionValues] {
         var result: [String: LibraryOptionValues] = [:]
-        for plugin in libraries.optionOwners {
+        for plugin in entry.libraries.optionOwners {
             guard let options = try entry.nested(plugin.optionsKey) else { continue }
             try options.allowOnly(Set(plugin.options.map(\.name)))
             var values: [String: String] = [:]
@@ -56,7 +52,7 @@ extension ScenarioCatalog {
 
     /// `dtlsTimeoutMs`: a number of milliseconds, or `default` for the library's own timer; absent means 20 ms in
     /// cells that lose datagrams on purpose and the library's default elsewhere.
-    static func parseTimeout(_ entry: FixtureReader) throws(ConfigurationError) -> DTLSTimeoutChoice {
+    static func parseTimeout(_ entry: FixtureReader) throws -> DTLSTimeoutChoice {
         guard entry.has("dtlsTimeoutMs") else { return .automatic }
         let text = try entry.string("dtlsTimeoutMs")
         if text == "default" { return .libraryDefault }
@@ -66,10 +62,10 @@ extension ScenarioCatalog {
         return .fixed(.milliseconds(value))
     }
 
-    static func parseDatagramFaults(_ entry: FixtureReader?) throws(ConfigurationError) -> DatagramFaults {
+    static func parseDatagramFaults(_ entry: FixtureReader?) throws -> DatagramFaults {
         guard let entry else { return .none }
         try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability"])
-        func ordinals(_ key: String) throws(ConfigurationError) -> Set<Int> {
+        func ordinals(_ key: String) throws -> Set<Int> {
             var result: Set<Int> = []
             for text in try entry.strings(key, default: []) {
                 guard let value = Int(text), value >= 1 else { throw entry.error(key, "has '\(text)'; ordinals start at 1") }
@@ -87,7 +83,7 @@ extension ScenarioCatalog {
         return faults
     }
 
-    static func parseFaults(_ entry: FixtureReader?) throws(ConfigurationError) -> FaultPlan {
+    static func parseFaults(_ entry: FixtureReader?) throws -> FaultPlan {
         guard let entry else { return .none }
         try entry.allowOnly(["readEAGAIN", "writeEAGAIN", "maxRead", "maxWrite"])
         var plan = FaultPlan()
@@ -106,12 +102,12 @@ extension ScenarioCatalog {
         return plan
     }
 
-    static func parseExpectation(_ entry: FixtureReader) throws(ConfigurationError) -> Expectation {
+    static func parseExpectation(_ entry: FixtureReader) throws -> Expectation {
         try entry.allowOnly(Set(ObservedField.allCases.map(\.rawValue)))
         var fields: [ObservedField: ExpectedValue] = [:]
         for field in ObservedField.allCases where entry.has(field.rawValue) {
             let value: ExpectedValue
-            if entry.mapping[field.rawValue] is [Any] {
+            if entry.isList(field.rawValue) {
                 value = .oneOf(try entry.strings(field.rawValue))
             } else {
                 value = .exactly(try entry.string(field.rawValue))
@@ -121,7 +117,7 @@ extension ScenarioCatalog {
             case .oneOf(let texts): texts
             }
             for text in candidates {
-                if let problem = ObservationVocabulary.problem(with: text, for: field) {
+                if let problem = field.problem(with: text) {
                     throw entry.error(field.rawValue, "'\(text)' \(problem)")
                 }
             }

@@ -50,24 +50,16 @@ public struct ScenarioCatalog: Sendable {
     }
 
     static func loadFile(_ file: String, libraries: LibraryRegistry) throws(ConfigurationError) -> [Scenario] {
-        let document = try FixtureReader.load(file: file)
-        try document.allowOnly(["family", "title", "scenarios"])
-        let family = try document.string("family")
-        // Families and ids name anchors, CSS classes, JUnit classes and command-line arguments: letters and digits.
-        guard family.range(of: #"^[A-Z][A-Za-z0-9]{0,7}$"#, options: .regularExpression) != nil else {
-            throw document.error("family", "is '\(family.prefix(40))'; use a capital letter followed by up to 7 letters or digits")
+        try FixtureDecoding.decode(ScenarioFile.self, file: file, libraries: libraries).scenarios.map { scenario in
+            var scenario = scenario
+            scenario.sourceFile = file
+            return scenario
         }
-        let title = try document.string("title")
-        var scenarios: [Scenario] = []
-        for entry in try document.list("scenarios") {
-            scenarios.append(try parseScenario(entry, family: family, title: title, libraries: libraries))
-        }
-        return scenarios
     }
 
-    private static func parseScenario(_ entry: FixtureReader, family: String, title: String, libraries: LibraryRegistry)
-        throws(ConfigurationError) -> Scenario
-    {
+    /// One entry of a scenario file's `scenarios`, of family `family`.
+    static func parseScenario(_ entry: FixtureReader, family: String, title: String) throws -> Scenario {
+        let libraries = entry.libraries
         try entry.allowOnly([
             "id", "name", "description", "protocols", "clients", "payload", "serverPayload", "servers",
             "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external", "inProcessOnly", "deadlineSeconds",
@@ -87,7 +79,7 @@ public struct ScenarioCatalog: Sendable {
             }
             protocols.append(version)
         }
-        func libraryList(_ key: String) throws(ConfigurationError) -> [TLSLibrary] {
+        func libraryList(_ key: String) throws -> [TLSLibrary] {
             var chosen: [TLSLibrary] = []
             // A library's options key names every build of it (`gnutls` covers a second GnuTLS build too).
             let families = Set(libraries.plugins.map(\.optionsKey))
@@ -134,8 +126,8 @@ public struct ScenarioCatalog: Sendable {
         if (!coversEveryLibrary(servers) || !coversEveryLibrary(clientLibraries)) && reason == nil {
             throw entry.error("notApplicableReason", "is required when 'servers' or 'clientLibraries' leaves a library out")
         }
-        let server = try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer, libraries: libraries)
-        let client = try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient, libraries: libraries)
+        let server = try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer)
+        let client = try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient)
         let datagramFaulty = !server.datagramFaults.isEmpty || !client.datagramFaults.isEmpty
         let onlyQUIC = protocols.allSatisfy(\.isQUIC)
         if protocols.contains(where: \.isQUIC) && (!onlyQUIC || capacity != nil) {
@@ -174,7 +166,7 @@ public struct ScenarioCatalog: Sendable {
             server: server, client: client,
             expectation: try parseExpectation(expectEntry), memoryLinkCapacity: capacity, serverLibraries: servers,
             clientLibraries: clientLibraries, notApplicableReason: reason,
-            sourceFile: entry.file)
+            sourceFile: "")
         scenario.external = external
         scenario.inProcessOnlyReason = try entry.optionalString("inProcessOnly")
         if let text = try entry.optionalString("deadlineSeconds") {
@@ -194,5 +186,23 @@ public struct ScenarioCatalog: Sendable {
             }
         }
         return scenario
+    }
+}
+
+/// A scenario file (`fixtures/scenarios/*.yaml`) as decoded: the family, its title, and its scenarios.
+struct ScenarioFile: Decodable {
+    var scenarios: [Scenario]
+
+    init(from decoder: any Decoder) throws {
+        let document = try FixtureReader(decoder, allowing: ["family", "title", "scenarios"])
+        let family = try document.string("family")
+        // Families and ids name anchors, CSS classes, JUnit classes and command-line arguments: letters and digits.
+        guard family.range(of: #"^[A-Z][A-Za-z0-9]{0,7}$"#, options: .regularExpression) != nil else {
+            throw document.error("family", "is '\(family.prefix(40))'; use a capital letter followed by up to 7 letters or digits")
+        }
+        let title = try document.string("title")
+        scenarios = try document.each("scenarios") { entry in
+            try ScenarioCatalog.parseScenario(entry, family: family, title: title)
+        }
     }
 }

@@ -1,0 +1,130 @@
+import Foundation
+import InteropCore
+import Yams
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Fixture files decoded with Codable (Yams' decoder over a bounded, composed document) into the fixture types,
+/// every error turned into one message naming the file and the field path (`scenarios[3].server.alpn`).
+enum FixtureDecoding {
+    /// What the fixture types need to know while decoding: the libraries (whose keys and options are allowed).
+    static let librariesKey = CodingUserInfoKey(rawValue: "tls-interop.libraries")!
+
+    static func decode<T: Decodable>(_ type: T.Type, file: String, libraries: LibraryRegistry) throws(ConfigurationError) -> T {
+        let text = try read(file)
+        guard let root = try BoundedYAML.compose(text, file: file) else {
+            throw ConfigurationError("\(file): the document must be a mapping")
+        }
+        do {
+            return try YAMLDecoder().decode(type, from: root, userInfo: [librariesKey: libraries])
+        } catch let error as FixtureFieldError {
+            throw ConfigurationError("\(file): \(error.description)")
+        } catch let error as DecodingError {
+            throw ConfigurationError("\(file): \(FixtureFieldError(error).description)")
+        } catch {
+            throw ConfigurationError("\(file): \(BoundedYAML.shortened(String(describing: error)))")
+        }
+    }
+
+    private static func read(_ file: String) throws(ConfigurationError) -> String {
+        // A path that is a device or FIFO (or a link to one) would be read for ever.
+        var status = stat()
+        if stat(file, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFREG else { throw ConfigurationError("\(file): not a regular file") }
+            guard status.st_size <= BoundedYAML.maximumBytes else {
+                throw ConfigurationError("\(file): \(status.st_size) bytes; fixture files are limited to \(BoundedYAML.maximumBytes) bytes")
+            }
+        }
+        do {
+            return try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigurationError("\(file): cannot read: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// A problem with one field of a fixture, at its coding path.
+struct FixtureFieldError: Error, CustomStringConvertible {
+    enum Kind {
+        case invalid(String)
+        case unknown(known: [String])
+    }
+
+    var path: [any CodingKey]
+    var kind: Kind
+
+    init(path: [any CodingKey], _ message: String) {
+        self.path = path
+        kind = .invalid(message)
+    }
+
+    init(path: [any CodingKey], unknownAmong known: [String]) {
+        self.path = path
+        kind = .unknown(known: known)
+    }
+
+    /// A decoder's own error, in the same words the fixture readers use.
+    init(_ error: DecodingError) {
+        switch error {
+        case .typeMismatch(let type, let context):
+            self.init(path: context.codingPath, "must be \(Self.describe(type))")
+        case .valueNotFound(let type, let context):
+            self.init(path: context.codingPath, "must be \(Self.describe(type))")
+        case .keyNotFound(let key, let context):
+            self.init(path: context.codingPath + [key], "is missing")
+        case .dataCorrupted(let context):
+            self.init(path: context.codingPath, context.debugDescription)
+        @unknown default:
+            self.init(path: [], "\(error)")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is Double.Type: "a number"
+        default: String(describing: type).hasPrefix("Array") ? "a list" : "a mapping"
+        }
+    }
+
+    static func text(of path: [any CodingKey]) -> String {
+        var text = ""
+        for key in path {
+            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return text
+    }
+
+    var description: String {
+        let field = Self.text(of: path)
+        switch kind {
+        case .invalid(let message):
+            return field.isEmpty ? "the document \(message)" : "field '\(field)' \(message)"
+        case .unknown(let known):
+            return "unknown field '\(field)' (known: \(known.joined(separator: ", ")))"
+        }
+    }
+}
+
+/// Any key of a YAML mapping, for listing them.
+struct FixtureKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+
+    init(_ name: String) {
+        stringValue = name
+    }
+
+    init?(stringValue: String) {
+        self.stringValue = stringValue
+    }
+
+    init?(intValue: Int) {
+        stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
