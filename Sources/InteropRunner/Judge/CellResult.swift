@@ -28,26 +28,26 @@ public struct Check: Sendable, Hashable {
     }
 }
 
-/// Everything a report needs about one cell.
+/// Everything a report needs about one cell: made by the judging step (`CellVerdict`), read-only outside this module.
 public struct CellResult: Sendable {
-    public var cell: Cell
-    public var status: CellStatus
+    public internal(set) var cell: Cell
+    public internal(set) var status: CellStatus
     /// One line: expected vs observed, the divergence, or the reason for skipping.
-    public var message: String
-    public var checks: [Check]
-    public var divergence: Divergence?
-    public var serverConnections: [ConnectionRecord]
-    public var clients: [ConnectionRecord]
-    public var observation: CellObservation?
-    public var seed: UInt64
-    public var duration: Duration
-    public var deadlineExpired: Bool
+    public internal(set) var message: String
+    public internal(set) var checks: [Check]
+    public internal(set) var divergence: Divergence?
+    public internal(set) var serverConnections: [ConnectionRecord]
+    public internal(set) var clients: [ConnectionRecord]
+    public internal(set) var observation: CellObservation?
+    public internal(set) var seed: UInt64
+    public internal(set) var duration: Duration
+    public internal(set) var deadlineExpired: Bool
     /// `completed`, `timeout` (the deadline passed) or `stalled` (an in-memory conversation could not progress).
-    public var ending: LoopEnding = .completed
+    public internal(set) var ending: LoopEnding = .completed
     /// How each peer process was started and ended, with its stderr (out-of-process and external modes).
-    public var peerOutput: [String] = []
+    public internal(set) var peerOutput: [String] = []
     /// The command that runs this cell again alone; the matrix runner sets it with the run's options.
-    public var reproduceCommand: String
+    public internal(set) var reproduceCommand: String
 
     public init(
         cell: Cell, status: CellStatus, message: String, checks: [Check], divergence: Divergence?,
