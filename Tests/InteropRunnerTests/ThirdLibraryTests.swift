@@ -59,3 +59,69 @@ import Testing
         #expect(plan(server: .openssl).notApplicableReason?.contains("GNUTLS_ALPN_MANDATORY") == true)
     }
 }
+
+/// A setting only one library has is its plug-in's business: declared there with its rule for other libraries and
+/// read by its backend, with no runner file involved. This backend (GnuTLS underneath) declares `tracesWrites` and
+/// notes what the fixture gave it.
+@Suite struct LibraryOwnSettingTests {
+    final class SettingsSeen: @unchecked Sendable {
+        // Guarded by `lock`: sessions are made on the cell's thread.
+        private let lock = NSLock()
+        private var seen: [String?] = []
+        func add(_ value: String?) { lock.withLock { seen.append(value) } }
+        var values: [String?] { lock.withLock { seen } }
+    }
+
+    struct NoticingBackend: TLSBackend {
+        let inner = GnuTLSBackend(library: TLSLibrary("noticing"))
+        let seen: SettingsSeen
+        var library: TLSLibrary { inner.library }
+        var runtimeVersion: String { inner.runtimeVersion }
+        func validate(_ credentials: Credentials) throws(ConfigurationError) { try inner.validate(credentials) }
+        func unsupportedReason(_ settings: EndpointSettings) -> String? { inner.unsupportedReason(settings) }
+        func makeSession(_ settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError)
+            -> any TLSSession
+        {
+            seen.add(settings.options(for: "noticing")["tracesWrites"])
+            return try inner.makeSession(settings, socket: socket, transport: transport)
+        }
+    }
+
+    @Test func aNewSettingTravelsFromTheFixtureToItsBackendAndItsRuleHoldsElsewhere() throws {
+        let seen = SettingsSeen()
+        let libraries = LibraryRegistry([
+            OpenSSLBackend.plugin,
+            LibraryPlugin(
+                library: TLSLibrary("noticing"), displayName: "Noticing", matrixMark: "n", backend: NoticingBackend(seen: seen),
+                options: [LibraryOption("tracesWrites", .flag, elsewhere: .notApplicable("tracesWrites is Noticing's; {library} has none"))]),
+        ])
+        let directory = try TemporaryDirectory()
+        _ = try directory.write(
+            "scenarios/N.yaml",
+            """
+            family: N
+            title: a setting of one library
+            scenarios:
+              - id: N1
+                name: noticed
+                protocols: [tls1.3]
+                description: The client's library gets its own setting.
+                client:
+                  noticing: {tracesWrites: true}
+                expect: {clientHandshake: completed}
+
+            """)
+        let catalog = try ScenarioCatalog.load(directory: directory.path + "/scenarios", libraries: libraries)
+        let runner = InProcessCellRunner(
+            credentials: .standard(in: PackagePaths.certs), deadline: .seconds(10),
+            divergences: DivergenceCatalog(divergences: [], runtimeVersions: libraries.runtimeVersions), libraries: libraries)
+        func run(client: TLSLibrary) -> CellResult {
+            runner.run(
+                Cell(scenario: catalog.scenarios[0], server: .openssl, client: client, protocolVersion: .tls13, mode: .inProcess), seed: 1)
+        }
+        #expect(run(client: TLSLibrary("noticing")).status == .passed)
+        #expect(seen.values == ["true"])
+        let elsewhere = run(client: .openssl)
+        #expect(elsewhere.message == "not applicable: tracesWrites is Noticing's; OpenSSL has none")
+    }
+}
