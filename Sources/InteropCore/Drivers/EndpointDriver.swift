@@ -53,192 +53,197 @@ public final class EndpointDriver {
         self.record = record
     }
 
+    /// The step cursor: runs steps until one must wait or the script ends; each pass of a step says how it came out
+    /// in one `StepProgress`.
     public func advance() -> Progress {
         while actionIndex < actions.count {
             let action = actions[actionIndex]
-            let result: StepResult
             let refusalsBefore = transport?.refusalCount ?? 0
             datagramTimers?.handleExpiredTimer(before: action, record: &record)
             quicEvents?.handleExpiredEventTimer(&record)
             defer { datagramTimers?.endStep() }
-            switch action {
-            case .listen:
-                result = (session as? any StatelessCookieExchange)?.listen()
-                    ?? Self.missing(action, "this session has no stateless cookie exchange")
-                datagramTimers?.countIdleWakeup()
-            case .handshake, .handshakeOnce:
-                datagramTimers?.noteBeforeFirstFlight(&record)
-                result = session.handshake()
-                if !result.outcome.isRetry { record.handshake = result.outcome }
-                datagramTimers?.countIdleWakeup()
-                datagramTimers?.readTimers(after: result.outcome, record: &record)
-                if action == .handshakeOnce && result.outcome.isRetry {
-                    record.log(action, result)
-                    actionIndex += 1
-                    continue
-                }
-            case .awaitReadable:
-                if awaited {
-                    awaited = false
-                    actionIndex += 1
-                    continue
-                }
-                awaited = true
-                return .waiting(connection.readiness(.read))
-            case .send, .echo, .sendConcluding, .echoConcluding:
-                let bytes = action == .send || action == .sendConcluding ? payload : received
-                let concluding = action.needsStreams
-                guard writeOffset < bytes.count || (concluding && !streamConcluded) else {
-                    writeOffset = 0
-                    streamConcluded = false
-                    actionIndex += 1
-                    continue
-                }
-                if bytes.isEmpty {
-                    // Nothing to write: end the stream on its own, as a concluding write of no bytes would.
-                    result = streams?.concludeStream() ?? Self.noStreams(action)
-                    if case .ok = result.outcome {
-                        streamConcluded = true
-                        record.log(action, result)
-                        continue
-                    }
-                } else {
-                    result = bytes.withUnsafeBytes { buffer in
-                        let rest = UnsafeRawBufferPointer(rebasing: buffer[writeOffset...])
-                        guard concluding else { return session.write(rest) }
-                        return streams?.writeConcluding(rest) ?? Self.noStreams(action)
-                    }
-                    if case .ok(let count) = result.outcome, count > 0 {
-                        bytes.withUnsafeBytes { writeDigest.update(UnsafeRawBufferPointer(rebasing: $0[writeOffset..<writeOffset + count])) }
-                        writeOffset += count
-                        if concluding && writeOffset == bytes.count { streamConcluded = true }
-                        record.log(action, result)
-                        continue
-                    }
-                }
-            case .conclude:
-                result = streams?.concludeStream() ?? Self.noStreams(action)
-            case .readToEnd, .readExactly:
-                if action == .readExactly && received.count >= expectedInbound {
-                    actionIndex += 1
-                    continue
-                }
-                result = scratch.withUnsafeMutableBytes { session.read(into: $0) }
-                if case .ok(let count) = result.outcome, count > 0 {
-                    scratch.withUnsafeBytes { readDigest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                    received.append(contentsOf: scratch[0..<count])
-                    record.log(action, result)
-                    continue
-                }
-                if !result.outcome.isRetry { record.endOfStream = result.outcome }
-                if action == .readExactly && result.outcome == .eof(.clean) {
-                    // The peer concluded before its whole payload arrived: data was lost.
-                    record.log(action, result)
-                    stop(after: action, with: result.outcome)
-                    continue
-                }
-            case .shutdown(let mode):
-                result = session.shutdown(mode)
-                if !result.outcome.isRetry { record.shutdown = result.outcome }
-            case .keyUpdate:
-                result = session.requestKeyUpdate()
-            case .writeRetry(let variant):
-                let experiment = retryExperiment ?? WriteRetryExperiment(variant, payload: payload, record: &record)
-                retryExperiment = experiment
-                switch experiment.step(session: session, audit: audit, transport: transport, record: &record, writeDigest: &writeDigest) {
-                case .waiting(let readiness): return .waiting(readiness)
-                case .done: actionIndex += 1
-                case .stopped(let outcome): stop(after: action, with: outcome)
-                }
-                continue
-            case .readInChunks(let size, let pollFirst):
-                if received.count >= expectedInbound {
-                    awaited = false
-                    actionIndex += 1
-                    continue
-                }
-                if !awaited {
-                    let pending = session.pendingBytes
-                    if pollFirst || pending == 0 {
-                        awaited = true
-                        return .waiting(connection.readiness(.read))
-                    }
-                    if connection.wouldBlock(.read) { record.pendingReads += 1 }
-                }
-                awaited = false
-                result = scratch.withUnsafeMutableBytes { session.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min(size, $0.count)])) }
-                if case .ok(let count) = result.outcome, count > 0 {
-                    scratch.withUnsafeBytes { readDigest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                    received.append(contentsOf: scratch[0..<count])
-                    record.log(action, result)
-                    continue
-                }
-                if result.outcome.isRetry {
-                    // The library asked to wait: that wait is the loop's poll, so do not poll a second time.
-                    awaited = true
-                } else {
-                    record.endOfStream = result.outcome
-                    if result.outcome == .eof(.clean) {
-                        record.log(action, result)
-                        stop(after: action, with: result.outcome)
-                        continue
-                    }
-                }
-            case .probeRead, .probeWrite:
-                let probe: StepResult
-                if action == .probeRead {
-                    probe = scratch.withUnsafeMutableBytes { session.read(into: $0) }
-                } else {
-                    probe = Array("probe".utf8).withUnsafeBytes { session.write($0) }
-                }
-                record.log(action, probe)
-                record.probes.append("\(action)=\(probe.outcome)")
-                actionIndex += 1
-                continue
-            case .finish, .reset, .sendTruncatedRecord, .refuseWrites, .drainRaw, .close:
-                switch RawSocketStep.perform(action, connection: connection, transport: transport, scratch: &scratch, record: &record) {
-                case .waiting(let readiness): return .waiting(readiness)
-                case .done: actionIndex += 1
-                case .stopped(let outcome): stop(after: action, with: outcome)
-                }
-                continue
-            }
-            record.log(action, result)
-            if result.outcome.isRetry || (result.outcome == .closeNotifySent && action == .shutdown(.bidirectional)),
-                let quicEvents
-            {
-                return .waiting(
-                    quicEvents.wait(
-                        for: quicEvents.networkInterest, after: result.outcome, step: actionIndex, action: action, on: connection,
-                        record: &record))
-            }
-            switch result.outcome {
-            case .wantRead:
-                record.wantReadCount += 1
-                audit.check(.read, action: action, refusalsBefore: refusalsBefore, record: &record)
-                return .waiting(withTimer(connection.readiness(.read), during: action))
-            case .wantWrite:
-                record.wantWriteCount += 1
-                audit.check(.write, action: action, refusalsBefore: refusalsBefore, record: &record)
-                if datagramTimers?.writeWaitIsSpurious(refusalsBefore: refusalsBefore, record: &record) == true {
-                    return .waiting(withTimer(connection.readiness(.read), during: action))
-                }
-                return .waiting(withTimer(connection.readiness(.write), during: action))
-            case .closeNotifySent where action == .shutdown(.bidirectional):
-                // OpenSSL's SSL_shutdown returns 0 once its close_notify is out; calling it again waits for the peer's.
-                continue
-            case let outcome where action.establishesConnection && !outcome.isCompletion:
-                // A handshake that ended any other way (even in a clean EOF, which SSL_OP_IGNORE_UNEXPECTED_EOF turns
-                // an EOF mid-handshake into) did not complete: nothing after it can run on this connection.
-                stop(after: action, with: outcome)
-            case let outcome where outcome.allowsContinuation:
-                actionIndex += 1
-            default:
-                stop(after: action, with: result.outcome)
+            switch perform(action, refusalsBefore: refusalsBefore) {
+            case .done: actionIndex += 1
+            case .again: continue
+            case .waiting(let readiness): return .waiting(readiness)
+            case .stopped(let outcome): stop(after: action, with: outcome)
             }
         }
         finish()
         return .finished
+    }
+
+    /// One pass of `action`.
+    private func perform(_ action: EndpointAction, refusalsBefore: Int) -> StepProgress {
+        switch action {
+        case .listen:
+            let result = (session as? any StatelessCookieExchange)?.listen()
+                ?? Self.missing(action, "this session has no stateless cookie exchange")
+            datagramTimers?.countIdleWakeup()
+            return interpret(result, of: action, refusalsBefore: refusalsBefore)
+        case .handshake, .handshakeOnce:
+            datagramTimers?.noteBeforeFirstFlight(&record)
+            let result = session.handshake()
+            if !result.outcome.isRetry { record.handshake = result.outcome }
+            datagramTimers?.countIdleWakeup()
+            datagramTimers?.readTimers(after: result.outcome, record: &record)
+            if action == .handshakeOnce && result.outcome.isRetry {
+                record.log(action, result)
+                return .done
+            }
+            return interpret(result, of: action, refusalsBefore: refusalsBefore)
+        case .awaitReadable:
+            awaited.toggle()
+            return awaited ? .waiting(connection.readiness(.read)) : .done
+        case .send, .echo, .sendConcluding, .echoConcluding:
+            return write(action, refusalsBefore: refusalsBefore)
+        case .conclude:
+            return interpret(streams?.concludeStream() ?? Self.noStreams(action), of: action, refusalsBefore: refusalsBefore)
+        case .readToEnd, .readExactly:
+            if action == .readExactly && received.count >= expectedInbound { return .done }
+            let result = scratch.withUnsafeMutableBytes { session.read(into: $0) }
+            if let progress = took(result, in: action) { return progress }
+            if !result.outcome.isRetry { record.endOfStream = result.outcome }
+            if action == .readExactly && result.outcome == .eof(.clean) {
+                // The peer concluded before its whole payload arrived: data was lost.
+                record.log(action, result)
+                return .stopped(result.outcome)
+            }
+            return interpret(result, of: action, refusalsBefore: refusalsBefore)
+        case .shutdown(let mode):
+            let result = session.shutdown(mode)
+            if !result.outcome.isRetry { record.shutdown = result.outcome }
+            return interpret(result, of: action, refusalsBefore: refusalsBefore)
+        case .keyUpdate:
+            return interpret(session.requestKeyUpdate(), of: action, refusalsBefore: refusalsBefore)
+        case .writeRetry(let variant):
+            let experiment = retryExperiment ?? WriteRetryExperiment(variant, payload: payload, record: &record)
+            retryExperiment = experiment
+            return experiment.step(session: session, audit: audit, transport: transport, record: &record, writeDigest: &writeDigest)
+        case .readInChunks(let size, let pollFirst):
+            return readInChunks(action, size: size, pollFirst: pollFirst, refusalsBefore: refusalsBefore)
+        case .probeRead, .probeWrite:
+            let probe: StepResult
+            if action == .probeRead {
+                probe = scratch.withUnsafeMutableBytes { session.read(into: $0) }
+            } else {
+                probe = Array("probe".utf8).withUnsafeBytes { session.write($0) }
+            }
+            record.log(action, probe)
+            record.probes.append("\(action)=\(probe.outcome)")
+            return .done
+        case .finish, .reset, .sendTruncatedRecord, .refuseWrites, .drainRaw, .close:
+            return RawSocketStep.perform(action, connection: connection, transport: transport, scratch: &scratch, record: &record)
+        }
+    }
+
+    /// `send`/`echo` (and their concluding forms on QUIC): the payload or what was read, written until all of it went.
+    private func write(_ action: EndpointAction, refusalsBefore: Int) -> StepProgress {
+        let bytes = action == .send || action == .sendConcluding ? payload : received
+        let concluding = action.needsStreams
+        guard writeOffset < bytes.count || (concluding && !streamConcluded) else {
+            writeOffset = 0
+            streamConcluded = false
+            return .done
+        }
+        let result: StepResult
+        if bytes.isEmpty {
+            // Nothing to write: end the stream on its own, as a concluding write of no bytes would.
+            result = streams?.concludeStream() ?? Self.noStreams(action)
+            if case .ok = result.outcome {
+                streamConcluded = true
+                record.log(action, result)
+                return .again
+            }
+        } else {
+            result = bytes.withUnsafeBytes { buffer in
+                let rest = UnsafeRawBufferPointer(rebasing: buffer[writeOffset...])
+                guard concluding else { return session.write(rest) }
+                return streams?.writeConcluding(rest) ?? Self.noStreams(action)
+            }
+            if case .ok(let count) = result.outcome, count > 0 {
+                bytes.withUnsafeBytes { writeDigest.update(UnsafeRawBufferPointer(rebasing: $0[writeOffset..<writeOffset + count])) }
+                writeOffset += count
+                if concluding && writeOffset == bytes.count { streamConcluded = true }
+                record.log(action, result)
+                return .again
+            }
+        }
+        return interpret(result, of: action, refusalsBefore: refusalsBefore)
+    }
+
+    /// `readInChunks`: reads of at most `size` bytes, polling first (or only when the library holds nothing).
+    private func readInChunks(_ action: EndpointAction, size: Int, pollFirst: Bool, refusalsBefore: Int) -> StepProgress {
+        if received.count >= expectedInbound {
+            awaited = false
+            return .done
+        }
+        if !awaited {
+            if pollFirst || session.pendingBytes == 0 {
+                awaited = true
+                return .waiting(connection.readiness(.read))
+            }
+            if connection.wouldBlock(.read) { record.pendingReads += 1 }
+        }
+        awaited = false
+        let result = scratch.withUnsafeMutableBytes { session.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min(size, $0.count)])) }
+        if let progress = took(result, in: action) { return progress }
+        if result.outcome.isRetry {
+            // The library asked to wait: that wait is the loop's poll, so do not poll a second time.
+            awaited = true
+        } else {
+            record.endOfStream = result.outcome
+            if result.outcome == .eof(.clean) {
+                record.log(action, result)
+                return .stopped(result.outcome)
+            }
+        }
+        return interpret(result, of: action, refusalsBefore: refusalsBefore)
+    }
+
+    /// A read that delivered bytes: kept, and the step goes on reading.
+    private func took(_ result: StepResult, in action: EndpointAction) -> StepProgress? {
+        guard case .ok(let count) = result.outcome, count > 0 else { return nil }
+        scratch.withUnsafeBytes { readDigest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        received.append(contentsOf: scratch[0..<count])
+        record.log(action, result)
+        return .again
+    }
+
+    /// What a library call's result means for its step: wait as the library asked (checking the direction it
+    /// named), call again, move on, or stop the script.
+    private func interpret(_ result: StepResult, of action: EndpointAction, refusalsBefore: Int) -> StepProgress {
+        record.log(action, result)
+        if result.outcome.isRetry || (result.outcome == .closeNotifySent && action == .shutdown(.bidirectional)), let quicEvents {
+            return .waiting(
+                quicEvents.wait(
+                    for: quicEvents.networkInterest, after: result.outcome, step: actionIndex, action: action, on: connection,
+                    record: &record))
+        }
+        switch result.outcome {
+        case .wantRead:
+            record.wantReadCount += 1
+            audit.check(.read, action: action, refusalsBefore: refusalsBefore, record: &record)
+            return .waiting(withTimer(connection.readiness(.read), during: action))
+        case .wantWrite:
+            record.wantWriteCount += 1
+            audit.check(.write, action: action, refusalsBefore: refusalsBefore, record: &record)
+            if datagramTimers?.writeWaitIsSpurious(refusalsBefore: refusalsBefore, record: &record) == true {
+                return .waiting(withTimer(connection.readiness(.read), during: action))
+            }
+            return .waiting(withTimer(connection.readiness(.write), during: action))
+        case .closeNotifySent where action == .shutdown(.bidirectional):
+            // OpenSSL's SSL_shutdown returns 0 once its close_notify is out; calling it again waits for the peer's.
+            return .again
+        case let outcome where action.establishesConnection && !outcome.isCompletion:
+            // A handshake that ended any other way (even in a clean EOF, which SSL_OP_IGNORE_UNEXPECTED_EOF turns an
+            // EOF mid-handshake into) did not complete: nothing after it can run on this connection.
+            return .stopped(outcome)
+        case let outcome where outcome.allowsContinuation:
+            return .done
+        default:
+            return .stopped(result.outcome)
+        }
     }
 
     private func withTimer(_ readiness: Readiness, during action: EndpointAction) -> Readiness {
