@@ -8,7 +8,7 @@ import Glibc
 /// Runs a Swift endpoint (as a `tls-interop peer` process) against the libraries' own command-line tools from
 /// Debian's `openssl` and `gnutls-bin`: `openssl s_server`/`s_client` and `gnutls-serv`/`gnutls-cli`. The tools
 /// do not always report failure in their exit status, so their output is parsed for the outcome.
-public struct ExternalPeerCellRunner: CellRunning {
+public struct ExternalPeerCellRunner: PeerProcessRunning {
     public var setup: PeerSetup
     /// Where `gnutls-serv` gets its port; tests hand out a taken one to check that a failed bind is noticed.
     public var toolPortSource: @Sendable (Bool) throws -> UInt16 = { try WildcardPortProbe.freePort(datagram: $0) }
@@ -17,13 +17,10 @@ public struct ExternalPeerCellRunner: CellRunning {
         self.setup = setup
     }
 
-
-    public var divergences: DivergenceCatalog { setup.divergences }
-
     public func execute(_ cell: Cell, seed: UInt64) -> CellRun {
+        let start = setup.begin(cell, seed: seed)
+        let plan = start.plan
         let clock = ContinuousClock()
-        let started = clock.now
-        let plan = setup.plan(cell, seed: seed)
         guard let external = cell.scenario.external else { return .notApplicable("the scenario has no command-line form") }
         if let reason = plan.notApplicableReason { return .notApplicable(reason) }
         let library = cell.mode == .externalServer ? cell.server : cell.client
@@ -35,7 +32,7 @@ public struct ExternalPeerCellRunner: CellRunning {
             return .notApplicable("\(setup.libraries.displayName(for: library)) ships no command-line tool the harness can drive")
         }
         if let reason = tool.unsupportedReason { return .notApplicable(reason) }
-        let hardDeadline = setup.watchdogDeadline(for: cell, startedAt: started)
+        let hardDeadline = start.hardDeadline
         var transcript = PeerTranscript()
         var run = CellRun()
         do {
@@ -72,14 +69,14 @@ public struct ExternalPeerCellRunner: CellRunning {
                 preconditionFailure("not an external mode")
             }
         } catch {
-            var failed = CellRun.harnessError("\(error)", after: started.duration(to: clock.now))
+            var failed = CellRun.harnessError("\(error)", after: start.elapsed)
             failed.peerOutput = transcript.output
             return failed
         }
         run.ending = transcript.ending
         run.problems = transcript.problems
         run.peerOutput = transcript.output
-        run.duration = started.duration(to: clock.now)
+        run.duration = start.elapsed
         return run
     }
 }

@@ -3,7 +3,7 @@ import InteropCore
 
 /// Runs a cell with the Swift server and client(s) as separate `tls-interop peer` processes over loopback, each
 /// under a watchdog; their JSON-line traces are judged exactly like in-process records.
-public struct OutOfProcessCellRunner: CellRunning {
+public struct OutOfProcessCellRunner: PeerProcessRunning {
     public var setup: PeerSetup
     /// Extra arguments for the server peer (tests use them to make a peer hang or crash).
     public var serverExtraArguments: [String] = []
@@ -13,15 +13,11 @@ public struct OutOfProcessCellRunner: CellRunning {
         self.setup = setup
     }
 
-
-    public var divergences: DivergenceCatalog { setup.divergences }
-
     public func execute(_ cell: Cell, seed: UInt64) -> CellRun {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let plan = setup.plan(cell, seed: seed)
+        let start = setup.begin(cell, seed: seed)
+        let (plan, hardDeadline) = (start.plan, start.hardDeadline)
         if let reason = plan.notApplicableReason { return .notApplicable(reason) }
-        let hardDeadline = setup.watchdogDeadline(for: cell, startedAt: started)
+        let clock = ContinuousClock()
         var transcript = PeerTranscript()
         let server: ChildProcess
         let announcedPort: UInt16?
@@ -38,7 +34,7 @@ public struct OutOfProcessCellRunner: CellRunning {
             run.ending = server.killedByWatchdog ? .deadlineExpired : .completed
             run.problems = ["server peer announced no port (\(server.termination!))"] + transcript.problems
             run.peerOutput = transcript.output
-            run.duration = started.duration(to: clock.now)
+            run.duration = start.elapsed
             return run
         }
         // QUIC datagram faults: the clients talk to a relay, which forwards to the server.
@@ -79,7 +75,7 @@ public struct OutOfProcessCellRunner: CellRunning {
         run.ending = transcript.ending
         run.problems = transcript.problems
         run.peerOutput = transcript.output
-        run.duration = started.duration(to: clock.now)
+        run.duration = start.elapsed
         return run
     }
 }

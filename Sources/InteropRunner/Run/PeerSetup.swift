@@ -29,6 +29,13 @@ public struct PeerSetup: Sendable {
         CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs), libraries: libraries)
     }
 
+    /// A cell about to start processes: its plan, when it started, and when the watchdog steps in.
+    func begin(_ cell: Cell, seed: UInt64) -> CellStart {
+        let started = ContinuousClock.now
+        return CellStart(plan: plan(cell, seed: seed), started: started, hardDeadline: watchdogDeadline(for: cell, startedAt: started))
+    }
+
+
     /// When a runner's watchdog steps in for a cell started at `start`: the cell's deadline (which the peers get) and
     /// a little more.
     func watchdogDeadline(for cell: Cell, startedAt start: ContinuousClock.Instant) -> ContinuousClock.Instant {
@@ -66,4 +73,23 @@ public struct PeerSetup: Sendable {
             "--fixtures", fixtures, "--scenario-file", cell.scenario.sourceFile, "--certs", certs,
         ]
     }
+}
+
+/// See `PeerSetup.begin`.
+struct CellStart {
+    let plan: CellPlan
+    let started: ContinuousClock.Instant
+    let hardDeadline: ContinuousClock.Instant
+
+    var elapsed: Duration { started.duration(to: .now) }
+}
+
+/// The runners that start processes for a cell (the Swift peers, the libraries' tools): they share a setup, and
+/// judge with its divergences.
+public protocol PeerProcessRunning: CellRunning {
+    var setup: PeerSetup { get }
+}
+
+extension PeerProcessRunning {
+    public var divergences: DivergenceCatalog { setup.divergences }
 }
