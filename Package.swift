@@ -22,7 +22,8 @@ let package = Package(
             pkgConfig: "gnutls",
             providers: [.apt(["libgnutls28-dev"])]
         ),
-        .target(name: "InteropCore"),
+        // The core hashes payloads with libcrypto's SHA-256 (through the OpenSSL bridge), nothing else of OpenSSL.
+        .target(name: "InteropCore", dependencies: ["COpenSSL"]),
         // Starting a child that dies with the runner (PR_SET_PDEATHSIG between fork and exec): not expressible in Swift.
         .target(name: "CProcessLaunch"),
         .target(name: "OpenSSLBackend", dependencies: ["InteropCore", "COpenSSL"]),
