@@ -17,6 +17,13 @@ struct TLSInteropCommand: ParsableCommand {
     /// Usage errors exit 2 (ArgumentParser's default is 64), so that scripts see one code for "you asked wrongly".
     static func main() {
         do {
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if arguments.first == PeerCommand.configuration.commandName {
+                // Peers start twice per out-of-process cell: parse their own options only, not every command's.
+                var peer = try PeerCommand.parse(Array(arguments.dropFirst()))
+                try peer.run()
+                return
+            }
             var command = try parseAsRoot()
             try command.run()
         } catch {

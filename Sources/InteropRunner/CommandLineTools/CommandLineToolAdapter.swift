@@ -10,6 +10,9 @@ protocol CommandLineToolAdapter {
     init(_ invocation: ToolInvocation)
     /// Why the tools cannot play this cell, or nil.
     var unsupportedReason: String? { get }
+    /// Whether the server tool leaves by itself after one connection (`s_server -naccept 1`) rather than serving
+    /// until stopped (`gnutls-serv`).
+    var serverLeavesAfterOneConnection: Bool { get }
     func startServer(deadline: ContinuousClock.Instant) throws -> (ChildProcess, UInt16)
     func startClient(port: UInt16) throws -> ChildProcess
     /// What the tool printed, as the neutral record the judge reads.

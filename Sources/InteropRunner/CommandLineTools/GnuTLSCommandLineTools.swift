@@ -9,6 +9,8 @@ struct GnuTLSCommandLineTools: CommandLineToolAdapter {
         self.invocation = invocation
     }
 
+    let serverLeavesAfterOneConnection = false
+
     var unsupportedReason: String? {
         let cell = invocation.plan.cell
         if cell.protocolVersion.isQUIC { return "gnutls-serv and gnutls-cli have no QUIC mode" }

@@ -12,6 +12,8 @@ struct OpenSSLCommandLineTool: CommandLineToolAdapter {
 
     private var executable: String { invocation.tools["openssl"] }
 
+    let serverLeavesAfterOneConnection = true
+
     var unsupportedReason: String? {
         let cell = invocation.plan.cell
         if cell.protocolVersion.isQUIC {
