@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 // Only async-signal-safe calls between fork and exec: the parent has other threads.
-pid_t process_launch(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd, int stderr_fd) {
+pid_t process_launch(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd, int stderr_fd,
+                     int inherited_fd) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) return -1;
     pid_t parent = getpid();
@@ -27,6 +28,9 @@ pid_t process_launch(const char *path, char *const argv[], char *const envp[], i
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) failure = ESRCH;
         if (!failure && setpgid(0, 0) != 0) failure = errno;
         if (!failure && (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0)) failure = errno;
+        // dup2 onto itself would keep close-on-exec, so descriptor 3 is cleared of it explicitly.
+        if (!failure && inherited_fd >= 0 && inherited_fd != 3 && dup2(inherited_fd, 3) < 0) failure = errno;
+        if (!failure && inherited_fd == 3 && fcntl(3, F_SETFD, 0) != 0) failure = errno;
         if (!failure) {
             int defaults[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD};
             for (unsigned i = 0; i < sizeof defaults / sizeof defaults[0]; i++) signal(defaults[i], SIG_DFL);

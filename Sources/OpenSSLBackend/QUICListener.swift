@@ -9,6 +9,7 @@ import Glibc
 /// `SSL_accept_connection` handing out each connection once the listener's engine has completed its handshake.
 public final class QUICListener: BoundListener {
     public let address: LoopbackAddress
+    public var fileDescriptor: Int32 { socket.fileDescriptor }
     private let socket: SocketDescriptor
     private let symbols: QUICSymbols
     private let context: OpaquePointer

@@ -23,6 +23,8 @@ struct PeerCommand: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Option(help: "Client: the server's port on 127.0.0.1.") var port: UInt16?
     @Option(help: "Client: its number among the cell's clients.") var ordinal: Int = 1
+    @Option(help: ArgumentHelp("Server: a bound socket handed over by the runner, as this descriptor (TCP, UDP).", visibility: .hidden))
+    var listenFd: Int32?
     @Option(help: "Seconds before unfinished steps become timeouts.") var deadline: Double = 10
     @Option(help: "Directory holding scenarios/.") var fixtures: String = "fixtures"
     @Option(help: "The scenario file that defines --scenario (the runner passes it); default: search the whole catalog.")
@@ -96,7 +98,7 @@ struct PeerCommand: ParsableCommand {
         switch role {
         case .server:
             do {
-                try PeerEndpoint.runServer(plan: plan, deadline: limit, emit: emit)
+                try PeerEndpoint.runServer(plan: plan, listenerDescriptor: listenFd, deadline: limit, emit: emit)
             } catch {
                 StandardStreams.error("tls-interop peer: error: \(error)\n")
                 throw ExitCode(1)

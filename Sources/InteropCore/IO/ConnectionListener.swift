@@ -8,9 +8,13 @@ public protocol ConnectionListener: AnyObject {
 /// A listener with a loopback address a client can be pointed at.
 public protocol BoundListener: ConnectionListener {
     var address: LoopbackAddress { get }
+    /// The bound socket, which a runner can hand to a peer process.
+    var fileDescriptor: Int32 { get }
 }
 
-extension TCPListener: BoundListener {}
+extension TCPListener: BoundListener {
+    public var fileDescriptor: Int32 { socket.fileDescriptor }
+}
 extension UDPListener: BoundListener {}
 
 /// How a client reaches a server: the session is set up on `open()`'s connection before `connect`, so that a

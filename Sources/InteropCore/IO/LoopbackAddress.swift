@@ -58,3 +58,26 @@ public struct LoopbackAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension LoopbackAddress {
+    /// The address a socket is bound to (`getsockname`).
+    public static func bound(to fileDescriptor: Int32) throws(SocketError) -> LoopbackAddress {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fileDescriptor, $0, &length) }
+        }
+        guard named == 0 else { throw SocketError("getsockname", errno: errno) }
+        let isIPv6 = storage.ss_family == sa_family_t(AF_INET6)
+        return withUnsafePointer(to: &storage) { pointer in
+            if isIPv6 {
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    LoopbackAddress(family: .ipv6, port: UInt16(bigEndian: $0.pointee.sin6_port))
+                }
+            }
+            return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                LoopbackAddress(family: .ipv4, port: UInt16(bigEndian: $0.pointee.sin_port))
+            }
+        }
+    }
+}

@@ -14,20 +14,16 @@ public final class TCPListener {
         let bound = requested.withSocketAddress { bind(descriptor.fileDescriptor, $0, $1) }
         guard bound == 0 else { throw SocketError("bind(\(requested))", errno: errno) }
         guard listen(descriptor.fileDescriptor, backlog) == 0 else { throw SocketError("listen", errno: errno) }
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let named = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor.fileDescriptor, $0, &length) }
-        }
-        guard named == 0 else { throw SocketError("getsockname", errno: errno) }
-        let port = withUnsafePointer(to: &storage) { pointer -> UInt16 in
-            switch family {
-            case .ipv4: pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
-            case .ipv6: pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
-            }
-        }
         self.socket = descriptor
-        self.address = LoopbackAddress(family: family, port: port)
+        self.address = try LoopbackAddress.bound(to: descriptor.fileDescriptor)
+    }
+
+    /// A listening socket another process bound and handed over (a runner to its server peer, as descriptor 3).
+    public init(adopting fileDescriptor: Int32) throws(SocketError) {
+        _ = fcntl(fileDescriptor, F_SETFL, fcntl(fileDescriptor, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fileDescriptor, F_SETFD, FD_CLOEXEC)
+        address = try LoopbackAddress.bound(to: fileDescriptor)
+        socket = SocketDescriptor(adopting: fileDescriptor)
     }
 
     /// Accepts one pending connection as a nonblocking socket, or nil when none is waiting.

@@ -133,6 +133,17 @@ public final class UDPListener: ConnectionListener {
         self.address = address
     }
 
+    /// A bound UDP socket another process handed over (a runner to its server peer, as descriptor 3).
+    public init(adopting fileDescriptor: Int32) throws(SocketError) {
+        _ = fcntl(fileDescriptor, F_SETFL, fcntl(fileDescriptor, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(fileDescriptor, F_SETFD, FD_CLOEXEC)
+        address = try LoopbackAddress.bound(to: fileDescriptor)
+        socket = SocketDescriptor(adopting: fileDescriptor)
+    }
+
+    /// The bound socket, for handing to another process; -1 once a client has taken it.
+    public var fileDescriptor: Int32 { socket?.fileDescriptor ?? -1 }
+
     public func accept() throws(SocketError) -> (any RawConnection)? {
         guard let socket else { return nil }
         var peer = sockaddr_in()

@@ -39,7 +39,10 @@ public final class ChildProcess {
     /// Starts `executable` with `arguments`; nothing is inherited but the environment. Its stdin is /dev/null, or a
     /// pipe holding `input` and left open. It dies with the thread that started it (see `process_launch`).
     /// `captureLimit` bounds what is kept of each output stream (head and tail).
-    public init(executable: String, arguments: [String], input: [UInt8]? = nil, captureLimit: Int = 16 << 20) throws {
+    /// `inheriting` is a descriptor the child gets as its descriptor 3 (a listening socket the runner bound for it).
+    public init(
+        executable: String, arguments: [String], input: [UInt8]? = nil, captureLimit: Int = 16 << 20, inheriting: Int32? = nil
+    ) throws {
         // A cell still starting peers when the run was stopped must not start more: the stop has killed the others.
         if let signal = RunInterruption.signal { throw ChildProcessError("the run was stopped by signal \(signal)", 0) }
         var output: [Int32] = [-1, -1]
@@ -62,7 +65,7 @@ public final class ChildProcess {
         }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let child = process_launch(executable, argv, environ, inputPipe[0], output[1], errors[1])
+        let child = process_launch(executable, argv, environ, inputPipe[0], output[1], errors[1], inheriting ?? -1)
         guard child > 0 else {
             let code = errno
             for descriptor in [output[0], errors[0], inputPipe[1]] where descriptor >= 0 { Glibc.close(descriptor) }

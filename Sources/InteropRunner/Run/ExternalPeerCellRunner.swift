@@ -63,6 +63,9 @@ public struct ExternalPeerCellRunner: PeerProcessRunning {
                 let stopped = server.termination == nil
                 if stopped { server.stop(grace: .milliseconds(300)) }
                 transcript.add(server, role: "server", expectedToBeStopped: stopped)
+                if !setup.announced(server) {
+                    transcript.problems.insert("the Swift server peer announced no port (\(server.termination!))", at: 0)
+                }
                 transcript.addTool(client, name: tool.toolName(.client))
                 run.serverConnections = transcript.serverRecords
                 run.clients = [tool.record(from: client, role: .client, library: library)]

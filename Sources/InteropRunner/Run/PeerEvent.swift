@@ -38,8 +38,13 @@ public struct PeerEvent: Codable, Sendable {
 
 /// Runs one endpoint of a cell in this process, as `tls-interop peer` does, printing `PeerEvent` lines.
 public enum PeerEndpoint {
-    public static func runServer(plan: CellPlan, deadline: Duration, emit: @escaping (PeerEvent) -> Void) throws {
-        let listener = try plan.makeSocketListener()
+    /// `listenerDescriptor`: a socket the runner bound for this server (TCP or UDP), instead of binding its own.
+    public static func runServer(
+        plan: CellPlan, listenerDescriptor: Int32? = nil, deadline: Duration, emit: @escaping (PeerEvent) -> Void
+    ) throws {
+        let listener = try listenerDescriptor.map { descriptor throws -> any BoundListener in
+            try plan.cell.protocolVersion.isDatagram ? UDPListener(adopting: descriptor) : TCPListener(adopting: descriptor)
+        } ?? plan.makeSocketListener()
         let port = listener.address.port
         let server = plan.makeServer(listener: listener)
         server.requiredConnections = plan.cell.protocolVersion.isDatagram ? 1 : plan.cell.scenario.clientCount

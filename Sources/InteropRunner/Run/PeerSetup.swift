@@ -42,15 +42,29 @@ public struct PeerSetup: Sendable {
         start.advanced(by: cell.scenario.deadline(under: deadline) + .seconds(2))
     }
 
-    /// Starts a Swift server peer for the cell and waits, until `deadline`, for the port it announces; the port is
-    /// nil when the peer announced none (it hung, crashed or printed something else).
+    /// Starts a Swift server peer for the cell. TCP and UDP servers get a socket this runner bound (as descriptor
+    /// 3), so their port is known at once and clients start while the server process is still starting; a QUIC
+    /// server binds its own (the library's listener does), and its port is waited for, until `deadline`, from its
+    /// announcement. The port is nil when the peer announced none (it hung, crashed or printed something else).
     func startServerPeer(
         _ cell: Cell, seed: UInt64, extraArguments: [String] = [], deadline: ContinuousClock.Instant
     ) throws -> (ChildProcess, UInt16?) {
-        let server = try ChildProcess(
-            executable: executable, arguments: ["peer", "--role", "server"] + peerArguments(cell, seed: seed) + extraArguments)
+        let arguments = ["peer", "--role", "server"] + peerArguments(cell, seed: seed) + extraArguments
+        if !cell.protocolVersion.isQUIC {
+            // The runner's copy of the socket closes when `listener` goes; the peer's stays open.
+            let listener = try plan(cell, seed: seed).makeSocketListener()
+            let server = try ChildProcess(
+                executable: executable, arguments: arguments + ["--listen-fd", "3"], inheriting: listener.fileDescriptor)
+            return (server, listener.address.port)
+        }
+        let server = try ChildProcess(executable: executable, arguments: arguments)
         let announcement = server.waitForLine(deadline: deadline) { PeerEvent.parse($0)?.event == .listening }
         return (server, announcement.flatMap { PeerEvent.parse($0)?.port })
+    }
+
+    /// Whether a server peer printed its `listening` event (a peer given its socket may have hung before it).
+    func announced(_ server: ChildProcess) -> Bool {
+        server.lines.contains { PeerEvent.parse($0)?.event == .listening }
     }
 
     /// Starts Swift client peer number `ordinal` of the cell against the server's port.
