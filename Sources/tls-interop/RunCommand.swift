@@ -117,7 +117,7 @@ struct RunCommand: ParsableCommand {
             writeFailures.append("--reports \(error)")
         }
         if quiet {
-            print(ConsoleSummary.render(report).split(separator: "\n").last.map(String.init) ?? "")
+            print(ConsoleSummary.counts(report))
         } else {
             print(TerminalText.printable(ConsoleSummary.render(report)))
             if let changes {

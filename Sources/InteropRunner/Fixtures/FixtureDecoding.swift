@@ -11,14 +11,21 @@ import Glibc
 enum FixtureDecoding {
     /// What the fixture types need to know while decoding: the libraries (whose keys and options are allowed).
     static let librariesKey = CodingUserInfoKey(rawValue: "tls-interop.libraries")!
+    /// When set, the one scenario id a reader wants: a peer process needs one scenario of a file, and building every
+    /// other one was a quarter of a peer's start-up.
+    static let onlyScenarioKey = CodingUserInfoKey(rawValue: "tls-interop.only-scenario")!
 
-    static func decode<T: Decodable>(_ type: T.Type, file: String, libraries: LibraryRegistry) throws(ConfigurationError) -> T {
+    static func decode<T: Decodable>(
+        _ type: T.Type, file: String, libraries: LibraryRegistry, onlyScenario: String? = nil
+    ) throws(ConfigurationError) -> T {
         let text = try read(file)
         guard let root = try BoundedYAML.compose(text, file: file) else {
             throw ConfigurationError("\(file): the document must be a mapping")
         }
         do {
-            return try YAMLDecoder().decode(type, from: root, userInfo: [librariesKey: libraries])
+            var userInfo: [CodingUserInfoKey: any Sendable] = [librariesKey: libraries]
+            if let onlyScenario { userInfo[onlyScenarioKey] = onlyScenario }
+            return try YAMLDecoder().decode(type, from: root, userInfo: userInfo)
         } catch let error as FixtureFieldError {
             throw ConfigurationError("\(file): \(error.description)")
         } catch let error as DecodingError {

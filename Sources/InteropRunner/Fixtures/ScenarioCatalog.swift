@@ -45,12 +45,16 @@ public struct ScenarioCatalog: Sendable {
     public static func loadScenario(id: String, file: String?, directory: String, libraries: LibraryRegistry) throws(ConfigurationError)
         -> Scenario?
     {
-        if let file { return try loadFile(file, libraries: libraries).first { $0.id == id } }
+        if let file { return try loadFile(file, libraries: libraries, onlyScenario: id).first { $0.id == id } }
         return try load(directory: directory, libraries: libraries).scenarios.first { $0.id == id }
     }
 
-    static func loadFile(_ file: String, libraries: LibraryRegistry) throws(ConfigurationError) -> [Scenario] {
-        try FixtureDecoding.decode(ScenarioFile.self, file: file, libraries: libraries).scenarios.map { scenario in
+    /// The scenarios of one file; with `onlyScenario`, that one alone (the others are not built).
+    static func loadFile(_ file: String, libraries: LibraryRegistry, onlyScenario: String? = nil) throws(ConfigurationError)
+        -> [Scenario]
+    {
+        try FixtureDecoding.decode(ScenarioFile.self, file: file, libraries: libraries, onlyScenario: onlyScenario).scenarios.map {
+            scenario in
             var scenario = scenario
             scenario.sourceFile = file
             return scenario
@@ -201,8 +205,10 @@ struct ScenarioFile: Decodable {
             throw document.error("family", "is '\(family.prefix(40))'; use a capital letter followed by up to 7 letters or digits")
         }
         let title = try document.string("title")
+        let only = decoder.userInfo[FixtureDecoding.onlyScenarioKey] as? String
         scenarios = try document.each("scenarios") { entry in
-            try ScenarioCatalog.parseScenario(entry, family: family, title: title)
-        }
+            if let only, try entry.string("id") != only { return nil }
+            return try ScenarioCatalog.parseScenario(entry, family: family, title: title)
+        }.compactMap { $0 }
     }
 }

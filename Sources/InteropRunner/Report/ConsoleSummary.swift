@@ -23,6 +23,8 @@ public enum ConsoleSummary {
         let protocols = ProtocolVersion.allCases.filter { version in report.results.contains { $0.cell.protocolVersion == version } }
         let modes = ExecutionMode.allCases.filter { mode in report.results.contains { $0.cell.mode == mode } }
         let scenarioWidth = max(24, (report.results.map { "\($0.cell.scenario.id) \($0.cell.scenario.name)".count }.max() ?? 0) + 2)
+        // One lookup per matrix position rather than a scan of every result.
+        let byCell = Dictionary(report.results.map { ($0.cell.id, $0) }, uniquingKeysWith: { first, _ in first })
         for mode in modes {
             var header = pad("scenario (\(mode.rawValue))", scenarioWidth)
             var legend = pad("server/client:", scenarioWidth)
@@ -33,17 +35,16 @@ public enum ConsoleSummary {
             lines.append("")
             lines.append(header)
             lines.append(legend)
-            var seen: [String] = []
+            var seen: Set<String> = []
             for result in report.results where result.cell.mode == mode && !seen.contains(result.cell.scenario.id) {
                 let scenario = result.cell.scenario
-                seen.append(scenario.id)
+                seen.insert(scenario.id)
                 var line = pad("\(scenario.id) \(scenario.name)", scenarioWidth)
                 for version in protocols {
                     let marks = pairings.map { pairing -> String in
-                        let match = report.results.first {
-                            $0.cell.scenario.id == scenario.id && $0.cell.mode == mode && $0.cell.protocolVersion == version
-                                && $0.cell.server == pairing.server.library && $0.cell.client == pairing.client.library
-                        }
+                        let match = byCell[
+                            Cell(scenario: scenario, server: pairing.server.library, client: pairing.client.library,
+                                protocolVersion: version, mode: mode).id]
                         return " " + (match.map { mark($0.status) } ?? " ")
                     }
                     line += pad(marks.joined(separator: " "), 14)
@@ -92,11 +93,15 @@ public enum ConsoleSummary {
         }
         lines.append("")
         lines.append("\(report.count(.divergent)) divergent (documented in fixtures/divergences.yaml; not counted as passed)")
-        lines.append(
-            "\(report.count(.passed)) passed, \(report.count(.divergent)) divergent, \(report.count(.failed) + report.count(.error)) failed, "
-                + "\(report.count(.skipped)) skipped"
-                + (report.count(.interrupted) > 0 ? ", \(report.count(.interrupted)) interrupted" : ""))
+        lines.append(counts(report))
         return lines.joined(separator: "\n")
+    }
+
+    /// The summary's last line, all `--quiet` prints: "P passed, D divergent, F failed, S skipped".
+    public static func counts(_ report: RunReport) -> String {
+        "\(report.count(.passed)) passed, \(report.count(.divergent)) divergent, \(report.count(.failed) + report.count(.error)) failed, "
+            + "\(report.count(.skipped)) skipped"
+            + (report.count(.interrupted) > 0 ? ", \(report.count(.interrupted)) interrupted" : "")
     }
 
     private static func pad(_ text: String, _ width: Int) -> String {
