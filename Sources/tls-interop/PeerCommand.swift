@@ -27,7 +27,7 @@ struct PeerCommand: ParsableCommand {
     var listenFd: Int32?
     @Option(help: "Seconds before unfinished steps become timeouts.") var deadline: Double = 10
     @Option(help: "Directory holding scenarios/.") var fixtures: String = "fixtures"
-    @Option(help: "The scenario file that defines --scenario (the runner passes it); default: search the whole catalog.")
+    @Option(help: "The scenario file that defines --scenario, or - for a document on stdin (the runner hands one over); default: search the whole catalog.")
     var scenarioFile: String?
     @Option(help: "Directory holding the certificates.") var certs: String = "certs"
     @Option(help: ArgumentHelp("Misbehave on purpose, for the watchdog's tests: hang, crash or garbage.", visibility: .hidden))
@@ -62,8 +62,14 @@ struct PeerCommand: ParsableCommand {
         }
         let loaded: Scenario?
         do {
-            loaded = try ScenarioCatalog.loadScenario(
-                id: scenario, file: scenarioFile, directory: fixtures + "/scenarios", libraries: libraries)
+            if scenarioFile == "-" {
+                let document = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                loaded = try ScenarioCatalog.loadScenario(
+                    id: scenario, document: document, named: "scenario \(scenario) on stdin", libraries: libraries)
+            } else {
+                loaded = try ScenarioCatalog.loadScenario(
+                    id: scenario, file: scenarioFile, directory: fixtures + "/scenarios", libraries: libraries)
+            }
         } catch {
             StandardStreams.error("tls-interop peer: error: \(error.message)\n")
             throw ExitCode(2)

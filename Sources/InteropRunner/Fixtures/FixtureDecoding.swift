@@ -18,10 +18,23 @@ enum FixtureDecoding {
     static func decode<T: Decodable>(
         _ type: T.Type, file: String, libraries: LibraryRegistry, onlyScenario: String? = nil
     ) throws(ConfigurationError) -> T {
-        let text = try read(file)
-        guard let root = try BoundedYAML.compose(text, file: file) else {
+        try decode(type, root: try compose(file: file), file: file, libraries: libraries, onlyScenario: onlyScenario)
+    }
+
+    /// A fixture file's document, composed within the bounds.
+    static func compose(file: String, text: String? = nil) throws(ConfigurationError) -> Node {
+        let content: String
+        if let text { content = text } else { content = try read(file) }
+        guard let root = try BoundedYAML.compose(content, file: file) else {
             throw ConfigurationError("\(file): the document must be a mapping")
         }
+        return root
+    }
+
+    /// `root` decoded as `type`; `file` names it in errors.
+    static func decode<T: Decodable>(
+        _ type: T.Type, root: Node, file: String, libraries: LibraryRegistry, onlyScenario: String? = nil
+    ) throws(ConfigurationError) -> T {
         do {
             var userInfo: [CodingUserInfoKey: any Sendable] = [librariesKey: libraries]
             if let onlyScenario { userInfo[onlyScenarioKey] = onlyScenario }

@@ -33,6 +33,8 @@ public struct Scenario: Sendable, Hashable, Identifiable {
     public var external: ExternalPeerSpec? = nil
     /// Why the scenario means something only in-process (its steps depend on the single loop's ordering), if so.
     public var inProcessOnlyReason: String? = nil
+    /// This scenario alone as a fixture document, for peer processes (see `ScenarioDocument`).
+    public var peerDocument: String = ""
     /// The least deadline its cells need, when a protocol timer it waits out is longer than a run's default.
     public var minimumDeadline: Duration? = nil
     /// Measured wall time of its cells by protocol, where far above the usual milliseconds (a library's default

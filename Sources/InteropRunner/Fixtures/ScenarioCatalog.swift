@@ -49,16 +49,29 @@ public struct ScenarioCatalog: Sendable {
         return try load(directory: directory, libraries: libraries).scenarios.first { $0.id == id }
     }
 
-    /// The scenarios of one file; with `onlyScenario`, that one alone (the others are not built).
-    static func loadFile(_ file: String, libraries: LibraryRegistry, onlyScenario: String? = nil) throws(ConfigurationError)
-        -> [Scenario]
+    /// The scenarios of one file (or of `text`, a document read elsewhere, named `file`); with `onlyScenario`, that
+    /// one alone (the others are not built). Each keeps its own one-scenario document for peer processes.
+    static func loadFile(_ file: String, text: String? = nil, libraries: LibraryRegistry, onlyScenario: String? = nil)
+        throws(ConfigurationError) -> [Scenario]
     {
-        try FixtureDecoding.decode(ScenarioFile.self, file: file, libraries: libraries, onlyScenario: onlyScenario).scenarios.map {
-            scenario in
+        let root = try FixtureDecoding.compose(file: file, text: text)
+        let scenarios = try FixtureDecoding.decode(
+            ScenarioFile.self, root: root, file: file, libraries: libraries, onlyScenario: onlyScenario
+        ).scenarios
+        let entries = root.mapping?["scenarios"]?.sequence.map(Array.init) ?? []
+        return scenarios.map { scenario in
             var scenario = scenario
             scenario.sourceFile = file
+            scenario.peerDocument = ScenarioDocument.single(scenario.id, of: root, entries: entries)
             return scenario
         }
+    }
+
+    /// A scenario read from a document a runner handed over (`tls-interop peer --scenario-file -`).
+    public static func loadScenario(id: String, document: String, named name: String, libraries: LibraryRegistry)
+        throws(ConfigurationError) -> Scenario?
+    {
+        try loadFile(name, text: document, libraries: libraries, onlyScenario: id).first { $0.id == id }
     }
 
     /// One entry of a scenario file's `scenarios`, of family `family`.

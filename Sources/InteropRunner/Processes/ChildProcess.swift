@@ -39,9 +39,11 @@ public final class ChildProcess {
     /// Starts `executable` with `arguments`; nothing is inherited but the environment. Its stdin is /dev/null, or a
     /// pipe holding `input` and left open. It dies with the thread that started it (see `process_launch`).
     /// `captureLimit` bounds what is kept of each output stream (head and tail).
-    /// `inheriting` is a descriptor the child gets as its descriptor 3 (a listening socket the runner bound for it).
+    /// `inheriting` is a descriptor the child gets as its descriptor 3 (a listening socket the runner bound for it);
+    /// with `endingInput` the child reads end of file after `input` instead of a pipe held open.
     public init(
-        executable: String, arguments: [String], input: [UInt8]? = nil, captureLimit: Int = 16 << 20, inheriting: Int32? = nil
+        executable: String, arguments: [String], input: [UInt8]? = nil, endingInput: Bool = false, captureLimit: Int = 16 << 20,
+        inheriting: Int32? = nil
     ) throws {
         // A cell still starting peers when the run was stopped must not start more: the stop has killed the others.
         if let signal = RunInterruption.signal { throw ChildProcessError("the run was stopped by signal \(signal)", 0) }
@@ -74,6 +76,10 @@ public final class ChildProcess {
         if let input, !input.isEmpty {
             // Small inputs only: they fit the pipe's buffer, so this write cannot block.
             _ = input.withUnsafeBytes { write(inputPipe[1], $0.baseAddress, $0.count) }
+        }
+        if endingInput && inputPipe[1] >= 0 {
+            Glibc.close(inputPipe[1])
+            inputPipe[1] = -1
         }
         stdinDescriptor = inputPipe[1]
         pid = child

@@ -54,10 +54,11 @@ public struct PeerSetup: Sendable {
             // The runner's copy of the socket closes when `listener` goes; the peer's stays open.
             let listener = try plan(cell, seed: seed).makeSocketListener()
             let server = try ChildProcess(
-                executable: executable, arguments: arguments + ["--listen-fd", "3"], inheriting: listener.fileDescriptor)
+                executable: executable, arguments: arguments + ["--listen-fd", "3"], input: scenarioDocument(cell),
+                endingInput: true, inheriting: listener.fileDescriptor)
             return (server, listener.address.port)
         }
-        let server = try ChildProcess(executable: executable, arguments: arguments)
+        let server = try ChildProcess(executable: executable, arguments: arguments, input: scenarioDocument(cell), endingInput: true)
         let announcement = server.waitForLine(deadline: deadline) { PeerEvent.parse($0)?.event == .listening }
         return (server, announcement.flatMap { PeerEvent.parse($0)?.port })
     }
@@ -74,7 +75,8 @@ public struct PeerSetup: Sendable {
         try ChildProcess(
             executable: executable,
             arguments: ["peer", "--role", "client", "--port", String(port), "--ordinal", String(ordinal)]
-                + peerArguments(cell, seed: seed) + extraArguments)
+                + peerArguments(cell, seed: seed) + extraArguments,
+            input: scenarioDocument(cell), endingInput: true)
     }
 
     /// The arguments that tell a peer which cell, seed, deadline, fixtures and certificates to use.
@@ -84,8 +86,13 @@ public struct PeerSetup: Sendable {
         return [
             "--scenario", cell.scenario.id, "--server", cell.server.rawValue, "--client", cell.client.rawValue,
             "--protocol", cell.protocolVersion.rawValue, "--seed", String(seed), "--deadline", seconds,
-            "--fixtures", fixtures, "--scenario-file", cell.scenario.sourceFile, "--certs", certs,
+            "--fixtures", fixtures, "--scenario-file", "-", "--certs", certs,
         ]
+    }
+
+    /// The scenario as the runner decoded it, handed to a peer on its stdin (`--scenario-file -`).
+    private func scenarioDocument(_ cell: Cell) -> [UInt8] {
+        Array(cell.scenario.peerDocument.utf8)
     }
 }
 
