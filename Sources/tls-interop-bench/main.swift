@@ -32,6 +32,11 @@ func measure(_ name: String, samples: Int, _ body: () -> Void) -> Measurement {
     return Measurement(name: name, samples: samples, medianMilliseconds: at(0.5), p10Milliseconds: at(0.1), p90Milliseconds: at(0.9))
 }
 
+extension CellStatus {
+    /// Passed, or did exactly what a documented divergence records (GnuTLS's DTLS cells carry library-wide ones).
+    var metItsExpectation: Bool { self == .passed || self == .divergent }
+}
+
 func format(_ value: Double) -> String { String(format: "%.3f", value) }
 
 let root = FileManager.default.currentDirectoryPath
@@ -62,7 +67,7 @@ for version in [ProtocolVersion.tls13, .tls12] {
             }
             let cell = Cell(scenario: cellScenario, server: server, client: client, protocolVersion: version, mode: .inProcess)
             let harness = measure("harness \(pair)", samples: 200) {
-                precondition(runner.run(cell, seed: 1).status == .passed, "harness cell failed: \(pair)")
+                precondition(runner.run(cell, seed: 1).status.metItsExpectation, "harness cell failed: \(pair)")
             }
             let ratio = harness.medianMilliseconds / baseline.medianMilliseconds
             ratios.append(ratio)
@@ -108,8 +113,8 @@ let outOfProcessCell = Cell(scenario: h1, server: .openssl, client: .gnutls, pro
 let peers = OutOfProcessCellRunner(setup: PeerSetup(
     executable: cli, fixtures: root + "/fixtures", certs: root + "/certs", deadline: .seconds(10), divergences: divergences,
     libraries: libraries))
-let local = measure("H1 in-process", samples: 100) { precondition(runner.run(inProcessCell, seed: 1).status == .passed) }
-let remote = measure("H1 out-of-process", samples: 30) { precondition(peers.run(outOfProcessCell, seed: 1).status == .passed) }
+let local = measure("H1 in-process", samples: 100) { precondition(runner.run(inProcessCell, seed: 1).status.metItsExpectation) }
+let remote = measure("H1 out-of-process", samples: 30) { precondition(peers.run(outOfProcessCell, seed: 1).status.metItsExpectation) }
 results["outOfProcess"] = [local, remote]
 summary["outOfProcessOverheadMilliseconds"] = remote.medianMilliseconds - local.medianMilliseconds
 table.append(["H1 openssl-gnutls tls1.3, in-process vs out-of-process", format(local.medianMilliseconds), format(remote.medianMilliseconds),
@@ -124,7 +129,7 @@ for server in libraries.libraries {
     for client in libraries.libraries {
         let pair = "\(server.rawValue)-\(client.rawValue)"
         let short = measure("R7a \(pair) shortened", samples: 20) {
-            precondition(runner.run(Cell(scenario: lossScenario, server: server, client: client, protocolVersion: .dtls12, mode: .inProcess), seed: 1).status == .passed)
+            precondition(runner.run(Cell(scenario: lossScenario, server: server, client: client, protocolVersion: .dtls12, mode: .inProcess), seed: 1).status.metItsExpectation)
         }
         let long = measure("R7a \(pair) default timers", samples: 2) {
             _ = runner.run(Cell(scenario: defaultTimers, server: server, client: client, protocolVersion: .dtls12, mode: .inProcess), seed: 1)

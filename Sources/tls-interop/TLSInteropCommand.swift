@@ -20,7 +20,7 @@ struct TLSInteropCommand: ParsableCommand {
             let arguments = Array(CommandLine.arguments.dropFirst())
             if arguments.first == PeerCommand.configuration.commandName {
                 // Peers start twice per out-of-process cell: parse their own options only, not every command's.
-                var peer = try PeerCommand.parse(Array(arguments.dropFirst()))
+                let peer = try PeerCommand.parse(Array(arguments.dropFirst()))
                 try peer.run()
                 return
             }

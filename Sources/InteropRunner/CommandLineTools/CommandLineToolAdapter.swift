@@ -4,7 +4,7 @@ import InteropCore
 /// ALPN settings, and how to read their output back into a `ConnectionRecord`. An adapter is chosen by the tools a
 /// plug-in ships (`requiredTools`), not by which library it is: a new tool is one entry in a plug-in's
 /// `commandLineTools` and one adapter here.
-protocol CommandLineToolAdapter {
+protocol CommandLineToolAdapter: Sendable {
     /// The tool names a plug-in must ship for this adapter to drive it.
     static var requiredTools: [String] { get }
     init(_ invocation: ToolInvocation)

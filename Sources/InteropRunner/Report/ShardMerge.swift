@@ -53,7 +53,7 @@ public enum ShardMerge {
         }
         let ordered = documents.sorted { ($0.1.shard?.index ?? 0) < ($1.1.shard?.index ?? 0) }
         var results: [CellResult] = []
-        for (path, document) in ordered {
+        for (_, document) in ordered {
             for record in document.cells { results.append(result(record)) }
         }
         let interruptions = documents.compactMap { $0.1.interrupted.map { "shard \($0)" } }
