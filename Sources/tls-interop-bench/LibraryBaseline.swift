@@ -12,6 +12,8 @@ protocol BaselineEndpoint: AnyObject {
     /// Advances the handshake; true once it is complete.
     func handshakeStep() -> Bool
     func write(_ bytes: [UInt8]) -> Int
+    /// Writes what the socket takes now; 0 when the call must be repeated with the same bytes.
+    func writeSome(_ bytes: UnsafeRawBufferPointer) -> Int
     func read(into buffer: inout [UInt8]) -> Int
     /// Sends close_notify; true once the peer's has been seen too.
     func shutdownStep() -> Bool
@@ -76,6 +78,11 @@ final class OpenSSLBaseline: BaselineEndpoint {
         return SSL_write_ex(ssl, bytes, bytes.count, &written) == 1 ? written : 0
     }
 
+    func writeSome(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var written = 0
+        return SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &written) == 1 ? written : 0
+    }
+
     func read(into buffer: inout [UInt8]) -> Int {
         var count = 0
         return SSL_read_ex(ssl, &buffer, buffer.count, &count) == 1 ? count : 0
@@ -107,6 +114,8 @@ final class GnuTLSBaseline: BaselineEndpoint {
     func handshakeStep() -> Bool { gnutls_handshake(session) == 0 }
 
     func write(_ bytes: [UInt8]) -> Int { max(0, gnutls_record_send(session, bytes, bytes.count)) }
+
+    func writeSome(_ bytes: UnsafeRawBufferPointer) -> Int { max(0, gnutls_record_send(session, bytes.baseAddress, bytes.count)) }
 
     func read(into buffer: inout [UInt8]) -> Int { max(0, gnutls_record_recv(session, &buffer, buffer.count)) }
 
@@ -146,4 +155,47 @@ func runBaseline(_ contexts: BaselineContexts, server: TLSLibrary, client: TLSLi
         if !closed.0 { closed.0 = serverEnd.shutdownStep() }
     }
     return echoed == payload.count && closed.0 && closed.1
+}
+
+/// The bulk transfer alone: the 1 MiB of H2 and R3 written by the client, read whole by the server, echoed and read
+/// back, the two ends driven in turn on one thread over nonblocking loopback TCP (retries repeat the same bytes from
+/// buffers that do not move, as both libraries require), then closed.
+func runBulkBaseline(_ contexts: BaselineContexts, server: TLSLibrary, client: TLSLibrary, payload: [UInt8]) -> Bool {
+    guard let listener = try? TCPListener(), let clientSocket = try? SocketDescriptor.tcp() else { return false }
+    guard (try? startConnect(clientSocket, to: listener.address)) != nil else { return false }
+    var accepted: SocketDescriptor?
+    for _ in 0..<1000 where accepted == nil { accepted = try? listener.acceptSocket() }
+    guard let serverSocket = accepted else { return false }
+    let serverEnd = contexts.endpoint(server, server: true, fd: serverSocket.fileDescriptor)
+    let clientEnd = contexts.endpoint(client, server: false, fd: clientSocket.fileDescriptor)
+    var handshaken = (false, false)
+    for _ in 0..<100 where !(handshaken.0 && handshaken.1) {
+        if !handshaken.1 { handshaken.1 = clientEnd.handshakeStep() }
+        if !handshaken.0 { handshaken.0 = serverEnd.handshakeStep() }
+    }
+    guard handshaken.0 && handshaken.1 else { return false }
+    let count = payload.count
+    let received = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
+    defer { received.deallocate() }
+    var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+    var (written, receivedCount, echoWritten, echoed) = (0, 0, 0, 0)
+    var rounds = 0
+    while receivedCount < count && rounds < 10_000_000 {
+        rounds += 1
+        if written < count { written += payload.withUnsafeBytes { clientEnd.writeSome(UnsafeRawBufferPointer(rebasing: $0[written...])) } }
+        let got = serverEnd.read(into: &buffer)
+        buffer.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: received[receivedCount..<receivedCount + got]).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+        receivedCount += got
+    }
+    while echoed < count && rounds < 10_000_000 {
+        rounds += 1
+        if echoWritten < count { echoWritten += serverEnd.writeSome(UnsafeRawBufferPointer(rebasing: received[echoWritten...])) }
+        echoed += clientEnd.read(into: &buffer)
+    }
+    var closed = (false, false)
+    for _ in 0..<1000 where !(closed.0 && closed.1) {
+        if !closed.1 { closed.1 = clientEnd.shutdownStep() }
+        if !closed.0 { closed.0 = serverEnd.shutdownStep() }
+    }
+    return echoed == count && closed.0 && closed.1
 }
