@@ -124,21 +124,28 @@ final class GnuTLSBaseline: BaselineEndpoint {
 
 /// One baseline conversation over a loopback TCP connection made the way the harness makes one (listen on port 0,
 /// nonblocking connect, accept, TCP_NODELAY); returns false if anything did not complete.
-func runBaseline(_ contexts: BaselineContexts, server: TLSLibrary, client: TLSLibrary, payload: [UInt8]) -> Bool {
-    guard let listener = try? TCPListener(), let clientSocket = try? SocketDescriptor.tcp() else { return false }
-    guard (try? startConnect(clientSocket, to: listener.address)) != nil else { return false }
+/// Both ends of a loopback TCP connection with the handshake done; the sockets are returned to keep them open.
+func handshakenPair(_ contexts: BaselineContexts, server: TLSLibrary, client: TLSLibrary)
+    -> (server: any BaselineEndpoint, client: any BaselineEndpoint, sockets: [SocketDescriptor])?
+{
+    guard let listener = try? TCPListener(), let clientSocket = try? SocketDescriptor.tcp() else { return nil }
+    guard (try? startConnect(clientSocket, to: listener.address)) != nil else { return nil }
     var accepted: SocketDescriptor?
     for _ in 0..<1000 where accepted == nil { accepted = try? listener.acceptSocket() }
-    guard let serverSocket = accepted else { return false }
+    guard let serverSocket = accepted else { return nil }
     let serverEnd = contexts.endpoint(server, server: true, fd: serverSocket.fileDescriptor)
     let clientEnd = contexts.endpoint(client, server: false, fd: clientSocket.fileDescriptor)
-    var serverDone = false
-    var clientDone = false
-    for _ in 0..<100 where !(serverDone && clientDone) {
-        if !clientDone { clientDone = clientEnd.handshakeStep() }
-        if !serverDone { serverDone = serverEnd.handshakeStep() }
+    var done = (false, false)
+    for _ in 0..<100 where !(done.0 && done.1) {
+        if !done.1 { done.1 = clientEnd.handshakeStep() }
+        if !done.0 { done.0 = serverEnd.handshakeStep() }
     }
-    guard serverDone && clientDone else { return false }
+    return done.0 && done.1 ? (serverEnd, clientEnd, [serverSocket, clientSocket]) : nil
+}
+
+func runBaseline(_ contexts: BaselineContexts, server: TLSLibrary, client: TLSLibrary, payload: [UInt8]) -> Bool {
+    guard let (serverEnd, clientEnd, sockets) = handshakenPair(contexts, server: server, client: client) else { return false }
+    defer { withExtendedLifetime(sockets) {} }
     var buffer = [UInt8](repeating: 0, count: 16 * 1024)
     guard clientEnd.write(payload) == payload.count else { return false }
     var received: [UInt8] = []
@@ -161,19 +168,8 @@ func runBaseline(_ contexts: BaselineContexts, server: TLSLibrary, client: TLSLi
 /// back, the two ends driven in turn on one thread over nonblocking loopback TCP (retries repeat the same bytes from
 /// buffers that do not move, as both libraries require), then closed.
 func runBulkBaseline(_ contexts: BaselineContexts, server: TLSLibrary, client: TLSLibrary, payload: [UInt8]) -> Bool {
-    guard let listener = try? TCPListener(), let clientSocket = try? SocketDescriptor.tcp() else { return false }
-    guard (try? startConnect(clientSocket, to: listener.address)) != nil else { return false }
-    var accepted: SocketDescriptor?
-    for _ in 0..<1000 where accepted == nil { accepted = try? listener.acceptSocket() }
-    guard let serverSocket = accepted else { return false }
-    let serverEnd = contexts.endpoint(server, server: true, fd: serverSocket.fileDescriptor)
-    let clientEnd = contexts.endpoint(client, server: false, fd: clientSocket.fileDescriptor)
-    var handshaken = (false, false)
-    for _ in 0..<100 where !(handshaken.0 && handshaken.1) {
-        if !handshaken.1 { handshaken.1 = clientEnd.handshakeStep() }
-        if !handshaken.0 { handshaken.0 = serverEnd.handshakeStep() }
-    }
-    guard handshaken.0 && handshaken.1 else { return false }
+    guard let (serverEnd, clientEnd, sockets) = handshakenPair(contexts, server: server, client: client) else { return false }
+    defer { withExtendedLifetime(sockets) {} }
     let count = payload.count
     let received = UnsafeMutableRawBufferPointer.allocate(byteCount: count, alignment: 16)
     defer { received.deallocate() }
