@@ -121,11 +121,21 @@ public struct ResultsDocument: Codable, Sendable {
         Dictionary(uniqueKeysWithValues: libraries.map { (TLSLibrary($0.key), $0.value) })
     }
 
+    /// Compact JSON with one cell per line: half the size of indented JSON (a default run's was 11.8 MB), and still
+    /// a file a person can grep cell by cell.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(self)
+        var header = self
+        header.cells = []
+        var text = String(decoding: try encoder.encode(header), as: UTF8.self)
+        let lines = try cells.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        // Sorted keys put "cells" first, so its empty list is the first occurrence.
+        if let empty = text.range(of: #""cells":[]"#) {
+            text.replaceSubrange(empty, with: "\"cells\":[\n" + lines.joined(separator: ",\n") + "\n]")
+        }
+        return Data((text + "\n").utf8)
     }
 
     /// Reads a results file, refusing anything that is not this schema version, with the file named.
