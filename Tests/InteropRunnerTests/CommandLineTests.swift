@@ -22,10 +22,12 @@ import Testing
         #expect(cases.trimmingCharacters(in: .whitespacesAndNewlines) == "8")
         let names = try xmllint(["--xpath", "string(//testcase[contains(@name,'server=gnutls client=openssl')]/@name)", junit])
         #expect(names.standardOutput.contains("A4 alpn-only-h2 · server=gnutls client=openssl · tls1.3 · in-process"))
+        // A passed cell's account: its checks, how to rerun it, and where its traces are.
         let trace = try xmllint(["--xpath", "string(//testcase[starts-with(@name,'A4 ')][1]/system-out)", junit]).standardOutput
-        #expect(trace.contains("alertReceived(120)"))
-        #expect(trace.contains("reason=1120"))
+        #expect(trace.contains("[ok] clientHandshake: expected alertReceived(120), observed alertReceived(120)"))
         #expect(trace.contains("reproduce: tls-interop run --filter A4"))
+        #expect(trace.contains("trace: tls-interop explain A4/"))
+        #expect(!trace.contains("reason=1120"))
     }
 
     @Test func unmetExpectationExitsOne() throws {
@@ -42,6 +44,11 @@ import Testing
         #expect(run.standardOutput.contains("reproduce: tls-interop run --filter A2"))
         let failures = try xmllint(["--xpath", "string(/testsuites/@failures)", junit]).standardOutput
         #expect(failures.trimmingCharacters(in: .whitespacesAndNewlines) == "12")
+        // A failed cell's account keeps both endpoints' traces with their raw values.
+        let trace = try xmllint(["--xpath", "string(//testcase[starts-with(@name,'A2 ')][1]/system-out)", junit]).standardOutput
+        #expect(trace.contains("client #1 (") && trace.contains("server #1 ("), "\(trace)")
+        #expect(trace.contains("SSL_do_handshake") || trace.contains("gnutls_handshake"))
+        #expect(!trace.contains("trace: tls-interop explain"))
     }
 
     @Test func peerRefusesAProtocolItsScenarioDoesNotRunAndANotApplicableCell() throws {

@@ -68,3 +68,11 @@ public struct CellResult: Sendable {
         self.reproduceCommand = cell.reproduceCommand(seed: seed)
     }
 }
+
+extension CellResult {
+    /// Whether reports show this cell's whole trace: a reader investigates what failed, diverged or was cut short;
+    /// a passed or not-applicable cell's trace is one `tls-interop explain` away.
+    public var deservesFullTrace: Bool {
+        ![.passed, .skipped].contains(status)
+    }
+}

@@ -2,7 +2,9 @@ import InteropCore
 
 /// The plain-text account of one cell: checks, both endpoints' traces with raw values, alerts, and how to rerun it.
 public enum CellReportText {
-    public static func render(_ result: CellResult, versions: [TLSLibrary: String]) -> String {
+    /// `full: false` (passed and not-applicable cells in the HTML and JUnit reports) keeps the checks and how to rerun,
+    /// and points at `explain`, which prints the traces from results.json.
+    public static func render(_ result: CellResult, versions: [TLSLibrary: String], full: Bool = true) -> String {
         var lines: [String] = []
         lines.append("cell: \(result.cell.displayName)")
         lines.append("id: \(result.cell.id)")
@@ -17,6 +19,10 @@ public enum CellReportText {
             for check in result.checks {
                 lines.append("  [\(check.passed ? "ok" : "MISMATCH")] \(check.field): expected \(check.expected), observed \(check.observed)")
             }
+        }
+        guard full else {
+            lines.append("trace: tls-interop explain \(ShellWord.quoted(result.cell.id)) (both endpoints' calls and raw values, from results.json)")
+            return lines.joined(separator: "\n")
         }
         if let observation = result.observation, observation.values[.retryOutcome] != "none" {
             lines.append("resumed write: returned \(observation.values[.retryOutcome] ?? "?"), server received "

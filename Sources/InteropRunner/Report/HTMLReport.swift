@@ -63,7 +63,7 @@ public enum HTMLReport {
         html += titles.keys.sorted().map { "\(escape($0)) \(escape(titles[$0]!))" }.joined(separator: ", ") + "</p>\n"
         html += matrixBlocks(report)
         html += summaryLists(report, baselineChanges: baselineChanges)
-        html += cellDetails(report)
+        html += cellDetails(report, changed: Set((baselineChanges ?? []).map(\.id)))
         html += "</body></html>\n"
         return html
     }
@@ -138,7 +138,9 @@ public enum HTMLReport {
         return html
     }
 
-    static func cellDetails(_ report: RunReport) -> String {
+    /// Every cell's account: in full for the cells a reader investigates (failed, divergent, interrupted, changed
+    /// since the baseline), the checks and a pointer to `explain` for the rest.
+    static func cellDetails(_ report: RunReport, changed: Set<String>) -> String {
         var html = "<h2>Cells</h2>\n"
         var opened: Set<String> = []
         for result in report.results {
@@ -151,7 +153,9 @@ public enum HTMLReport {
             let open = result.status == .failed || result.status == .error ? " open" : ""
             html += "<details id=\"\(anchor(cell))\"\(open)><summary><span class=\"s \(result.status.rawValue)\">\(result.status.rawValue)</span>"
             html += "\(escape(cell.displayName)) — \(escape(String(result.message.prefix(200))))</summary>"
-            html += "<pre>\(escape(XMLText.truncated(CellReportText.render(result, versions: report.libraryVersions), limit: 64 * 1024)))</pre></details>\n"
+            let full = result.deservesFullTrace || changed.contains(cell.id)
+            let text = CellReportText.render(result, versions: report.libraryVersions, full: full)
+            html += "<pre>\(escape(XMLText.truncated(text, limit: 64 * 1024)))</pre></details>\n"
         }
         return html
     }

@@ -113,7 +113,8 @@ public enum JUnitReport {
         case .interrupted:
             xml += "      <skipped type=\"interrupted\" message=\"\(XMLText.attribute(result.message))\"/>\n"
         }
-        let trace = XMLText.truncated(CellReportText.render(result, versions: versions), limit: systemOutLimit)
+        let trace = XMLText.truncated(
+            CellReportText.render(result, versions: versions, full: result.deservesFullTrace), limit: systemOutLimit)
         xml += "      <system-out>\(XMLText.content(trace))</system-out>\n"
         xml += "    </testcase>\n"
         return xml
