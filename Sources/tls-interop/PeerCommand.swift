@@ -10,35 +10,49 @@ struct PeerCommand: ParsableCommand {
         abstract: "Run one endpoint of a cell (server or client) and print its trace as JSON lines.",
         discussion: "The runner starts two of these for out-of-process cells; a server prints its port first.")
 
-    enum Role: String, ExpressibleByArgument {
-        case server
-        case client
-    }
-
-    @Option(help: "server or client.") var role: Role
+    @Option(help: "server or client.") var role: PeerRequest.Role
     @Option(help: "Scenario id.") var scenario: String
     @Option(help: "Server library.") var server: String
     @Option(help: "Client library.") var client: String
     @Option(name: [.customLong("protocol")], help: "Protocol.") var protocolVersion: ProtocolVersion
-    @Option(help: "Seed.") var seed: UInt64 = 1
+    @Option(help: "Seed.") var seed: UInt64 = PeerRequest.Defaults.seed
     @Option(help: "Client: the server's port on 127.0.0.1.") var port: UInt16?
-    @Option(help: "Client: its number among the cell's clients.") var ordinal: Int = 1
+    @Option(help: "Client: its number among the cell's clients.") var ordinal: Int = PeerRequest.Defaults.ordinal
     @Option(help: ArgumentHelp("Server: a bound socket handed over by the runner, as this descriptor (TCP, UDP).", visibility: .hidden))
     var listenFd: Int32?
-    @Option(help: "Seconds before unfinished steps become timeouts.") var deadline: Double = 10
-    @Option(help: "Directory holding scenarios/.") var fixtures: String = "fixtures"
+    @Option(help: "Seconds before unfinished steps become timeouts.") var deadline: Double = PeerRequest.Defaults.deadline
+    @Option(help: "Directory holding scenarios/.") var fixtures: String = PeerRequest.Defaults.fixtures
     @Option(help: "The scenario file that defines --scenario, or - for a document on stdin (the runner hands one over); default: search the whole catalog.")
     var scenarioFile: String?
-    @Option(help: "Directory holding the certificates.") var certs: String = "certs"
+    @Option(help: "Directory holding the certificates.") var certs: String = PeerRequest.Defaults.certs
     @Option(help: ArgumentHelp("Misbehave on purpose, for the watchdog's tests: hang, crash or garbage.", visibility: .hidden))
-    var misbehave: Misbehaviour?
+    var misbehave: PeerRequest.Misbehaviour?
 
-    enum Misbehaviour: String, ExpressibleByArgument {
-        case hang
-        case crash
-        case garbage
+    /// The same request the runner's arguments are read into directly.
+    var request: PeerRequest {
+        var request = PeerRequest(role: role, scenario: scenario, server: server, client: client, protocolVersion: protocolVersion)
+        request.seed = seed
+        request.port = port
+        request.ordinal = ordinal
+        request.listenFd = listenFd
+        request.deadline = deadline
+        request.fixtures = fixtures
+        request.scenarioFile = scenarioFile
+        request.certs = certs
+        request.misbehave = misbehave
+        return request
     }
 
+    func run() throws {
+        try request.run()
+    }
+}
+
+extension PeerRequest.Role: ExpressibleByArgument {}
+extension PeerRequest.Misbehaviour: ExpressibleByArgument {}
+
+extension PeerRequest {
+    /// Runs the endpoint: the scenario as the runner decoded it, the plan, the loop, one JSON line per event.
     func run() throws {
         // A peer whose runner went away must not die of SIGPIPE with half a line written.
         signal(SIGPIPE, SIG_IGN)

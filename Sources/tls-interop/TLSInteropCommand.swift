@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InteropRunner
 
 @main
 struct TLSInteropCommand: ParsableCommand {
@@ -16,26 +17,40 @@ struct TLSInteropCommand: ParsableCommand {
 
     /// Usage errors exit 2 (ArgumentParser's default is 64), so that scripts see one code for "you asked wrongly".
     static func main() {
-        do {
-            let arguments = Array(CommandLine.arguments.dropFirst())
-            if arguments.first == PeerCommand.configuration.commandName {
-                // Peers start twice per out-of-process cell: parse their own options only, not every command's.
-                let peer = try PeerCommand.parse(Array(arguments.dropFirst()))
-                try peer.run()
-                return
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == PeerCommand.configuration.commandName {
+            // Peers start twice per out-of-process cell: the runner's arguments are read directly, anything else by
+            // the peer command's own parser (which also answers --help), not by every command's.
+            let peerArguments = Array(arguments.dropFirst())
+            finish(PeerCommand.self) {
+                if let request = PeerRequest(runnerArguments: peerArguments) {
+                    try request.run()
+                } else {
+                    try PeerCommand.parse(peerArguments).run()
+                }
             }
+        }
+        finish(Self.self) {
             var command = try parseAsRoot()
             try command.run()
+        }
+    }
+
+    /// Runs `body` and exits: 0 on success or a help request (printed by `command`), the thrown code, or 2.
+    private static func finish(_ command: any ParsableCommand.Type, _ body: () throws -> Void) -> Never {
+        do {
+            try body()
+            Foundation.exit(0)
         } catch {
-            let code = exitCode(for: error)
+            let code = command.exitCode(for: error)
             if code == .success {
-                print(fullMessage(for: error))
+                print(command.fullMessage(for: error))
                 Foundation.exit(0)
             }
             if let exit = error as? ExitCode {
                 Foundation.exit(exit.rawValue)
             }
-            StandardStreams.error((fullMessage(for: error) + "\n"))
+            StandardStreams.error(command.fullMessage(for: error) + "\n")
             Foundation.exit(2)
         }
     }
