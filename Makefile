@@ -1,6 +1,8 @@
 # TLSInterop — two commands on a fresh Debian bookworm machine: `make run` and `make test`.
 SWIFT ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
-BIN := .build/debug/tls-interop
+# make run's own build (scratch path below); make test builds in .build.
+RUN_SCRATCH := .build-run
+BIN := $(RUN_SCRATCH)/debug/tls-interop
 REPORTS := reports
 
 .PHONY: all deps build run test bench openssl-3.5 run-3.5 test-3.5 certs clean
@@ -10,8 +12,11 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# Debug with the Swift runtime linked in: fastest from a fresh clone and warm (each peer process skips loading and
+# binding the Swift libraries); measured in the README. Its own scratch path: relinking .build's dynamic objects
+# statically fails in SwiftPM, and make test keeps .build.
 build: deps
-	$(SWIFT) build --product tls-interop
+	$(SWIFT) build --product tls-interop --static-swift-stdlib --scratch-path $(RUN_SCRATCH)
 
 # Builds, runs the default matrix, prints the summary and writes reports/junit.xml.
 run: build
@@ -22,12 +27,12 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# Benchmarks (release build): cell cost against the libraries alone, --jobs 1 vs 2, processes, DTLS timers.
-bench: deps
-	$(SWIFT) build -c release --product tls-interop
-	$(SWIFT) build -c release --product tls-interop-bench
+# Benchmarks of what make run runs (its build, its cells): cell cost against the libraries alone, bulk transfers,
+# --jobs 1 vs 2, processes, DTLS timers.
+bench: build
+	$(SWIFT) build --product tls-interop-bench --static-swift-stdlib --scratch-path $(RUN_SCRATCH)
 	@mkdir -p $(REPORTS)
-	.build/release/tls-interop-bench
+	$(RUN_SCRATCH)/debug/tls-interop-bench
 
 # OpenSSL 3.5 from Debian trixie's source package into .deps/ (about two minutes on two cores, once), and a second
 # harness build against it in .build-openssl35 (its own scratch path, PKG_CONFIG_PATH and run-time library path).
@@ -57,4 +62,4 @@ certs:
 	scripts/make-certs.sh certs
 
 clean:
-	rm -rf .build .build-openssl35 $(REPORTS)/*.xml $(REPORTS)/*.json $(REPORTS)/*.md $(REPORTS)/*.html $(REPORTS)/openssl-3.5 $(REPORTS)/versions
+	rm -rf .build $(RUN_SCRATCH) .build-openssl35 $(REPORTS)/*.xml $(REPORTS)/*.json $(REPORTS)/*.md $(REPORTS)/*.html $(REPORTS)/openssl-3.5 $(REPORTS)/versions
