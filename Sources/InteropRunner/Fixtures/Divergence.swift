@@ -63,21 +63,26 @@ extension Divergence {
 
 /// `fixtures/divergences.yaml`.
 public struct DivergenceCatalog: Sendable {
-    public var divergences: [Divergence]
+    public let divergences: [Divergence]
     /// The versions of the libraries the cells run on, which version-bound divergences are matched against.
-    public var runtimeVersions: [TLSLibrary: String]
+    public let runtimeVersions: [TLSLibrary: String]
+    /// The catalog by scenario, and its library-wide entries: every cell looks its divergence up.
+    private let byScenario: [String: [Divergence]]
+    private let libraryWide: [Divergence]
 
     public init(divergences: [Divergence], runtimeVersions: [TLSLibrary: String]) {
         self.divergences = divergences
         self.runtimeVersions = runtimeVersions
+        byScenario = Dictionary(grouping: divergences.filter { !$0.isLibraryWide }, by: \.scenario)
+        libraryWide = divergences.filter(\.isLibraryWide)
     }
 
     /// The scenario's divergence for this cell, joined by every library-wide divergence the observation shows.
     public func divergence(for cell: Cell, observation: CellObservation) -> Divergence? {
         let versions = runtimeVersions
-        let specific = divergences.first { !$0.isLibraryWide && $0.matches(cell, runtimeVersions: versions) }
-        let shown = divergences.filter { divergence in
-            divergence.isLibraryWide && divergence.matches(cell, runtimeVersions: versions)
+        let specific = byScenario[cell.scenario.id]?.first { $0.matches(cell, runtimeVersions: versions) }
+        let shown = libraryWide.filter { divergence in
+            divergence.matches(cell, runtimeVersions: versions)
                 && divergence.observed.allSatisfy { observation.values[$0.key] == $0.value }
         }
         return ([specific].compactMap { $0 } + shown).reduce(nil) { joined, next in joined?.joined(with: next) ?? next }

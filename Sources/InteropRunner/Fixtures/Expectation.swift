@@ -22,15 +22,17 @@ public enum ExpectedValue: Sendable, Hashable, CustomStringConvertible {
 
 /// What a scenario requires, field by field.
 public struct Expectation: Sendable, Hashable {
-    public var fields: [ObservedField: ExpectedValue]
+    public private(set) var fields: [ObservedField: ExpectedValue]
+    /// The fatal alerts this expectation lets arrive when it does not say so itself: any of those its outcomes name
+    /// (`alertSent(120)` means the peer receives 120), none otherwise. Worked out once: every cell is judged with it.
+    public private(set) var impliedFatalAlerts: ExpectedValue
 
     public init(_ fields: [ObservedField: ExpectedValue]) {
         self.fields = fields
+        impliedFatalAlerts = Self.impliedFatalAlerts(fields)
     }
 
-    /// The fatal alerts this expectation lets arrive when it does not say so itself: any of those its outcomes name
-    /// (`alertSent(120)` means the peer receives 120), none otherwise.
-    public var impliedFatalAlerts: ExpectedValue {
+    private static func impliedFatalAlerts(_ fields: [ObservedField: ExpectedValue]) -> ExpectedValue {
         var codes: Set<UInt8> = []
         for value in fields.values {
             let texts: [String] = switch value {
