@@ -14,19 +14,24 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return mixed ^ (mixed >> 31)
     }
 
-    /// `count` bytes derived from the seed alone.
+    /// `count` bytes derived from the seed alone: each draw's eight bytes, lowest first. Written a word at a time, as
+    /// byte-by-byte array stores were a third of a 1 MiB echo's time in a debug build.
     public static func payload(count: Int, seed: UInt64) -> [UInt8] {
         var generator = SeededGenerator(seed: seed)
-        var bytes = [UInt8](repeating: 0, count: count)
-        var index = 0
-        while index < count {
-            var word = generator.next()
-            for _ in 0..<8 where index < count {
-                bytes[index] = UInt8(truncatingIfNeeded: word)
-                word >>= 8
-                index += 1
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let bytes = UnsafeMutableRawBufferPointer(buffer)
+            var offset = 0
+            while offset + 8 <= count {
+                bytes.storeBytes(of: generator.next().littleEndian, toByteOffset: offset, as: UInt64.self)
+                offset += 8
             }
+            var word = generator.next()
+            while offset < count {
+                bytes[offset] = UInt8(truncatingIfNeeded: word)
+                word >>= 8
+                offset += 1
+            }
+            initialized = count
         }
-        return bytes
     }
 }
