@@ -32,11 +32,11 @@ public struct CellPlan: Sendable {
         }
         serverSteps = steps
         clientSteps = scenario.client.steps
-        serverPayload = SeededGenerator.payload(count: scenario.serverPayloadSize, seed: seed ^ 0x5E57_E700)
+        serverPayload = PayloadCache.payload(count: scenario.serverPayloadSize, seed: seed ^ 0x5E57_E700)
     }
 
     public func clientPayload(ordinal: Int) -> [UInt8] {
-        SeededGenerator.payload(count: cell.scenario.payloadSize, seed: seed &+ UInt64(ordinal))
+        PayloadCache.payload(count: cell.scenario.payloadSize, seed: seed &+ UInt64(ordinal))
     }
 
     /// Why the cell cannot run in its mode with these libraries, or nil.
