@@ -1,4 +1,4 @@
-import InteropCore
+@testable import InteropCore
 import Testing
 
 @Suite struct PayloadDigestTests {
@@ -33,5 +33,40 @@ import Testing
         var digest = PayloadDigest()
         digest.update([UInt8](repeating: 0x61, count: 1_000_000))
         #expect(digest.hexDigest == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    /// A digest remembered for one mebibyte must not answer for another of the same length.
+    @Test func aRememberedDigestIsOfExactlyTheseBytes() {
+        let millionAs = [UInt8](repeating: 0x61, count: 1_000_000)
+        let nist = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        #expect(millionAs.withUnsafeBytes { KnownDigests.hex(of: $0) } == nist)
+        var lastChanged = millionAs
+        lastChanged[999_999] = 0x62
+        var streamed = PayloadDigest()
+        streamed.update(lastChanged)
+        let changed = lastChanged.withUnsafeBytes { KnownDigests.hex(of: $0) }
+        #expect(changed == streamed.hexDigest)
+        #expect(changed != nist)
+        #expect(millionAs.withUnsafeBytes { KnownDigests.hex(of: $0) } == nist)
+        #expect(lastChanged.withUnsafeBytes { KnownDigests.hex(of: $0) } == streamed.hexDigest)
+    }
+
+    /// Writes kept as slices (consecutive ones merged) and copies digest as the bytes in the order written.
+    @Test func writtenBytesDigestAsTheirConcatenation() {
+        let payload = SeededGenerator.payload(count: 200_000, seed: 3)
+        let other = SeededGenerator.payload(count: 70_000, seed: 4)
+        var written = WrittenBytes()
+        written.append(payload, range: 0..<1000)
+        written.append(payload, range: 1000..<200_000)
+        #expect(written.hexDigest == payload.withUnsafeBytes { KnownDigests.hex(of: $0) })
+        written.append(other, range: 5..<69_000)
+        payload.withUnsafeBytes { written.append(copying: UnsafeRawBufferPointer(rebasing: $0[0..<10])) }
+        written.append(payload, range: 10..<20)
+        var expected = PayloadDigest()
+        expected.update(payload)
+        expected.update(other[5..<69_000])
+        expected.update(payload[0..<20])
+        #expect(written.hexDigest == expected.hexDigest)
+        #expect(written.count == 200_000 + 68_995 + 20)
     }
 }

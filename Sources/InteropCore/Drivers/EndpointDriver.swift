@@ -24,9 +24,9 @@ public final class EndpointDriver {
     private var actionIndex = 0
     private var writeOffset = 0
     private var awaited = false
+    /// Every byte read, in order: what `echo` writes back and what the read digest is made of at the end.
     private var received: [UInt8] = []
-    private var readDigest = PayloadDigest()
-    private var writeDigest = PayloadDigest()
+    private var written = WrittenBytes()
     private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
     /// The `writeRetry` step's experiment, while the step runs and after.
     private var retryExperiment: WriteRetryExperiment?
@@ -119,7 +119,7 @@ public final class EndpointDriver {
         case .writeRetry(let variant):
             let experiment = retryExperiment ?? WriteRetryExperiment(variant, payload: payload, record: &record)
             retryExperiment = experiment
-            return experiment.step(session: session, audit: audit, transport: transport, record: &record, writeDigest: &writeDigest)
+            return experiment.step(session: session, audit: audit, transport: transport, record: &record, delivered: &written)
         case .readInChunks(let size, let pollFirst):
             return readInChunks(action, size: size, pollFirst: pollFirst, refusalsBefore: refusalsBefore)
         case .probeRead, .probeWrite:
@@ -162,7 +162,7 @@ public final class EndpointDriver {
                 return streams?.writeConcluding(rest) ?? Self.noStreams(action)
             }
             if case .ok(let count) = result.outcome, count > 0 {
-                bytes.withUnsafeBytes { writeDigest.update(UnsafeRawBufferPointer(rebasing: $0[writeOffset..<writeOffset + count])) }
+                written.append(bytes, range: writeOffset..<writeOffset + count)
                 writeOffset += count
                 if concluding && writeOffset == bytes.count { streamConcluded = true }
                 record.log(action, result)
@@ -204,7 +204,7 @@ public final class EndpointDriver {
     /// A read that delivered bytes: kept, and the step goes on reading.
     private func took(_ result: StepResult, in action: EndpointAction) -> StepProgress? {
         guard case .ok(let count) = result.outcome, count > 0 else { return nil }
-        scratch.withUnsafeBytes { readDigest.update(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        if received.isEmpty && expectedInbound > 0 { received.reserveCapacity(expectedInbound) }
         received.append(contentsOf: scratch[0..<count])
         record.log(action, result)
         return .again
@@ -284,10 +284,10 @@ public final class EndpointDriver {
         record.negotiatedVersion = session.negotiatedVersion
         record.alerts = session.alerts
         record.notes = session.notes
-        record.bytesRead = readDigest.byteCount
-        record.readDigest = readDigest.hexDigest
-        record.bytesWritten = writeDigest.byteCount
-        record.writtenDigest = writeDigest.hexDigest
+        record.bytesRead = received.count
+        record.readDigest = received.withUnsafeBytes { KnownDigests.hex(of: $0) }
+        record.bytesWritten = written.count
+        record.writtenDigest = written.hexDigest
         record.completed = record.failure == nil
         if let transport {
             record.transportRefusals = Dictionary(uniqueKeysWithValues: transport.refusals.map { ($0.key.rawValue, $0.value) })

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One thread, one `poll`: drives every participant of a cell until all are done or the deadline passes.
 public struct InProcessLoop {
     public typealias Ending = LoopEnding
@@ -14,10 +18,22 @@ public struct InProcessLoop {
     public func run(_ participants: [any LoopParticipant]) -> Ending {
         let clock = ContinuousClock()
         let end = clock.now.advanced(by: deadline)
+        let count = participants.count
         var waits: [Readiness?] = participants.map { $0.advance() }
+        // Reused on every pass: this loop turns once per library call that had to wait, tens of thousands of times
+        // in a bulk cell, so it allocates nothing and walks the participants with plain index loops.
+        var runnable = [Bool](repeating: false, count: count)
+        var polled: [Int] = []
+        var descriptors: [pollfd] = []
+        polled.reserveCapacity(count)
+        descriptors.reserveCapacity(count)
         while true {
-            let busy = participants.indices.filter { waits[$0] != nil && !participants[$0].isSettled }
-            if busy.isEmpty { return .completed }
+            var busy = false
+            for index in 0..<count where waits[index] != nil && !participants[index].isSettled {
+                busy = true
+                break
+            }
+            if !busy { return .completed }
             let remaining = clock.now.duration(to: end)
             if remaining <= .zero {
                 participants.forEach { $0.expire(reason: "deadline") }
@@ -30,15 +46,27 @@ public struct InProcessLoop {
             // In-memory conditions and timers are checked directly; sockets are polled, without waiting if
             // something is already runnable, and otherwise no longer than the nearest timer.
             let now = clock.now
-            let conditionReady = participants.indices.filter { index in
-                guard let wait = waits[index] else { return false }
-                if let timer = wait.timer, timer <= now { return true }
-                if case .condition(let isReady) = wait.event { return isReady() }
-                return false
+            var anyRunnable = false
+            var nearestTimer: ContinuousClock.Instant?
+            polled.removeAll(keepingCapacity: true)
+            descriptors.removeAll(keepingCapacity: true)
+            for index in 0..<count {
+                runnable[index] = false
+                guard let wait = waits[index] else { continue }
+                let timer = wait.timer
+                if let timer {
+                    nearestTimer = nearestTimer.map { min($0, timer) } ?? timer
+                    if timer <= now { runnable[index] = true }
+                }
+                let event = wait.event
+                if !runnable[index], case .condition(let isReady) = event, isReady() { runnable[index] = true }
+                if runnable[index] { anyRunnable = true }
+                if event.isSocketEvent {
+                    polled.append(index)
+                    descriptors.append(pollfd(fd: event.fileDescriptor, events: event.pollEvents, revents: 0))
+                }
             }
-            let polled = participants.indices.filter { waits[$0]?.isSocketEvent == true }
-            let nearestTimer = participants.indices.compactMap { waits[$0]?.timer }.min()
-            if conditionReady.isEmpty && polled.isEmpty && nearestTimer == nil {
+            if !anyRunnable && polled.isEmpty && nearestTimer == nil {
                 // Nothing can change any more: every participant waits on an in-memory condition that no one will
                 // satisfy and no timer is armed. Report it now instead of sleeping until the deadline.
                 participants.forEach { $0.expire(reason: "stalled") }
@@ -46,14 +74,17 @@ public struct InProcessLoop {
             }
             var wait = min(remaining, Self.interruptionCheckInterval)
             if let nearestTimer { wait = min(wait, max(.zero, now.duration(to: nearestTimer))) }
-            let timeout = conditionReady.isEmpty ? milliseconds(wait) : 0
-            let ready = Poller.wait(for: polled.map { waits[$0]!.event }, timeoutMilliseconds: timeout)
-            var runnable = Set(conditionReady).union(zip(polled, ready).filter(\.1).map(\.0))
-            let after = clock.now
-            for index in participants.indices where waits[index]?.timer.map({ $0 <= after }) == true {
-                runnable.insert(index)
+            Poller.wait(&descriptors, timeoutMilliseconds: anyRunnable ? 0 : milliseconds(wait))
+            for (position, index) in polled.enumerated() where descriptors[position].revents != 0 {
+                runnable[index] = true
             }
-            for index in runnable.sorted() {
+            if nearestTimer != nil {
+                let after = clock.now
+                for index in 0..<count where waits[index]?.timer.map({ $0 <= after }) == true {
+                    runnable[index] = true
+                }
+            }
+            for index in 0..<count where runnable[index] {
                 waits[index] = participants[index].advance()
             }
         }

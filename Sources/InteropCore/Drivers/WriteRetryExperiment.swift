@@ -41,7 +41,7 @@ final class WriteRetryExperiment {
     /// One call: the first write, or the resumption once the wait it asked for is over.
     func step(
         session: any TLSSession, audit: DirectionAudit, transport: (any ByteTransport)?, record: inout ConnectionRecord,
-        writeDigest: inout PayloadDigest
+        delivered: inout WrittenBytes
     ) -> StepProgress {
         let action = EndpointAction.writeRetry(variant)
         let count = payload.count
@@ -94,9 +94,9 @@ final class WriteRetryExperiment {
             if variant == .discardQueued && interrupted {
                 // Nothing the caller wrote is meant to arrive.
             } else if variant == .withoutData && interrupted {
-                writeDigest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<min(moved, count)]))
+                delivered.append(copying: UnsafeRawBufferPointer(rebasing: buffer[0..<min(moved, count)]))
             } else {
-                writeDigest.update(UnsafeRawBufferPointer(rebasing: written[0..<min(moved, written.count)]))
+                delivered.append(copying: UnsafeRawBufferPointer(rebasing: written[0..<min(moved, written.count)]))
             }
             return .done
         default:

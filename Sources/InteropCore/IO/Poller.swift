@@ -54,10 +54,12 @@ public enum Poller {
     /// Errors and hang-ups count as ready, so that the library call that follows reports them.
     public static func wait(for interests: [Readiness], timeoutMilliseconds: Int32) -> [Bool] {
         var descriptors = interests.map { pollfd(fd: $0.fileDescriptor, events: $0.pollEvents, revents: 0) }
-        while true {
-            let count = poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds)
-            if count < 0 && errno == EINTR { continue }
-            return descriptors.map { $0.revents != 0 }
-        }
+        wait(&descriptors, timeoutMilliseconds: timeoutMilliseconds)
+        return descriptors.map { $0.revents != 0 }
+    }
+
+    /// The same over descriptors the caller keeps between calls; `revents` says which fired.
+    public static func wait(_ descriptors: inout [pollfd], timeoutMilliseconds: Int32) {
+        while poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds) < 0 && errno == EINTR {}
     }
 }
