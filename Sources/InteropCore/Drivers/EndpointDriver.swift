@@ -205,7 +205,7 @@ public final class EndpointDriver {
     private func took(_ result: StepResult, in action: EndpointAction) -> StepProgress? {
         guard case .ok(let count) = result.outcome, count > 0 else { return nil }
         if received.isEmpty && expectedInbound > 0 { received.reserveCapacity(expectedInbound) }
-        received.append(contentsOf: scratch[0..<count])
+        scratch.withUnsafeBufferPointer { received.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
         record.log(action, result)
         return .again
     }

@@ -44,7 +44,7 @@ extension ByteTransport {
     /// The direction of the most recent EAGAIN.
     public var lastRefusal: TransportDirection? { refusalRecord.last }
     /// Total EAGAINs so far, to tell whether one happened during a given library call.
-    public var refusalCount: Int { refusalRecord.all.values.reduce(0, +) }
+    public var refusalCount: Int { refusalRecord.count }
 }
 
 /// The EAGAINs a transport answered, by direction, and which of them were injected on purpose.
@@ -52,10 +52,13 @@ public struct RefusalRecord: Sendable {
     public private(set) var all: [TransportDirection: Int] = [:]
     public private(set) var injected: [TransportDirection: Int] = [:]
     public private(set) var last: TransportDirection?
+    /// The sum of `all`, kept as it grows: it is asked before and after every library call.
+    public private(set) var count = 0
 
     public init() {}
 
     public mutating func refuse(_ direction: TransportDirection, injected isInjected: Bool) {
+        count += 1
         all[direction, default: 0] += 1
         if isInjected { injected[direction, default: 0] += 1 }
         last = direction

@@ -152,6 +152,9 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the step needs a protocol with streams (QUIC).
     public var needsStreams: Bool {
-        [.sendConcluding, .echoConcluding, .conclude].contains(self)
+        switch self {
+        case .sendConcluding, .echoConcluding, .conclude: true
+        default: false
+        }
     }
 }
