@@ -19,24 +19,30 @@ enum OpenSSLCapabilities {
 extension OpenSSLCapabilities {
     /// The `openssl` command-line tool of the same installation as the linked libssl (`<prefix>/bin/openssl` next to
     /// `<prefix>/lib/libssl.so.3`), so a harness built against OpenSSL 3.5 drives 3.5's `s_client -quic`; the
-    /// system's `/usr/bin/openssl` when the library is the system's. The library's path is read from the process's
-    /// own memory map.
+    /// system's `/usr/bin/openssl` when the library is the system's. The library's path is the one the dynamic
+    /// loader recorded for `SSL_new` (resolved through links), not a scan of the process's memory map, which cost a
+    /// peer process a tenth of its start-up.
     static let commandLineTool: String = {
         let system = "/usr/bin/openssl"
-        // /proc files report a size of 0, so they are read line by line rather than by size.
-        guard let maps = fopen("/proc/self/maps", "r") else { return system }
-        defer { fclose(maps) }
-        var found: String?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        while found == nil, fgets(&buffer, Int32(buffer.count), maps) != nil {
-            let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if text.contains("/libssl.so") { found = text.trimmingCharacters(in: .whitespacesAndNewlines) }
-        }
-        guard let line = found, let pathStart = line.firstIndex(of: "/") else { return system }
-        var components = line[pathStart...].split(separator: "/", omittingEmptySubsequences: false)
+        guard let loaded = libraryPath(of: "SSL_new"), let resolved = realpath(loaded, nil) else { return system }
+        defer { free(resolved) }
+        var components = String(cString: resolved).split(separator: "/", omittingEmptySubsequences: false)
         guard components.count > 2 else { return system }
         components.removeLast(2)
         let candidate = components.joined(separator: "/") + "/bin/openssl"
         return access(candidate, X_OK) == 0 ? candidate : system
     }()
+
+    /// glibc's `dladdr(address, Dl_info *)`, looked up at run time: Swift's Glibc module leaves it out (a GNU
+    /// extension). `Dl_info` is four pointers, the file name first.
+    private typealias AddressLookup = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32
+
+    /// The file the dynamic loader loaded `symbol` from.
+    private static func libraryPath(of symbol: String) -> UnsafePointer<CChar>? {
+        let everything = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
+        guard let address = dlsym(everything, symbol), let lookup = dlsym(everything, "dladdr") else { return nil }
+        var info: (UnsafePointer<CChar>?, UnsafeRawPointer?, UnsafePointer<CChar>?, UnsafeRawPointer?) = (nil, nil, nil, nil)
+        let found = withUnsafeMutableBytes(of: &info) { unsafeBitCast(lookup, to: AddressLookup.self)(address, $0.baseAddress) }
+        return found != 0 ? info.0 : nil
+    }
 }

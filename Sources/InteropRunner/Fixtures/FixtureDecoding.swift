@@ -35,10 +35,33 @@ enum FixtureDecoding {
     static func decode<T: Decodable>(
         _ type: T.Type, root: Node, file: String, libraries: LibraryRegistry, onlyScenario: String? = nil
     ) throws(ConfigurationError) -> T {
+        var userInfo: [CodingUserInfoKey: any Sendable] = [librariesKey: libraries]
+        if let onlyScenario { userInfo[onlyScenarioKey] = onlyScenario }
+        return try decoded(file) { try YAMLDecoder().decode(type, from: root, userInfo: userInfo) }
+    }
+
+    /// A JSON document (the runner's one-scenario form) decoded as `type`, its scalars read as text like YAML's.
+    static func decode<T: Decodable>(
+        _ type: T.Type, json: [UInt8], file: String, libraries: LibraryRegistry, onlyScenario: String? = nil
+    ) throws(ConfigurationError) -> T {
+        guard json.count <= BoundedYAML.maximumBytes else {
+            throw ConfigurationError("\(file): \(json.count) bytes; fixture documents are limited to \(BoundedYAML.maximumBytes) bytes")
+        }
+        let value: Any
         do {
-            var userInfo: [CodingUserInfoKey: any Sendable] = [librariesKey: libraries]
-            if let onlyScenario { userInfo[onlyScenarioKey] = onlyScenario }
-            return try YAMLDecoder().decode(type, from: root, userInfo: userInfo)
+            value = try JSONSerialization.jsonObject(with: Data(json))
+        } catch {
+            throw ConfigurationError("\(file): not a JSON document: \(BoundedYAML.shortened(error.localizedDescription))")
+        }
+        var userInfo: [CodingUserInfoKey: Any] = [librariesKey: libraries]
+        if let onlyScenario { userInfo[onlyScenarioKey] = onlyScenario }
+        return try decoded(file) { try T(from: TextScalarDecoder(value: value, codingPath: [], userInfo: userInfo)) }
+    }
+
+    /// `body`'s value, its errors in the fixture readers' words, naming `file`.
+    private static func decoded<T>(_ file: String, _ body: () throws -> T) throws(ConfigurationError) -> T {
+        do {
+            return try body()
         } catch let error as FixtureFieldError {
             throw ConfigurationError("\(file): \(error.description)")
         } catch let error as DecodingError {

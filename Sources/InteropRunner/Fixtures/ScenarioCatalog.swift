@@ -71,7 +71,32 @@ public struct ScenarioCatalog: Sendable {
     public static func loadScenario(id: String, document: String, named name: String, libraries: LibraryRegistry)
         throws(ConfigurationError) -> Scenario?
     {
-        try loadFile(name, text: document, libraries: libraries, onlyScenario: id).first { $0.id == id }
+        if document.first(where: { !$0.isWhitespace }) == "{" {
+            // The runner's form (`ScenarioDocument`): JSON, read without a YAML parser.
+            let file = try FixtureDecoding.decode(
+                ScenarioFile.self, json: Array(document.utf8), file: name, libraries: libraries, onlyScenario: id)
+            return file.scenarios.first { $0.id == id }
+        }
+        return try loadFile(name, text: document, libraries: libraries, onlyScenario: id).first { $0.id == id }
+    }
+
+    /// `^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`, checked by hand: a regular expression would load ICU into every peer.
+    static func isValidIdentifier(_ id: String) -> Bool {
+        let bytes = Array(id.utf8)
+        guard let first = bytes.first, bytes.count <= 32, isASCIIAlphanumeric(first) else { return false }
+        return bytes.allSatisfy { isASCIIAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
+    /// `^[A-Z][A-Za-z0-9]{0,7}$`, checked by hand.
+    static func isValidFamily(_ family: String) -> Bool {
+        let bytes = Array(family.utf8)
+        guard let first = bytes.first, bytes.count <= 8, (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first) else { return false }
+        return bytes.allSatisfy(isASCIIAlphanumeric)
+    }
+
+    private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     /// One entry of a scenario file's `scenarios`, of family `family`.
@@ -83,7 +108,7 @@ public struct ScenarioCatalog: Sendable {
             "typicalSeconds",
         ])
         let id = try entry.string("id")
-        guard id.range(of: #"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"#, options: .regularExpression) != nil else {
+        guard Self.isValidIdentifier(id) else {
             throw entry.error("id", "is '\(id.prefix(40))'; use up to 32 letters, digits, '.', '_' or '-'")
         }
         guard id.hasPrefix(family) else { throw entry.error("id", "'\(id)' must start with its family letter '\(family)'") }
@@ -214,7 +239,7 @@ struct ScenarioFile: Decodable {
         let document = try FixtureReader(decoder, allowing: ["family", "title", "scenarios"])
         let family = try document.string("family")
         // Families and ids name anchors, CSS classes, JUnit classes and command-line arguments: letters and digits.
-        guard family.range(of: #"^[A-Z][A-Za-z0-9]{0,7}$"#, options: .regularExpression) != nil else {
+        guard ScenarioCatalog.isValidFamily(family) else {
             throw document.error("family", "is '\(family.prefix(40))'; use a capital letter followed by up to 7 letters or digits")
         }
         let title = try document.string("title")
