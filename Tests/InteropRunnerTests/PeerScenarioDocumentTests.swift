@@ -9,7 +9,7 @@ import Testing
     static let catalog = try! ScenarioCatalog.load(directory: PackagePaths.fixtures + "/scenarios", libraries: .linked)
 
     /// The scenario as text, without what only the runner's copy carries (where it came from, its peer document)
-    /// and with its dictionaries (whose printed order is arbitrary) compared as values instead.
+    /// and with its dictionaries and sets (whose printed order is arbitrary) compared as values instead.
     func text(_ scenario: Scenario) -> String {
         var scenario = scenario
         scenario.peerDocument = ""
@@ -18,6 +18,8 @@ import Testing
         scenario.external?.expectation = Expectation([:])
         scenario.server.libraryOptions = [:]
         scenario.client.libraryOptions = [:]
+        scenario.server.datagramFaults = DatagramFaults()
+        scenario.client.datagramFaults = DatagramFaults()
         scenario.typicalSeconds = [:]
         return String(reflecting: scenario)
     }
@@ -29,6 +31,7 @@ import Testing
             && String(reflecting: read.client.libraryOptions.sorted { $0.key < $1.key })
                 == String(reflecting: original.client.libraryOptions.sorted { $0.key < $1.key })
             && read.typicalSeconds == original.typicalSeconds
+            && read.server.datagramFaults == original.server.datagramFaults && read.client.datagramFaults == original.client.datagramFaults
     }
 
     @Test func everyScenarioReadsBackFromItsPeerDocument() throws {

@@ -57,6 +57,9 @@ public struct ConnectionRecord: Sendable, Codable {
     public var wantReadCount = 0
     public var wantWriteCount = 0
     public var completed = false
+    /// Set when a report keeps a summary of `trace` (a passed cell's in results.json, `TraceSummary`): how many calls
+    /// it leaves out in all. Nil when the trace is whole.
+    public var omittedTraceEntries: Int?
 
     public init(role: EndpointRole, library: TLSLibrary, ordinal: Int) {
         self.role = role

@@ -4,6 +4,8 @@ public struct TraceEntry: Sendable, Hashable, Codable {
     public var outcome: Outcome
     public var raw: RawResult
     public var repeats: Int
+    /// In a summarized trace (`TraceSummary`): how many calls of the same step were left out just before this one.
+    public var omittedBefore: Int?
 
     public init(action: String, outcome: Outcome, raw: RawResult, repeats: Int = 1) {
         self.action = action

@@ -41,7 +41,13 @@ public enum CellReportText {
 
     public static func recordLines(_ record: ConnectionRecord) -> [String] {
         var lines = ["\(record.role.rawValue) #\(record.ordinal) (\(record.library.rawValue)):"]
-        for entry in record.trace { lines.append("  " + entry.line) }
+        for entry in record.trace {
+            if let omitted = entry.omittedBefore { lines.append("  … \(omitted) more \(entry.action) calls") }
+            lines.append("  " + entry.line)
+        }
+        if let omitted = record.omittedTraceEntries {
+            lines.append("  (a passed cell's summary: \(omitted) calls left out of results.json; explain --rerun prints them all)")
+        }
         if let failure = record.failure {
             lines.append("  stopped at \(record.failedAction ?? "?") with \(failure)"
                 + (record.skippedActions.isEmpty ? "" : "; skipped \(record.skippedActions.joined(separator: ", "))"))

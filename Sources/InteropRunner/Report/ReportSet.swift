@@ -52,7 +52,9 @@ public struct ReportSet: Sendable {
             }
         }
         attempt(junitPath) { Data(JUnitReport.render(report).utf8) }
-        attempt(resultsPath) { try (results ?? ResultsDocument(report)).encoded() }
+        attempt(resultsPath) {
+            try (results ?? ResultsDocument(report).summarizingPassedTraces(except: Set((baselineChanges ?? []).map(\.id)))).encoded()
+        }
         attempt(summaryPath) { Data(MarkdownSummary.render(report, baselineChanges: baselineChanges).utf8) }
         attempt(htmlPath) { Data(HTMLReport.render(report, baselineChanges: baselineChanges).utf8) }
         if !failures.isEmpty { throw ReportWriteErrors(failures: failures) }

@@ -112,6 +112,19 @@ public struct ResultsDocument: Codable, Sendable {
         }
     }
 
+    /// The document as results.json keeps it: whole traces for the cells a reader investigates (failed, divergent,
+    /// interrupted, flaky, and those in `changed`, e.g. changed since a baseline), the head and tail of long traces
+    /// for passed cells (`TraceSummary`), whose whole trace `tls-interop explain ID --rerun` prints. A default run's
+    /// file was 6.7 MB with every trace whole.
+    public func summarizingPassedTraces(except changed: Set<String> = []) -> ResultsDocument {
+        var document = self
+        for index in document.cells.indices where document.cells[index].status == .passed && !changed.contains(document.cells[index].id) {
+            document.cells[index].serverConnections = document.cells[index].serverConnections.map(TraceSummary.summarized)
+            document.cells[index].clients = document.cells[index].clients.map(TraceSummary.summarized)
+        }
+        return document
+    }
+
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }

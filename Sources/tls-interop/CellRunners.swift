@@ -1,0 +1,34 @@
+import Foundation
+import InteropCore
+import InteropRunner
+
+/// The runner of every mode as `run` and `explain --rerun` build it: in-process, peer processes of this very
+/// executable, and the libraries' command-line tools, after checking that the certificates can be read and used.
+enum CellRunners {
+    static func make(
+        fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog, libraries: LibraryRegistry
+    ) throws(ConfigurationError) -> ModeDispatcher {
+        let credentials = Credentials.standard(in: certs)
+        try checkReadable(credentials)
+        for plugin in libraries.plugins { try plugin.backend.validate(credentials) }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let peers = PeerSetup(
+            executable: executable, fixtures: fixtures, certs: certs, deadline: deadline, divergences: divergences, libraries: libraries)
+        return ModeDispatcher(
+            inProcess: InProcessCellRunner(credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries),
+            outOfProcess: OutOfProcessCellRunner(setup: peers),
+            external: ExternalPeerCellRunner(setup: peers))
+    }
+
+    /// A missing file gets its own message before a library's less direct one.
+    private static func checkReadable(_ credentials: Credentials) throws(ConfigurationError) {
+        let files = [
+            ("trust anchor", credentials.trustAnchorFile), ("certificate chain", credentials.chainFile),
+            ("private key", credentials.privateKeyFile),
+        ]
+        for (role, path) in files where !FileManager.default.isReadableFile(atPath: path) {
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw ConfigurationError("\(role) \(path): \(exists ? "not readable" : "no such file") (make certs writes it)")
+        }
+    }
+}
