@@ -26,10 +26,13 @@ extension OpenSSLCapabilities {
         let system = "/usr/bin/openssl"
         guard let loaded = libraryPath(of: "SSL_new"), let resolved = realpath(loaded, nil) else { return system }
         defer { free(resolved) }
-        var components = String(cString: resolved).split(separator: "/", omittingEmptySubsequences: false)
-        guard components.count > 2 else { return system }
-        components.removeLast(2)
-        let candidate = components.joined(separator: "/") + "/bin/openssl"
+        // <prefix>/lib/libssl.so.3 → <prefix>; two components up.
+        var prefix = String(cString: resolved)
+        for _ in 0..<2 {
+            guard let slash = prefix.lastIndex(of: "/") else { return system }
+            prefix = String(prefix[..<slash])
+        }
+        let candidate = prefix + "/bin/openssl"
         return access(candidate, X_OK) == 0 ? candidate : system
     }()
 
