@@ -5,7 +5,7 @@ RUN_SCRATCH := .build-run
 BIN := $(RUN_SCRATCH)/debug/tls-interop
 REPORTS := reports
 
-.PHONY: all deps build run test bench openssl-3.5 run-3.5 test-3.5 certs clean
+.PHONY: all deps build run test bench openssl-3.5 gnutls-3.8 run-3.5 test-3.5 certs clean
 
 all: build
 
@@ -43,6 +43,12 @@ openssl-3.5: deps
 	@scripts/install-deps.sh build-essential perl
 	scripts/build-openssl-3.5.sh
 	$(SWIFT35) build $(FLAGS35) --product tls-interop
+
+# GnuTLS 3.8 (and the nettle 3.10 it needs) from Debian trixie's source packages into .deps/gnutls-3.8 (about ten
+# minutes on two cores, once). The same harness binary runs against it: `run --gnutls-build .deps/gnutls-3.8`.
+gnutls-3.8: deps
+	@scripts/install-deps.sh build-essential m4 libgmp-dev libtasn1-6-dev libp11-kit-dev libidn2-dev
+	scripts/build-gnutls-3.8.sh
 
 # The default matrix on OpenSSL 3.0 (reports/) and on 3.5 (reports/openssl-3.5/), both against the system GnuTLS,
 # then one comparison with the version as a dimension (reports/versions/): every cell whose outcome changed.

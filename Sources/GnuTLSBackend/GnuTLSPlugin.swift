@@ -9,7 +9,9 @@ extension GnuTLSBackend {
     public static let plugin = LibraryPlugin(
         library: .gnutls, displayName: "GnuTLS", matrixMark: "g", backend: GnuTLSBackend(), optionsKey: optionsKey,
         options: [GnuTLSOption.alpnRejection, GnuTLSOption.alpnServerPrecedence],
-        commandLineTools: ["gnutls-serv": "/usr/bin/gnutls-serv", "gnutls-cli": "/usr/bin/gnutls-cli"])
+        commandLineTools: ["gnutls-serv": "/usr/bin/gnutls-serv", "gnutls-cli": "/usr/bin/gnutls-cli"],
+        sharedObjects: [SharedObject("libgnutls.so.30", symbol: "gnutls_global_init")],
+        debianPackages: ["libgnutls30", "libgnutls30t64"])
 
     /// Where fixtures put GnuTLS's own settings, for every build of it.
     public static let optionsKey = "gnutls"

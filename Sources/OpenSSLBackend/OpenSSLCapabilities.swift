@@ -20,14 +20,12 @@ extension OpenSSLCapabilities {
     /// The `openssl` command-line tool of the same installation as the linked libssl (`<prefix>/bin/openssl` next to
     /// `<prefix>/lib/libssl.so.3`), so a harness built against OpenSSL 3.5 drives 3.5's `s_client -quic`; the
     /// system's `/usr/bin/openssl` when the library is the system's. The library's path is the one the dynamic
-    /// loader recorded for `SSL_new` (resolved through links), not a scan of the process's memory map, which cost a
-    /// peer process a tenth of its start-up.
+    /// loader recorded (`SharedObject`), not a scan of the process's memory map, which cost a peer process a tenth of
+    /// its start-up.
     static let commandLineTool: String = {
         let system = "/usr/bin/openssl"
-        guard let loaded = libraryPath(of: "SSL_new"), let resolved = realpath(loaded, nil) else { return system }
-        defer { free(resolved) }
         // <prefix>/lib/libssl.so.3 → <prefix>; two components up.
-        var prefix = String(cString: resolved)
+        guard var prefix = OpenSSLBackend.sharedObjects[0].loadedPath else { return system }
         for _ in 0..<2 {
             guard let slash = prefix.lastIndex(of: "/") else { return system }
             prefix = String(prefix[..<slash])
@@ -35,17 +33,4 @@ extension OpenSSLCapabilities {
         let candidate = prefix + "/bin/openssl"
         return access(candidate, X_OK) == 0 ? candidate : system
     }()
-
-    /// glibc's `dladdr(address, Dl_info *)`, looked up at run time: Swift's Glibc module leaves it out (a GNU
-    /// extension). `Dl_info` is four pointers, the file name first.
-    private typealias AddressLookup = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32
-
-    /// The file the dynamic loader loaded `symbol` from.
-    private static func libraryPath(of symbol: String) -> UnsafePointer<CChar>? {
-        let everything = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
-        guard let address = dlsym(everything, symbol), let lookup = dlsym(everything, "dladdr") else { return nil }
-        var info: (UnsafePointer<CChar>?, UnsafeRawPointer?, UnsafePointer<CChar>?, UnsafeRawPointer?) = (nil, nil, nil, nil)
-        let found = withUnsafeMutableBytes(of: &info) { unsafeBitCast(lookup, to: AddressLookup.self)(address, $0.baseAddress) }
-        return found != 0 ? info.0 : nil
-    }
 }

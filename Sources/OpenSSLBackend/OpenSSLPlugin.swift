@@ -12,7 +12,11 @@ extension OpenSSLBackend {
             OpenSSLOption.ignoreUnexpectedEOF, OpenSSLOption.requiresHandleEvents, OpenSSLOption.partialWrite,
             OpenSSLOption.acceptMovingWriteBuffer,
         ],
-        commandLineTools: ["openssl": OpenSSLCapabilities.commandLineTool])
+        commandLineTools: ["openssl": OpenSSLCapabilities.commandLineTool], sharedObjects: sharedObjects,
+        debianPackages: ["libssl3", "libssl3t64"])
+
+    /// libssl and the libcrypto it needs: a build provides both (libssl 3.5 over libcrypto 3.0 would not load).
+    public static let sharedObjects = [SharedObject("libssl.so.3", symbol: "SSL_new"), SharedObject("libcrypto.so.3", symbol: "OpenSSL_version")]
 
     /// Where fixtures put OpenSSL's own settings, for every build of it.
     public static let optionsKey = "openssl"

@@ -37,6 +37,15 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Seconds a cell may take before its unfinished steps are reported as timeouts.")
     var deadline: Double = 10
 
+    @Option(
+        name: .customLong("build"),
+        help: """
+            LIBRARY=BUILD: run against another build of a library — a directory holding it (lib/, usr/lib/<triplet>/…, \
+            as make install or dpkg -x lay it out), or .deb files (comma separated; unpacked, not installed), or \
+            'system'. Repeatable, once per library.
+            """)
+    var builds: [String] = []
+
     @Flag(name: .long, help: "Print every cell's full trace.")
     var verbose = false
 
@@ -56,6 +65,20 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before anything else: the run may restart itself with the chosen builds' libraries.
+        do {
+            try BuildActivation.activate(try BuildActivation.builds(builds, libraries: selection.libraries), libraries: selection.libraries)
+        } catch {
+            StandardStreams.error("tls-interop: error: \(error.message)\n")
+            let reported = selection.libraries.reported
+            if let reports {
+                let reportSet = ReportSet(directory: reports)
+                try? reportSet.prepare()
+                reportSet.writeConfigurationError(error.message, libraries: reported)
+            }
+            if let junit { try? JUnitReport.write(JUnitReport.renderConfigurationError(error.message, libraries: reported), to: junit) }
+            throw ExitCode(2)
+        }
         // First, so that a signal from here on stops the run the documented way rather than by default action.
         let interruption = InterruptionWatch()
         signal(SIGPIPE, SIG_IGN)

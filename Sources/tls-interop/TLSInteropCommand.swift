@@ -11,7 +11,10 @@ struct TLSInteropCommand: ParsableCommand {
             Exit status: 0 when every cell met its expectation or a documented divergence, 1 when any cell failed,
             2 for a usage, fixture or certificate error.
             """,
-        subcommands: [ListCommand.self, RunCommand.self, ExplainCommand.self, DiffCommand.self, MergeCommand.self, VersionsCommand.self, PeerCommand.self],
+        subcommands: [
+            ListCommand.self, RunCommand.self, ExplainCommand.self, DiffCommand.self, MergeCommand.self, VersionsCommand.self,
+            LibrariesCommand.self, PeerCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 

@@ -15,11 +15,19 @@ public struct LibraryPlugin: Sendable {
     public var options: [LibraryOption]
     /// Its command-line tools by name (`openssl`, `gnutls-serv`), with their paths.
     public var commandLineTools: [String: String]
+    /// The shared libraries a build of it must provide (`libssl.so.3` and `libcrypto.so.3`): what `--build` looks
+    /// for in a directory, and checks this process really loaded.
+    public var sharedObjects: [SharedObject]
+    /// The Debian binary packages that ship those libraries (`libssl3`, and `libssl3t64` since trixie).
+    public var debianPackages: [String]
 
     public init(
         library: TLSLibrary, displayName: String, matrixMark: String, backend: any TLSBackend, optionsKey: String? = nil,
-        options: [LibraryOption] = [], commandLineTools: [String: String] = [:]
+        options: [LibraryOption] = [], commandLineTools: [String: String] = [:], sharedObjects: [SharedObject] = [],
+        debianPackages: [String] = []
     ) {
+        self.sharedObjects = sharedObjects
+        self.debianPackages = debianPackages
         self.library = library
         self.optionsKey = optionsKey ?? library.rawValue
         self.displayName = displayName

@@ -3,6 +3,9 @@
 /// which libraries exist, what they are called, or what their settings mean.
 public struct LibraryRegistry: Sendable {
     public let plugins: [LibraryPlugin]
+    /// The builds a run chose instead of the system's libraries (`--build`), by library: reports show each next to
+    /// the version it reports.
+    public var buildNames: [TLSLibrary: String] = [:]
 
     public init(_ plugins: [LibraryPlugin]) {
         self.plugins = plugins
@@ -36,7 +39,10 @@ public struct LibraryRegistry: Sendable {
 
     /// `library: version` for every plug-in, read from the libraries at run time.
     public var runtimeVersions: [TLSLibrary: String] {
-        Dictionary(uniqueKeysWithValues: plugins.map { ($0.library, $0.backend.runtimeVersion) })
+        Dictionary(uniqueKeysWithValues: plugins.map { plugin in
+            let version = plugin.backend.runtimeVersion
+            return (plugin.library, buildNames[plugin.library].map { "\(version) (build \($0))" } ?? version)
+        })
     }
 
     /// One plug-in per options key, the first registered: the one whose options the fixtures are checked against.

@@ -20,9 +20,9 @@ public struct ReportedLibrary: Sendable, Hashable {
 extension LibraryRegistry {
     /// Every registered library with the version linked now.
     public var reported: [ReportedLibrary] {
-        plugins.map {
-            ReportedLibrary(
-                library: $0.library, displayName: $0.displayName, matrixMark: $0.matrixMark, version: $0.backend.runtimeVersion)
+        let versions = runtimeVersions
+        return plugins.map {
+            ReportedLibrary(library: $0.library, displayName: $0.displayName, matrixMark: $0.matrixMark, version: versions[$0.library]!)
         }
     }
 

@@ -1,0 +1,116 @@
+import Foundation
+import InteropCore
+import InteropRunner
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Makes the builds a run asked for (`--build LIBRARY=SPEC`) the libraries of this process: if the process was not
+/// started with them, a probe process checks that the loader accepts them, and the process re-executes itself with
+/// their directories first on `LD_LIBRARY_PATH`; once started with them, it checks that every shared object really
+/// came from its build (an `LD_LIBRARY_PATH` the user set, or a build directory that also holds the other library,
+/// could defeat the choice silently).
+enum BuildActivation {
+    /// `LIBRARY=SPEC` arguments, each library at most once; the rest run on the system's libraries.
+    static func builds(_ arguments: [String], libraries: LibraryRegistry, workDirectory: String = ".deps/builds")
+        throws(ConfigurationError) -> [LibraryBuild]
+    {
+        var chosen: [TLSLibrary: LibraryBuild] = [:]
+        for argument in arguments {
+            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[1].isEmpty else {
+                throw ConfigurationError("--build \(argument): use LIBRARY=BUILD, e.g. gnutls=.deps/gnutls-3.8 (known libraries: \(libraries.knownList))")
+            }
+            guard let library = libraries.library(named: parts[0]), let plugin = libraries.plugin(for: library) else {
+                throw ConfigurationError("--build \(argument): unknown library '\(parts[0])' (known: \(libraries.knownList))")
+            }
+            guard chosen[library] == nil else { throw ConfigurationError("--build: \(parts[0]) is given twice") }
+            chosen[library] = try LibraryBuild.resolve(parts[1], for: plugin, option: "--build \(argument)", workDirectory: workDirectory)
+        }
+        return libraries.libraries.map { chosen[$0] ?? .system($0) }
+    }
+
+    /// Returns once this process runs `builds`; otherwise re-executes it (and does not return) or throws.
+    static func activate(_ builds: [LibraryBuild], libraries: LibraryRegistry) throws(ConfigurationError) {
+        var wanted = ActiveBuilds()
+        for build in builds where build.source != .system {
+            wanted.names[build.library.rawValue] = build.name
+            wanted.directories[build.library.rawValue] = build.libraryDirectories
+        }
+        let current = ActiveBuilds.current
+        if current == wanted {
+            try verify(builds, libraries: libraries)
+            return
+        }
+        var environment = ProcessInfo.processInfo.environment
+        let searchPath = builds.flatMap(\.libraryDirectories) + current.directories.values.flatMap { $0 }.reduce(
+            into: (environment["LD_LIBRARY_PATH"] ?? "").split(separator: ":").map(String.init)
+        ) { path, directory in path.removeAll { $0 == directory } }
+        environment["LD_LIBRARY_PATH"] = searchPath.joined(separator: ":")
+        environment[ActiveBuilds.variable] = wanted.environmentValue
+        if wanted.names.isEmpty { environment[ActiveBuilds.variable] = nil }
+        try probe(builds, environment: environment)
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var argv = CommandLine.arguments.map { strdup($0) } + [nil]
+        var envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        execve(executable, &argv, &envp)
+        throw ConfigurationError("cannot restart \(executable) with the chosen builds: \(String(cString: strerror(errno)))")
+    }
+
+    /// A process started with `environment` must start at all, and load what the builds hold.
+    private static func probe(_ builds: [LibraryBuild], environment: [String: String]) throws(ConfigurationError) {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["libraries"]
+        process.environment = environment
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            throw ConfigurationError("cannot start \(executable) to check the builds: \(error.localizedDescription)")
+        }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let names = builds.filter { $0.source != .system }.map { "\($0.library.rawValue)=\($0.name)" }.joined(separator: ", ")
+            let reason = message.split(separator: "\n").first.map { String($0).replacingOccurrences(of: "tls-interop: error: ", with: "") }
+                ?? "exit status \(process.terminationStatus)"
+            throw ConfigurationError("--build \(names): the harness cannot run with it: \(reason)")
+        }
+    }
+
+    /// Every shared object comes from its build's directories (a system build's from none of the others').
+    static func verify(_ builds: [LibraryBuild], libraries: LibraryRegistry) throws(ConfigurationError) {
+        let chosenDirectories = builds.flatMap(\.libraryDirectories).map(resolved)
+        for build in builds {
+            guard let plugin = libraries.plugin(for: build.library) else { continue }
+            let directories = build.libraryDirectories.map(resolved)
+            for object in plugin.sharedObjects {
+                guard let loaded = object.loadedPath else {
+                    throw ConfigurationError("\(plugin.displayName): no loaded library exports \(object.symbol) (\(object.soname))")
+                }
+                let folder = URL(fileURLWithPath: loaded).deletingLastPathComponent().path
+                if build.source == .system {
+                    if chosenDirectories.contains(folder) {
+                        throw ConfigurationError(
+                            "\(object.soname) was loaded from \(loaded), a build directory of another library: \(plugin.displayName) must be the system's")
+                    }
+                } else if !directories.contains(folder) {
+                    throw ConfigurationError(
+                        "--build \(build.library.rawValue)=\(build.name): \(object.soname) was loaded from \(loaded), not from the build "
+                            + "(\(build.libraryDirectories.joined(separator: ", ")))")
+                }
+            }
+        }
+    }
+
+    private static func resolved(_ path: String) -> String {
+        guard let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
+    }
+}
