@@ -65,6 +65,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        InterruptionWatch.holdSignals()
         // Before anything else: the run may restart itself with the chosen builds' libraries.
         do {
             try BuildActivation.activate(try BuildActivation.builds(builds, libraries: selection.libraries), libraries: selection.libraries)
@@ -157,11 +158,23 @@ struct RunCommand: ParsableCommand {
 /// are reported, and the report says it is partial. A second signal exits at once.
 final class InterruptionWatch: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
+    static let watched = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Holds the watched signals pending from here on (call it first, before any thread starts: threads inherit
+    /// the mask). A signal that arrives before the watch exists then waits for it instead of being lost — setting
+    /// them to SIG_IGN until the sources were armed dropped one that came in between — and the sources read them
+    /// (libdispatch uses signalfd on Linux, which takes pending signals). Children get an empty mask before exec.
+    static func holdSignals() {
+        var held = sigset_t()
+        sigemptyset(&held)
+        for number in watched { sigaddset(&held, number) }
+        pthread_sigmask(SIG_BLOCK, &held, nil)
+    }
 
     init() {
+        Self.holdSignals()
         let queue = DispatchQueue(label: "tls-interop.signals")
-        for number in [SIGINT, SIGTERM, SIGHUP] {
-            Glibc.signal(number, SIG_IGN)
+        for number in Self.watched {
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler {
                 let first = RunInterruption.record(number)

@@ -130,6 +130,27 @@ import Testing
         }
     }
 
+    /// `versions` takes one prefix or a list: the entry excuses cells on any of them and on no other version.
+    @Test func divergenceVersionsMayListSeveralPrefixes() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write("scenarios/H.yaml", Self.valid)
+        let catalog = try ScenarioCatalog.load(directory: directory.path + "/scenarios", libraries: .linked)
+        let cell = Cell(scenario: catalog.scenarios[0], server: TLSLibrary("gnutls"), client: TLSLibrary("openssl"), protocolVersion: .tls13, mode: .inProcess)
+        func divergence(_ versions: String) throws -> Divergence {
+            let file = try directory.write(
+                "divergences.yaml",
+                "divergences:\n  - {id: D, scenario: H1, versions: \(versions), observed: {clientHandshake: reset}, raw: r, reason: r, reference: r}\n")
+            return try DivergenceCatalog.load(file: file, scenarios: catalog, libraries: .linked).divergences[0]
+        }
+        let both = try divergence(#"{gnutls: ["3.7.", "3.8."]}"#)
+        #expect(both.matches(cell, runtimeVersions: [TLSLibrary("gnutls"): "GnuTLS 3.8.9 (build .deps/gnutls-3.8)"]))
+        #expect(both.matches(cell, runtimeVersions: [TLSLibrary("gnutls"): "GnuTLS 3.7.9"]))
+        #expect(!both.matches(cell, runtimeVersions: [TLSLibrary("gnutls"): "GnuTLS 3.9.0"]))
+        let one = try divergence(#"{gnutls: "3.7."}"#)
+        #expect(!one.matches(cell, runtimeVersions: [TLSLibrary("gnutls"): "GnuTLS 3.8.9"]))
+        #expect(throws: ConfigurationError.self) { try divergence("{gnutls: []}") }
+    }
+
     @Test func fatalAlertsAreWrittenAsObservationsWriteThem() throws {
         #expect(try loadError(Self.valid.replacingOccurrences(of: "completed}", with: "completed, fatalAlertsReceived: \"decode_error(50)\"}"))
             .hasPrefix("no error"))

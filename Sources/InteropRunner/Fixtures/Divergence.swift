@@ -16,8 +16,9 @@ public struct Divergence: Sendable, Hashable, Identifiable {
     public var raw: String
     public var reason: String
     public var reference: String
-    /// Library version prefixes this divergence was observed on (e.g. `openssl: "3.0."`); empty matches any version.
-    public var versions: [TLSLibrary: String] = [:]
+    /// Library version prefixes this divergence was observed on (e.g. `openssl: "3.0."`, or `gnutls: ["3.7.", "3.8."]`
+    /// for one seen on both); a library it does not name matches any version.
+    public var versions: [TLSLibrary: [String]] = [:]
 
     public init(
         id: String, scenario: String, server: TLSLibrary?, client: TLSLibrary?, protocolVersion: ProtocolVersion?,
@@ -44,7 +45,9 @@ public struct Divergence: Sendable, Hashable, Identifiable {
     public func matches(_ cell: Cell, runtimeVersions: [TLSLibrary: String]) -> Bool {
         (isLibraryWide || scenario == cell.scenario.id) && (server == nil || server == cell.server) && (client == nil || client == cell.client)
             && (protocolVersion == nil || protocolVersion == cell.protocolVersion)
-            && versions.allSatisfy { library, prefix in runtimeVersions[library]?.hasPrefix(prefix) == true }
+            && versions.allSatisfy { library, prefixes in
+                runtimeVersions[library].map { version in prefixes.contains { version.hasPrefix($0) } } == true
+            }
     }
 }
 
@@ -120,12 +123,15 @@ public struct DivergenceCatalog: Sendable {
             observed[field] = text
         }
         guard !observed.isEmpty else { throw entry.error("observed", "must name at least one field") }
-        var versions: [TLSLibrary: String] = [:]
+        var versions: [TLSLibrary: [String]] = [:]
         if let versionEntry = try entry.nested("versions") {
             try versionEntry.allowOnly(Set(libraries.libraries.map(\.rawValue)))
             for library in libraries.libraries where versionEntry.has(library.rawValue) {
+                let prefixes = versionEntry.isList(library.rawValue)
+                    ? try versionEntry.strings(library.rawValue) : [try versionEntry.string(library.rawValue)]
+                guard !prefixes.isEmpty else { throw versionEntry.error(library.rawValue, "must name at least one version prefix") }
                 // "OpenSSL 3.0.19 27 Jan 2026" / "GnuTLS 3.7.9": the number follows the name.
-                versions[library] = libraries.displayName(for: library) + " " + (try versionEntry.string(library.rawValue))
+                versions[library] = prefixes.map { libraries.displayName(for: library) + " " + $0 }
             }
         }
         var divergence = Divergence(
