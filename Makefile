@@ -5,7 +5,7 @@ RUN_SCRATCH := .build-run
 BIN := $(RUN_SCRATCH)/debug/tls-interop
 REPORTS := reports
 
-.PHONY: all deps build run test bench openssl-3.5 gnutls-3.8 run-3.5 test-3.5 certs clean
+.PHONY: all deps build run test bench openssl-3.5 gnutls-3.8 run-3.5 run-versions test-3.5 certs clean
 
 all: build
 
@@ -34,18 +34,17 @@ bench: build
 	@mkdir -p $(REPORTS)
 	$(RUN_SCRATCH)/debug/tls-interop-bench
 
-# OpenSSL 3.5 from Debian trixie's source package into .deps/ (about two minutes on two cores, once), and a second
-# harness build against it in .build-openssl35 (its own scratch path, PKG_CONFIG_PATH and run-time library path).
+# OpenSSL 3.5 from Debian trixie's source package into .deps/openssl-3.5 (about two minutes on two cores, once).
+# The same harness binary runs against it (`run --build openssl=.deps/openssl-3.5`): both libraries keep one soname
+# across 3.x and the backends look up newer calls at run time; a harness compiled against 3.5 gave the same
+# results cell for cell (README).
 OPENSSL35 := $(CURDIR)/.deps/openssl-3.5
-SWIFT35 := PKG_CONFIG_PATH=$(OPENSSL35)/lib/pkgconfig $(SWIFT)
-FLAGS35 := --scratch-path .build-openssl35 -Xlinker -rpath -Xlinker $(OPENSSL35)/lib
 openssl-3.5: deps
 	@scripts/install-deps.sh build-essential perl
 	scripts/build-openssl-3.5.sh
-	$(SWIFT35) build $(FLAGS35) --product tls-interop
 
 # GnuTLS 3.8 (and the nettle 3.10 it needs) from Debian trixie's source packages into .deps/gnutls-3.8 (about ten
-# minutes on two cores, once). The same harness binary runs against it: `run --gnutls-build .deps/gnutls-3.8`.
+# minutes on two cores, once); `run --build gnutls=.deps/gnutls-3.8`.
 gnutls-3.8: deps
 	@scripts/install-deps.sh build-essential m4 libgmp-dev libtasn1-6-dev libp11-kit-dev libidn2-dev
 	scripts/build-gnutls-3.8.sh
@@ -53,12 +52,27 @@ gnutls-3.8: deps
 # The default matrix on OpenSSL 3.0 (reports/) and on 3.5 (reports/openssl-3.5/), both against the system GnuTLS,
 # then one comparison with the version as a dimension (reports/versions/): every cell whose outcome changed.
 run-3.5: openssl-3.5 build
-	@mkdir -p $(REPORTS)/openssl-3.5 $(REPORTS)/versions
-	$(BIN) run --reports $(REPORTS)
-	.build-openssl35/debug/tls-interop run --reports $(REPORTS)/openssl-3.5 --baseline $(REPORTS)/results.json
+	@mkdir -p $(REPORTS)/openssl-3.5 $(REPORTS)/versions $(REPORTS)/builds
+	-$(BIN) run --reports $(REPORTS)
+	-$(BIN) run --build openssl=.deps/openssl-3.5 --reports $(REPORTS)/openssl-3.5 --baseline $(REPORTS)/results.json
 	$(BIN) versions $(REPORTS)/results.json $(REPORTS)/openssl-3.5/results.json --reports $(REPORTS)/versions
 
-# The whole test suite against OpenSSL 3.5: the QUIC and SSL_handle_events tests run instead of being skipped.
+# The version matrix: OpenSSL {3.0 system, 3.5} × GnuTLS {3.7 system, 3.8}, one run per pair of builds
+# (reports/builds/), then one report with the builds as dimensions (reports/versions/). A run with failures does
+# not stop the others; the comparison's exit status says whether any run failed.
+BUILD_RUNS := openssl-3.0-gnutls-3.7 openssl-3.5-gnutls-3.7 openssl-3.0-gnutls-3.8 openssl-3.5-gnutls-3.8
+run-versions: openssl-3.5 gnutls-3.8 build
+	@mkdir -p $(REPORTS)/builds $(REPORTS)/versions
+	-$(BIN) run --quiet --reports $(REPORTS)/builds/openssl-3.0-gnutls-3.7
+	-$(BIN) run --quiet --build openssl=.deps/openssl-3.5 --reports $(REPORTS)/builds/openssl-3.5-gnutls-3.7
+	-$(BIN) run --quiet --build gnutls=.deps/gnutls-3.8 --reports $(REPORTS)/builds/openssl-3.0-gnutls-3.8
+	-$(BIN) run --quiet --build openssl=.deps/openssl-3.5 --build gnutls=.deps/gnutls-3.8 --reports $(REPORTS)/builds/openssl-3.5-gnutls-3.8
+	$(BIN) versions $(foreach run,$(BUILD_RUNS),$(REPORTS)/builds/$(run)/results.json) --reports $(REPORTS)/versions
+
+# The whole test suite against OpenSSL 3.5, compiled against its headers: the QUIC and SSL_handle_events tests run
+# instead of being skipped.
+SWIFT35 := PKG_CONFIG_PATH=$(OPENSSL35)/lib/pkgconfig $(SWIFT)
+FLAGS35 := --scratch-path .build-openssl35 -Xlinker -rpath -Xlinker $(OPENSSL35)/lib
 test-3.5: openssl-3.5
 	$(SWIFT35) build $(FLAGS35) --build-tests
 	$(SWIFT35) test $(FLAGS35) --skip-build
@@ -68,4 +82,4 @@ certs:
 	scripts/make-certs.sh certs
 
 clean:
-	rm -rf .build $(RUN_SCRATCH) .build-openssl35 $(REPORTS)/*.xml $(REPORTS)/*.json $(REPORTS)/*.md $(REPORTS)/*.html $(REPORTS)/openssl-3.5 $(REPORTS)/versions
+	rm -rf .build $(RUN_SCRATCH) .build-openssl35 $(REPORTS)/*.xml $(REPORTS)/*.json $(REPORTS)/*.md $(REPORTS)/*.html $(REPORTS)/openssl-3.5 $(REPORTS)/versions $(REPORTS)/builds

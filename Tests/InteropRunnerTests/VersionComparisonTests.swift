@@ -65,28 +65,58 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: output + "/versions.json"))
     }
 
-    @Test func refusesPairsThatDoNotIsolateTheOpenSSLVersion() throws {
+    @Test func refusesSetsThatCompareNothing() throws {
         let directory = try TemporaryDirectory()
         let (older, _) = try twoRuns(in: directory)
         let same = try runProgram(PackagePaths.executable, ["versions", older, older, "--reports", directory.path + "/same"])
         #expect(same.status == 2)
         #expect(same.standardError.contains("there is no version to compare"))
-
-        let other = try TemporaryDirectory()
-        let (olderAgain, gnutlsChanged) = try twoRuns(in: other) { document in
-            var libraries = document["libraries"] as! [String: String]
-            libraries["gnutls"] = "GnuTLS 9.9"
-            document["libraries"] = libraries
-        }
-        let refused = try runProgram(PackagePaths.executable, ["versions", olderAgain, gnutlsChanged, "--reports", other.path + "/v"])
-        #expect(refused.status == 2)
-        #expect(refused.standardError.contains("no change could be attributed to OpenSSL alone"))
-        #expect(refused.standardError.contains(gnutlsChanged))
+        let one = try runProgram(PackagePaths.executable, ["versions", older, "--reports", directory.path + "/one"])
+        #expect(one.status == 2)
 
         let third = try TemporaryDirectory()
         let (olderThird, seedChanged) = try twoRuns(in: third) { $0["seed"] = 42 }
         let seeds = try runProgram(PackagePaths.executable, ["versions", olderThird, seedChanged, "--reports", third.path + "/v"])
         #expect(seeds.status == 2)
         #expect(seeds.standardError.contains("seed 42"))
+    }
+
+    /// Runs differing in either library's build, three at once: the builds are the report's dimensions, each run is
+    /// compared with the first, a changed cell carries both runs' observations and raw values, and a run that
+    /// changes nothing says so with the count compared.
+    @Test func aBuildMatrixComparesEveryRunWithTheReference() throws {
+        let directory = try TemporaryDirectory()
+        let (reference, newerOpenSSL) = try twoRuns(in: directory)
+        let other = try TemporaryDirectory()
+        let (_, newerGnuTLS) = try twoRuns(in: other) { document in
+            var libraries = document["libraries"] as! [String: String]
+            libraries["openssl"] = (try? ResultsDocument.load(reference))?.libraries["openssl"]
+            libraries["gnutls"] = "GnuTLS 9.9.9 (build /opt/gnutls-9.9)"
+            document["libraries"] = libraries
+            var cells = document["cells"] as! [[String: Any]]
+            cells[0] = ((try? JSONSerialization.jsonObject(with: FileManager.default.contents(atPath: reference)!)) as? [String: Any])
+                .flatMap { ($0["cells"] as? [[String: Any]])?.first } ?? cells[0]
+            document["cells"] = cells
+        }
+        let output = directory.path + "/matrix"
+        let result = try runProgram(PackagePaths.executable, ["versions", reference, newerOpenSSL, newerGnuTLS, "--reports", output])
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardOutput.contains("Build matrix: OpenSSL × GnuTLS, 3 runs"))
+        #expect(result.standardOutput.contains("to OpenSSL 9.9.9 × GnuTLS 3.7.9 (12 compared):"))
+        #expect(result.standardOutput.contains("0 cells changed from "))
+        #expect(result.standardOutput.contains("× GnuTLS 9.9.9 (build /opt/gnutls-9.9) (12 compared)"))
+        let summary = try String(contentsOfFile: output + "/summary.md", encoding: .utf8)
+        #expect(summary.contains("| OpenSSL | GnuTLS | cells |"))
+        #expect(summary.contains("| GnuTLS 9.9.9 (build /opt/gnutls-9.9) | 12 |"))
+        #expect(summary.contains("No cell changed (12 cells compared)."))
+        #expect(summary.contains("both runs' checks and raw values"))
+        #expect(summary.contains("on OpenSSL 9.9.9 × GnuTLS 3.7.9:"))
+        #expect(summary.contains("SSL_do_handshake"))
+        let junit = output + "/junit.xml"
+        #expect(try xmllint(["--noout", "--schema", ReportsTests.schema, junit]).status == 0)
+        let suites = try xmllint(["--xpath", "//testsuite/@name", junit]).standardOutput
+        #expect(suites.contains("× GnuTLS 9.9.9 (build /opt/gnutls-9.9) · H — "))
+        let document = try #require(try JSONSerialization.jsonObject(with: FileManager.default.contents(atPath: output + "/versions.json")!) as? [String: Any])
+        #expect((document["runs"] as? [Any])?.count == 3)
     }
 }
