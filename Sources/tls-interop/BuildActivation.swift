@@ -61,24 +61,17 @@ enum BuildActivation {
     /// A process started with `environment` must start at all, and load what the builds hold.
     private static func probe(_ builds: [LibraryBuild], environment: [String: String]) throws(ConfigurationError) {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["libraries"]
-        process.environment = environment
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
+        let process: ChildProcess
         do {
-            try process.run()
+            process = try ChildProcess.runToEnd(executable, ["libraries"], environment: environment, limit: .seconds(30))
         } catch {
-            throw ConfigurationError("cannot start \(executable) to check the builds: \(error.localizedDescription)")
+            throw ConfigurationError("cannot start \(executable) to check the builds: \(error)")
         }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard process.termination == .exited(0) else {
             let names = builds.filter { $0.source != .system }.map { "\($0.library.rawValue)=\($0.name)" }.joined(separator: ", ")
-            let reason = message.split(separator: "\n").first.map { String($0).replacingOccurrences(of: "tls-interop: error: ", with: "") }
-                ?? "exit status \(process.terminationStatus)"
+            let reason = process.standardErrorText.split(separator: "\n").first
+                .map { String($0).replacingOccurrences(of: "tls-interop: error: ", with: "") }
+                ?? process.termination.map(\.description) ?? "it did not finish"
             throw ConfigurationError("--build \(names): the harness cannot run with it: \(reason)")
         }
     }

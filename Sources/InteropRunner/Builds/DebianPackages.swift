@@ -62,25 +62,17 @@ enum DebianPackages {
     private static func dpkgDeb(_ arguments: [String], tool: String = "dpkg-deb", option: String, file: String? = nil)
         throws(ConfigurationError) -> String
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/" + tool)
-        process.arguments = arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        let process: ChildProcess
         do {
-            try process.run()
+            process = try ChildProcess.runToEnd("/usr/bin/" + tool, arguments)
         } catch {
-            throw ConfigurationError("\(option): cannot run /usr/bin/\(tool): \(error.localizedDescription)")
+            throw ConfigurationError("\(option): cannot run /usr/bin/\(tool): \(error)")
         }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let reason = message.split(separator: "\n").first.map(String.init) ?? "exit status \(process.terminationStatus)"
+        guard process.termination == .exited(0) else {
+            let reason = process.standardErrorText.split(separator: "\n").first.map(String.init)
+                ?? process.termination.map(\.description) ?? "did not finish"
             throw ConfigurationError("\(option): \(file ?? tool): \(reason)")
         }
-        return text
+        return process.standardOutputText
     }
 }

@@ -40,10 +40,11 @@ public final class ChildProcess {
     /// pipe holding `input` and left open. It dies with the thread that started it (see `process_launch`).
     /// `captureLimit` bounds what is kept of each output stream (head and tail).
     /// `inheriting` is a descriptor the child gets as its descriptor 3 (a listening socket the runner bound for it);
-    /// with `endingInput` the child reads end of file after `input` instead of a pipe held open.
+    /// with `endingInput` the child reads end of file after `input` instead of a pipe held open. `environment`
+    /// replaces this process's environment for the child.
     public init(
         executable: String, arguments: [String], input: [UInt8]? = nil, endingInput: Bool = false, captureLimit: Int = 16 << 20,
-        inheriting: Int32? = nil
+        inheriting: Int32? = nil, environment: [String: String]? = nil
     ) throws {
         // A cell still starting peers when the run was stopped must not start more: the stop has killed the others.
         if let signal = RunInterruption.signal { throw ChildProcessError("the run was stopped by signal \(signal)", 0) }
@@ -67,7 +68,10 @@ public final class ChildProcess {
         }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let child = process_launch(executable, argv, environ, inputPipe[0], output[1], errors[1], inheriting ?? -1)
+        let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { envp?.forEach { free($0) } }
+        let child = envp.map { envp in process_launch(executable, argv, envp, inputPipe[0], output[1], errors[1], inheriting ?? -1) }
+            ?? process_launch(executable, argv, environ, inputPipe[0], output[1], errors[1], inheriting ?? -1)
         guard child > 0 else {
             let code = errno
             for descriptor in [output[0], errors[0], inputPipe[1]] where descriptor >= 0 { Glibc.close(descriptor) }
@@ -142,6 +146,16 @@ public final class ChildProcess {
             _ = process.terminate(grace: .milliseconds(500))
         }
         processes.forEach { $0.drainAndReap() }
+    }
+
+    /// Runs a short helper (`dpkg-deb`, a probe of this executable) to its end under the watchdog, which stops it
+    /// after `limit`.
+    public static func runToEnd(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil, limit: Duration = .seconds(60)
+    ) throws -> ChildProcess {
+        let process = try ChildProcess(executable: executable, arguments: arguments, environment: environment)
+        waitAll([process], deadline: ContinuousClock.now.advanced(by: limit))
+        return process
     }
 
     /// Ends a process the harness no longer needs (not a fault of the process): SIGTERM, then SIGKILL after `grace`.
