@@ -11,7 +11,7 @@ extension GnuTLSBackend {
         options: [GnuTLSOption.alpnRejection, GnuTLSOption.alpnServerPrecedence],
         commandLineTools: ["gnutls-serv": "/usr/bin/gnutls-serv", "gnutls-cli": "/usr/bin/gnutls-cli"],
         sharedObjects: [SharedObject("libgnutls.so.30", symbol: "gnutls_global_init")],
-        debianPackages: ["libgnutls30", "libgnutls30t64"])
+        debianPackages: ["libgnutls30", "libgnutls30t64"], configurationVariable: "GNUTLS_SYSTEM_PRIORITY_FILE")
 
     /// Where fixtures put GnuTLS's own settings, for every build of it.
     public static let optionsKey = "gnutls"

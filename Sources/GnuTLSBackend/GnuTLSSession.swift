@@ -52,7 +52,16 @@ final class GnuTLSSession: TLSSession {
         // Refused by unsupportedReason before a session is made.
         case .quic: "+VERS-TLS1.3"
         }
-        try check("gnutls_priority_set_direct", gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:" + version, nil))
+        if LibrarySetup.current.systemConfiguration {
+            // The library's default priority (its configuration file's, the system's policy) with only the cell's
+            // protocol version allowed, which the cell needs.
+            var errorPosition: UnsafePointer<CChar>?
+            try check(
+                "gnutls_set_default_priority_append",
+                gnutls_set_default_priority_append(session, "-VERS-ALL:" + version, &errorPosition, 0))
+        } else {
+            try check("gnutls_priority_set_direct", gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:" + version, nil))
+        }
         try check("gnutls_credentials_set", gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, UnsafeMutableRawPointer(certificates)))
         if !settings.alpn.isEmpty {
             try setALPN(settings)

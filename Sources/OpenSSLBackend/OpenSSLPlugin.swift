@@ -13,7 +13,7 @@ extension OpenSSLBackend {
             OpenSSLOption.acceptMovingWriteBuffer,
         ],
         commandLineTools: ["openssl": OpenSSLCapabilities.commandLineTool], sharedObjects: sharedObjects,
-        debianPackages: ["libssl3", "libssl3t64"])
+        debianPackages: ["libssl3", "libssl3t64"], configurationVariable: "OPENSSL_CONF")
 
     /// libssl and the libcrypto it needs: a build provides both (libssl 3.5 over libcrypto 3.0 would not load).
     public static let sharedObjects = [SharedObject("libssl.so.3", symbol: "SSL_new"), SharedObject("libcrypto.so.3", symbol: "OpenSSL_version")]

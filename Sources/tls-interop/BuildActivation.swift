@@ -31,14 +31,41 @@ enum BuildActivation {
         return libraries.libraries.map { chosen[$0] ?? .system($0) }
     }
 
-    /// Returns once this process runs `builds`; otherwise re-executes it (and does not return) or throws.
-    static func activate(_ builds: [LibraryBuild], libraries: LibraryRegistry) throws(ConfigurationError) {
-        var wanted = ActiveBuilds()
+    /// `LIBRARY=FILE` arguments: the policy file each library reads at start-up (`--config`).
+    static func configurationFiles(_ arguments: [String], libraries: LibraryRegistry) throws(ConfigurationError) -> [TLSLibrary: String] {
+        var files: [TLSLibrary: String] = [:]
+        for argument in arguments {
+            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[1].isEmpty else {
+                throw ConfigurationError("--config \(argument): use LIBRARY=FILE, e.g. gnutls=/etc/gnutls/config (known libraries: \(libraries.knownList))")
+            }
+            guard let library = libraries.library(named: parts[0]), libraries.plugin(for: library)?.configurationVariable != nil else {
+                throw ConfigurationError("--config \(argument): unknown library '\(parts[0])' (known: \(libraries.knownList))")
+            }
+            guard files[library] == nil else { throw ConfigurationError("--config: \(parts[0]) is given twice") }
+            guard FileManager.default.isReadableFile(atPath: parts[1]) else {
+                throw ConfigurationError("--config \(argument): cannot read \(parts[1])")
+            }
+            files[library] = URL(fileURLWithPath: parts[1]).standardizedFileURL.path
+        }
+        return files
+    }
+
+    /// Returns once this process runs `builds` with the configuration asked for; otherwise re-executes it (and does
+    /// not return) or throws. `systemConfiguration` lets endpoints use the libraries' own defaults, with
+    /// `configurationFiles` as their policy files.
+    static func activate(
+        _ builds: [LibraryBuild], systemConfiguration: Bool = false, configurationFiles: [TLSLibrary: String] = [:],
+        libraries: LibraryRegistry
+    ) throws(ConfigurationError) {
+        var wanted = LibrarySetup()
         for build in builds where build.source != .system {
             wanted.names[build.library.rawValue] = build.name
             wanted.directories[build.library.rawValue] = build.libraryDirectories
         }
-        let current = ActiveBuilds.current
+        wanted.systemConfiguration = systemConfiguration || !configurationFiles.isEmpty
+        wanted.configurationFiles = Dictionary(uniqueKeysWithValues: configurationFiles.map { ($0.key.rawValue, $0.value) })
+        let current = LibrarySetup.current
         if current == wanted {
             try verify(builds, libraries: libraries)
             return
@@ -47,9 +74,16 @@ enum BuildActivation {
         let searchPath = builds.flatMap(\.libraryDirectories) + current.directories.values.flatMap { $0 }.reduce(
             into: (environment["LD_LIBRARY_PATH"] ?? "").split(separator: ":").map(String.init)
         ) { path, directory in path.removeAll { $0 == directory } }
-        environment["LD_LIBRARY_PATH"] = searchPath.joined(separator: ":")
-        environment[ActiveBuilds.variable] = wanted.environmentValue
-        if wanted.names.isEmpty { environment[ActiveBuilds.variable] = nil }
+        environment["LD_LIBRARY_PATH"] = searchPath.isEmpty ? nil : searchPath.joined(separator: ":")
+        for plugin in libraries.plugins {
+            guard let variable = plugin.configurationVariable else { continue }
+            // A file given before (a previous setup) is dropped with it; one the user set is left alone.
+            if let previous = current.configurationFiles[plugin.library.rawValue], environment[variable] == previous {
+                environment[variable] = nil
+            }
+            if let file = configurationFiles[plugin.library] { environment[variable] = file }
+        }
+        environment[LibrarySetup.variable] = wanted.isDefault ? nil : wanted.environmentValue
         try probe(builds, environment: environment)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var argv = CommandLine.arguments.map { strdup($0) } + [nil]

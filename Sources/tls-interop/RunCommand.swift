@@ -46,6 +46,20 @@ struct RunCommand: ParsableCommand {
             """)
     var builds: [String] = []
 
+    @Option(
+        name: .customLong("library-config"),
+        help: """
+            harness: endpoints use the harness's own priority settings (GnuTLS NORMAL with the cell's version); \
+            system: the libraries' system-wide defaults (GnuTLS's default priority, OpenSSL's configuration file). \
+            Named in every report.
+            """)
+    var libraryConfig: LibraryConfiguration = .harness
+
+    @Option(
+        name: .customLong("config"),
+        help: "LIBRARY=FILE: the policy file a library reads at start-up (OPENSSL_CONF, GNUTLS_SYSTEM_PRIORITY_FILE); implies --library-config system. Repeatable.")
+    var configs: [String] = []
+
     @Flag(name: .long, help: "Print every cell's full trace.")
     var verbose = false
 
@@ -68,7 +82,10 @@ struct RunCommand: ParsableCommand {
         InterruptionWatch.holdSignals()
         // Before anything else: the run may restart itself with the chosen builds' libraries.
         do {
-            try BuildActivation.activate(try BuildActivation.builds(builds, libraries: selection.libraries), libraries: selection.libraries)
+            let libraries = selection.libraries
+            try BuildActivation.activate(
+                try BuildActivation.builds(builds, libraries: libraries), systemConfiguration: libraryConfig == .system,
+                configurationFiles: try BuildActivation.configurationFiles(configs, libraries: libraries), libraries: libraries)
         } catch {
             StandardStreams.error("tls-interop: error: \(error.message)\n")
             let reported = selection.libraries.reported
@@ -190,4 +207,10 @@ final class InterruptionWatch: @unchecked Sendable {
     }
 
     var signal: Int32? { RunInterruption.signal }
+}
+
+/// Whose settings a run's endpoints use (`--library-config`).
+enum LibraryConfiguration: String, ExpressibleByArgument, CaseIterable {
+    case harness
+    case system
 }

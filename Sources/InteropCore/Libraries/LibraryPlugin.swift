@@ -20,12 +20,16 @@ public struct LibraryPlugin: Sendable {
     public var sharedObjects: [SharedObject]
     /// The Debian binary packages that ship those libraries (`libssl3`, and `libssl3t64` since trixie).
     public var debianPackages: [String]
+    /// The environment variable naming the policy file the library reads when it initialises (`OPENSSL_CONF`,
+    /// `GNUTLS_SYSTEM_PRIORITY_FILE`): how `--config` hands it another one.
+    public var configurationVariable: String?
 
     public init(
         library: TLSLibrary, displayName: String, matrixMark: String, backend: any TLSBackend, optionsKey: String? = nil,
         options: [LibraryOption] = [], commandLineTools: [String: String] = [:], sharedObjects: [SharedObject] = [],
-        debianPackages: [String] = []
+        debianPackages: [String] = [], configurationVariable: String? = nil
     ) {
+        self.configurationVariable = configurationVariable
         self.sharedObjects = sharedObjects
         self.debianPackages = debianPackages
         self.library = library

@@ -3,9 +3,9 @@
 /// which libraries exist, what they are called, or what their settings mean.
 public struct LibraryRegistry: Sendable {
     public let plugins: [LibraryPlugin]
-    /// The builds a run chose instead of the system's libraries (`--build`), by library: reports show each next to
-    /// the version it reports.
-    public var buildNames: [TLSLibrary: String] = [:]
+    /// What a run chose instead of the system's libraries with the harness's settings (`--build`, `--config`), by
+    /// library: reports show it next to the version the library reports.
+    public var versionLabels: [TLSLibrary: String] = [:]
 
     public init(_ plugins: [LibraryPlugin]) {
         self.plugins = plugins
@@ -41,7 +41,7 @@ public struct LibraryRegistry: Sendable {
     public var runtimeVersions: [TLSLibrary: String] {
         Dictionary(uniqueKeysWithValues: plugins.map { plugin in
             let version = plugin.backend.runtimeVersion
-            return (plugin.library, buildNames[plugin.library].map { "\(version) (build \($0))" } ?? version)
+            return (plugin.library, versionLabels[plugin.library].map { "\(version) (\($0))" } ?? version)
         })
     }
 

@@ -27,7 +27,7 @@ public struct LibraryBuild: Sendable, Equatable {
     }
 
     /// The builds `active` says this process was started with, every other library the system's.
-    public static func started(with active: ActiveBuilds, libraries: LibraryRegistry) -> [LibraryBuild] {
+    public static func started(with active: LibrarySetup, libraries: LibraryRegistry) -> [LibraryBuild] {
         libraries.libraries.map { library in
             guard let directories = active.directories[library.rawValue] else { return .system(library) }
             let name = active.names[library.rawValue] ?? ""
