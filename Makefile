@@ -40,14 +40,12 @@ bench: build
 # results cell for cell (README).
 OPENSSL35 := $(CURDIR)/.deps/openssl-3.5
 openssl-3.5: deps
-	@scripts/install-deps.sh build-essential perl
-	scripts/build-openssl-3.5.sh
+	scripts/build-from-debian-source.sh openssl 3.5
 
 # GnuTLS 3.8 (and the nettle 3.10 it needs) from Debian trixie's source packages into .deps/gnutls-3.8 (about ten
 # minutes on two cores, once); `run --build gnutls=.deps/gnutls-3.8`.
 gnutls-3.8: deps
-	@scripts/install-deps.sh build-essential m4 libgmp-dev libtasn1-6-dev libp11-kit-dev libidn2-dev
-	scripts/build-gnutls-3.8.sh
+	scripts/build-from-debian-source.sh gnutls 3.8
 
 # The default matrix on OpenSSL 3.0 (reports/) and on 3.5 (reports/openssl-3.5/), both against the system GnuTLS,
 # then one comparison with the version as a dimension (reports/versions/): every cell whose outcome changed.

@@ -71,6 +71,9 @@ import Testing
             ("gnutls=\(directory.path)/broken", "the harness cannot run with it: "),
             ("nss=\(directory.path)/empty", "unknown library 'nss' (known: openssl, gnutls)"),
             ("gnutls", "use LIBRARY=BUILD"),
+            ("gnutls=debian:x", "'x' is not a version like 3.8"),
+            // The temporary directory is not the repository: the source build's script is not there.
+            ("gnutls=debian:3.8", "scripts/build-from-debian-source.sh is not here; run from the harness's repository"),
         ]
         for (build, message) in cases {
             let reports = directory.path + "/reports-\(abs(build.hashValue))"

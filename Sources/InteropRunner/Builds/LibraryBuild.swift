@@ -13,6 +13,8 @@ public struct LibraryBuild: Sendable, Equatable {
         case prefix(String)
         /// Candidate Debian packages, unpacked (not installed) into `unpackedInto`.
         case debianPackages([String], unpackedInto: String)
+        /// A version of Debian trixie's source package, built once into `builtInto`.
+        case debianSource(version: String, builtInto: String)
     }
 
     public var library: TLSLibrary
@@ -38,12 +40,20 @@ public struct LibraryBuild: Sendable, Equatable {
     /// Under a prefix, where the loader's own layouts put libraries.
     static let libraryLayouts = ["lib", "lib64", "lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu", "usr/lib", "usr/lib64", "."]
 
-    /// The build `spec` names for `plugin`'s library: `system`, a directory, or `.deb` files (comma separated).
-    /// `option` names the command-line option in errors; packages are unpacked under `workDirectory`.
+    /// The build `spec` names for `plugin`'s library: `system`, a directory, `.deb` files (comma separated), or
+    /// `debian:VERSION` (trixie's source package, built once by `scripts/build-from-debian-source.sh`). `option`
+    /// names the command-line option in errors; packages are unpacked under `workDirectory`.
     public static func resolve(_ spec: String, for plugin: LibraryPlugin, option: String, workDirectory: String)
         throws(ConfigurationError) -> LibraryBuild
     {
         if spec == "system" { return .system(plugin.library) }
+        if spec.hasPrefix("debian:") {
+            let version = String(spec.dropFirst("debian:".count))
+            let built = try DebianSourceBuild.build(plugin, version: version, option: option)
+            var build = try prefix(built, for: plugin, option: option, named: spec)
+            build.source = .debianSource(version: version, builtInto: built)
+            return build
+        }
         let parts = spec.split(separator: ",").map(String.init)
         if !parts.isEmpty && parts.allSatisfy({ $0.hasSuffix(".deb") }) {
             let unpacked = try DebianPackages.unpack(parts, for: plugin, option: option, into: workDirectory)
