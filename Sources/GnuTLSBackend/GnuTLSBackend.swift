@@ -49,6 +49,9 @@ public struct GnuTLSBackend: TLSBackend {
         if settings.interposedStyle == .extended {
             return "the _ex callback style is an OpenSSL BIO method convention; GnuTLS push/pull functions have one"
         }
+        if LibrarySetup.current.systemConfiguration {
+            return GnuTLSCapabilities.defaultPriorityAppendCall.missingReason(in: runtimeVersion)
+        }
         return nil
     }
 

@@ -55,10 +55,10 @@ final class GnuTLSSession: TLSSession {
         if LibrarySetup.current.systemConfiguration {
             // The library's default priority (its configuration file's, the system's policy) with only the cell's
             // protocol version allowed, which the cell needs.
+            // Refused by unsupportedReason before a session is made when the call is missing.
+            guard let append = GnuTLSCapabilities.defaultPriorityAppend else { preconditionFailure("gnutls_set_default_priority_append") }
             var errorPosition: UnsafePointer<CChar>?
-            try check(
-                "gnutls_set_default_priority_append",
-                gnutls_set_default_priority_append(session, "-VERS-ALL:" + version, &errorPosition, 0))
+            try check("gnutls_set_default_priority_append", append(session, "-VERS-ALL:" + version, &errorPosition, 0))
         } else {
             try check("gnutls_priority_set_direct", gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:" + version, nil))
         }

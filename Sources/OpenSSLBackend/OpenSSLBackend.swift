@@ -64,8 +64,10 @@ public struct OpenSSLBackend: TLSBackend {
         if settings.protocolVersion.isQUIC, case .failure(let missing) = QUICSymbols.linked {
             return "the linked \(runtimeVersion) has no QUIC server (\(missing.name) is absent; the listener API arrived in OpenSSL 3.5)"
         }
-        if settings.openSSLOptions.flag(OpenSSLOption.requiresHandleEvents.name) && OpenSSLCapabilities.handleEvents == nil {
-            return "SSL_handle_events is absent from the linked \(runtimeVersion) (it arrived in OpenSSL 3.2)"
+        if settings.openSSLOptions.flag(OpenSSLOption.requiresHandleEvents.name),
+            let missing = OpenSSLCapabilities.handleEventsCall.missingReason(in: runtimeVersion)
+        {
+            return missing
         }
         return nil
     }

@@ -1,4 +1,5 @@
 internal import COpenSSL
+import InteropCore
 import Foundation
 
 #if canImport(Glibc)
@@ -10,10 +11,8 @@ enum OpenSSLCapabilities {
     typealias HandleEvents = @convention(c) (OpaquePointer?) -> Int32
 
     /// `SSL_handle_events` (OpenSSL 3.2+), which supersedes `DTLSv1_handle_timeout` for DTLS.
-    static var handleEvents: HandleEvents? {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "SSL_handle_events") else { return nil }
-        return unsafeBitCast(symbol, to: HandleEvents.self)
-    }
+    static let handleEventsCall = RuntimeCall("SSL_handle_events", since: "OpenSSL 3.2")
+    static var handleEvents: HandleEvents? { handleEventsCall.address.map { unsafeBitCast($0, to: HandleEvents.self) } }
 }
 
 extension OpenSSLCapabilities {

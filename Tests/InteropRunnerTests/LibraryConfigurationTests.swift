@@ -1,4 +1,5 @@
 import Foundation
+import InteropCore
 import InteropRunner
 import Testing
 
@@ -64,5 +65,12 @@ import Testing
         }
         let unknown = try runProgram(binary, ["run", "--filter", "H1", "--library-config", "mine"])
         #expect(unknown.status == 2)
+    }
+
+    /// A call newer than some build is looked up when the harness runs; a missing one is named with its version.
+    @Test func callsNewerThanABuildAreLookedUpAndNamedWhenMissing() {
+        #expect(RuntimeCall("gnutls_set_default_priority_append", since: "GnuTLS 3.6.3").missingReason(in: "GnuTLS 3.7.9") == nil)
+        #expect(RuntimeCall("gnutls_call_from_the_future", since: "GnuTLS 9.9").missingReason(in: "GnuTLS 3.7.9")
+            == "gnutls_call_from_the_future is absent from the linked GnuTLS 3.7.9 (it arrived in GnuTLS 9.9)")
     }
 }
