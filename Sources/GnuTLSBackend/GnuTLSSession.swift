@@ -45,13 +45,16 @@ final class GnuTLSSession: TLSSession {
             verifiedName = strdup(credentials.serverName)
             gnutls_session_set_verify_cert(session, verifiedName, 0)
         }
-        let version = switch settings.protocolVersion {
-        case .tls13: "+VERS-TLS1.3"
-        case .tls12: "+VERS-TLS1.2"
-        case .dtls12: "+VERS-DTLS1.2"
-        // Refused by unsupportedReason before a session is made.
-        case .quic: "+VERS-TLS1.3"
+        func keyword(_ version: ProtocolVersion) -> String {
+            switch version {
+            case .tls13: "+VERS-TLS1.3"
+            case .tls12: "+VERS-TLS1.2"
+            case .dtls12: "+VERS-DTLS1.2"
+            // Refused by unsupportedReason before a session is made.
+            case .quic: "+VERS-TLS1.3"
+            }
         }
+        let version = ([settings.protocolVersion] + settings.alsoAccepted).map(keyword).joined(separator: ":")
         if LibrarySetup.current.systemConfiguration {
             // The library's default priority (its configuration file's, the system's policy) with only the cell's
             // protocol version allowed, which the cell needs.

@@ -15,6 +15,7 @@ final class OpenSSLContextCache: @unchecked Sendable {
     private struct Key: Hashable {
         var role: EndpointRole
         var protocolVersion: ProtocolVersion
+        var alsoAccepted: [ProtocolVersion]
         var credentials: Credentials
     }
 
@@ -23,7 +24,9 @@ final class OpenSSLContextCache: @unchecked Sendable {
     }
 
     func context(for settings: EndpointSettings) throws(SessionSetupError) -> OpaquePointer {
-        let key = Key(role: settings.role, protocolVersion: settings.protocolVersion, credentials: settings.credentials)
+        let key = Key(
+            role: settings.role, protocolVersion: settings.protocolVersion, alsoAccepted: settings.alsoAccepted,
+            credentials: settings.credentials)
         lock.lock()
         defer { lock.unlock() }
         if let cached = contexts[key] { return cached.pointer }
@@ -47,14 +50,18 @@ final class OpenSSLContextCache: @unchecked Sendable {
             throw SessionSetupError("SSL_CTX_new failed", raw: failure("SSL_CTX_new"))
         }
         // QUIC is TLS 1.3 by definition; its methods take no version bounds.
-        let version: Int32? = switch settings.protocolVersion {
-        case .tls13: TLS1_3_VERSION
-        case .tls12: TLS1_2_VERSION
-        case .dtls12: DTLS1_2_VERSION
-        case .quic: nil
+        func number(_ version: ProtocolVersion) -> Int32? {
+            switch version {
+            case .tls13: TLS1_3_VERSION
+            case .tls12: TLS1_2_VERSION
+            case .dtls12: DTLS1_2_VERSION
+            case .quic: nil
+            }
         }
-        if let version {
-            _ = COpenSSL_SSL_CTX_set_min_proto_version(context, version)
+        if let version = number(settings.protocolVersion) {
+            // The oldest accepted version is the lowest bound (DTLS numbers count down, so compare by transport).
+            let lowest = settings.alsoAccepted.compactMap(number).reduce(version) { settings.protocolVersion.isDatagram ? max($0, $1) : min($0, $1) }
+            _ = COpenSSL_SSL_CTX_set_min_proto_version(context, lowest)
             _ = COpenSSL_SSL_CTX_set_max_proto_version(context, version)
         }
         SSL_CTX_set_info_callback(context, openSSLInfoCallback)

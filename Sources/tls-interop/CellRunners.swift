@@ -21,7 +21,7 @@ enum CellRunners {
     }
 
     /// A missing file gets its own message before a library's less direct one.
-    private static func checkReadable(_ credentials: Credentials) throws(ConfigurationError) {
+    static func checkReadable(_ credentials: Credentials) throws(ConfigurationError) {
         let files = [
             ("trust anchor", credentials.trustAnchorFile), ("certificate chain", credentials.chainFile),
             ("private key", credentials.privateKeyFile),

@@ -13,7 +13,7 @@ struct TLSInteropCommand: ParsableCommand {
             """,
         subcommands: [
             ListCommand.self, RunCommand.self, ExplainCommand.self, DiffCommand.self, MergeCommand.self, VersionsCommand.self,
-            LibrariesCommand.self, PeerCommand.self,
+            LibrariesCommand.self, ServeCommand.self, PeerCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -32,18 +32,25 @@ public final class EchoServer: LoopParticipant {
     public var requiredConnections = 0
     /// Called with each connection's record as soon as it is complete (a peer process prints it at once).
     public var onConnectionFinished: ((ConnectionRecord) -> Void)?
+    /// How long one connection may take before it is given up (its unfinished steps are timeouts) and the next is
+    /// served: a long-running server (`tls-interop serve`) must not be held by one client that hangs. Nil: no limit
+    /// of its own (a cell's loop has a deadline).
+    public var connectionDeadline: Duration?
+    private var currentEnds: ContinuousClock.Instant?
 
     public var isSettled: Bool { current == nil && connections.count >= requiredConnections }
 
     public func advance() -> Readiness? {
         while listenerFailure == nil {
             if let driver = current {
+                if let ends = currentEnds, ContinuousClock.now >= ends {
+                    finishCurrent(expiring: "connection deadline")
+                    continue
+                }
                 switch driver.advance() {
-                case .waiting(let readiness): return readiness
+                case .waiting(let readiness): return currentEnds.map { .until($0, readiness) } ?? readiness
                 case .finished:
-                    connections.append(driver.record)
-                    onConnectionFinished?(driver.record)
-                    current = nil
+                    finishCurrent()
                 }
             }
             let accepted: (any RawConnection)?
@@ -55,16 +62,23 @@ public final class EchoServer: LoopParticipant {
             }
             guard let connection = accepted else { return listener.acceptReadiness }
             current = makeDriver(for: connection)
+            currentEnds = connectionDeadline.map { ContinuousClock.now.advanced(by: $0) }
         }
         return nil
     }
 
     public func expire(reason: String) {
+        finishCurrent(expiring: reason)
+    }
+
+    /// Records the current connection (expired first, with `reason`, when it did not finish) and clears it.
+    private func finishCurrent(expiring reason: String? = nil) {
         guard let driver = current else { return }
-        driver.expire(reason: reason)
+        if let reason { driver.expire(reason: reason) }
         connections.append(driver.record)
         onConnectionFinished?(driver.record)
         current = nil
+        currentEnds = nil
     }
 
     private func makeDriver(for connection: any RawConnection) -> EndpointDriver {

@@ -27,6 +27,8 @@ public final class EndpointDriver {
     /// Every byte read, in order: what `echo` writes back and what the read digest is made of at the end.
     private var received: [UInt8] = []
     private var written = WrittenBytes()
+    /// `echoEach`: how much of `received` has been written back.
+    private var echoed = 0
     private var scratch = [UInt8](repeating: 0, count: 16 * 1024)
     /// The `writeRetry` step's experiment, while the step runs and after.
     private var retryExperiment: WriteRetryExperiment?
@@ -99,6 +101,8 @@ public final class EndpointDriver {
             return write(action, refusalsBefore: refusalsBefore)
         case .conclude:
             return interpret(streams?.concludeStream() ?? Self.noStreams(action), of: action, refusalsBefore: refusalsBefore)
+        case .echoEach:
+            return echoEach(refusalsBefore: refusalsBefore)
         case .readToEnd, .readExactly:
             if action == .readExactly && received.count >= expectedInbound { return .done }
             let result = scratch.withUnsafeMutableBytes { session.read(into: $0) }
@@ -169,6 +173,25 @@ public final class EndpointDriver {
                 return .again
             }
         }
+        return interpret(result, of: action, refusalsBefore: refusalsBefore)
+    }
+
+    /// `echoEach`: what arrived and is not yet echoed goes back first (a write the library asked to retry is retried
+    /// with the same bytes before anything more is read, so `received` does not move under it); then the next read.
+    private func echoEach(refusalsBefore: Int) -> StepProgress {
+        let action = EndpointAction.echoEach
+        if echoed < received.count {
+            let result = received.withUnsafeBytes { session.write(UnsafeRawBufferPointer(rebasing: $0[echoed...])) }
+            guard case .ok(let count) = result.outcome, count > 0 else { return interpret(result, of: action, refusalsBefore: refusalsBefore) }
+            // Copied: a slice of `received` would be copied whole by the next read's append.
+            received.withUnsafeBytes { written.append(copying: UnsafeRawBufferPointer(rebasing: $0[echoed..<echoed + count])) }
+            echoed += count
+            record.log(action, result)
+            return .again
+        }
+        let result = scratch.withUnsafeMutableBytes { session.read(into: $0) }
+        if let progress = took(result, in: action) { return progress }
+        if !result.outcome.isRetry { record.endOfStream = result.outcome }
         return interpret(result, of: action, refusalsBefore: refusalsBefore)
     }
 

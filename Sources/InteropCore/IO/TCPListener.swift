@@ -2,13 +2,14 @@
 import Glibc
 #endif
 
-/// A nonblocking listening socket on a loopback address with a port the kernel chose.
+/// A nonblocking listening socket on a loopback address, on a port the kernel chose unless one was asked for.
 public final class TCPListener {
     public let socket: SocketDescriptor
     public let address: LoopbackAddress
 
-    public init(family: LoopbackAddress.Family = .ipv4, backlog: Int32 = 16) throws(SocketError) {
-        let requested = LoopbackAddress(family: family, port: 0)
+    /// `port` 0 lets the kernel choose (every cell); `tls-interop serve` may be given one.
+    public init(family: LoopbackAddress.Family = .ipv4, port: UInt16 = 0, backlog: Int32 = 16) throws(SocketError) {
+        let requested = LoopbackAddress(family: family, port: port)
         let descriptor = try SocketDescriptor.tcp(family: requested.socketFamily)
         try descriptor.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
         let bound = requested.withSocketAddress { bind(descriptor.fileDescriptor, $0, $1) }

@@ -16,6 +16,9 @@ public struct EndpointSettings: Sendable, Hashable {
     public var cookieExchange: Bool
     /// Library-specific settings, by the library's options key (see `LibraryPlugin.optionsKey`).
     public var libraryOptions: [String: LibraryOptionValues]
+    /// Server: older versions of the same transport it accepts besides `protocolVersion` (`tls-interop serve`'s
+    /// TLS 1.3 and 1.2 on one port); a cell's endpoints accept exactly their cell's version.
+    public var alsoAccepted: [ProtocolVersion] = []
 
     public init(
         role: EndpointRole, protocolVersion: ProtocolVersion, credentials: Credentials, alpn: [String] = [],

@@ -17,6 +17,9 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     case readExactly
     /// Write back everything read so far.
     case echo
+    /// Read whatever arrives and write it back at once, chunk by chunk, until the peer concludes: the interactive
+    /// echo of `tls-interop serve`, for clients that wait for their echo before they close.
+    case echoEach
     /// QUIC: `send` and end the stream in the same call (`SSL_write_ex2` with `SSL_WRITE_FLAG_CONCLUDE`).
     case sendConcluding
     /// QUIC: `echo` and end the stream in the same call, as the QUIC server guide does.
@@ -63,6 +66,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case .readToEnd: "readToEnd"
         case .readExactly: "readExactly"
         case .echo: "echo"
+        case .echoEach: "echoEach"
         case .sendConcluding: "sendConcluding"
         case .echoConcluding: "echoConcluding"
         case .conclude: "conclude"
@@ -83,7 +87,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
 
     /// Every step name, for error messages.
     public static let vocabulary = [
-        "handshake", "listen", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo",
+        "handshake", "listen", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo", "echoEach",
         "sendConcluding", "echoConcluding", "conclude", "shutdown(closeNotify)", "shutdown(bidirectional)", "finish", "drainRaw", "reset", "sendTruncatedRecord",
         "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate",
         "readInChunks(N, pollFirst|pendingAware)", "close",
@@ -128,6 +132,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case "readToEnd": self = .readToEnd
         case "readExactly": self = .readExactly
         case "echo": self = .echo
+        case "echoEach": self = .echoEach
         case "sendConcluding": self = .sendConcluding
         case "echoConcluding": self = .echoConcluding
         case "conclude": self = .conclude
@@ -147,6 +152,8 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
 
     /// The echo server's script, after the QUIC server guide: read until the client concludes, echo, shut down.
     public static let echoServer: [EndpointAction] = [.handshake, .readToEnd, .echo, .shutdown(.bidirectional), .close]
+    /// `tls-interop serve`'s script: each chunk echoed as it arrives, then the same close.
+    public static let interactiveEchoServer: [EndpointAction] = [.handshake, .echoEach, .shutdown(.bidirectional), .close]
     /// The client's script, after the nonblocking TLS client guide, concluding its request with close_notify.
     public static let echoClient: [EndpointAction] = [.handshake, .send, .shutdown(.closeNotify), .readToEnd, .close]
 
