@@ -52,6 +52,13 @@ extension PeerRequest.Role: ExpressibleByArgument {}
 extension PeerRequest.Misbehaviour: ExpressibleByArgument {}
 
 extension PeerRequest {
+    /// The contract's way to decline a cell: an `unsupported` line with the reason, and the reserved exit status.
+    static func refuse(_ reason: String) -> Never {
+        _ = StandardStreams.output(PeerEvent(event: .unsupported, reason: reason).jsonLine + "\n")
+        StandardStreams.error("tls-interop peer: cell not applicable: \(reason)\n")
+        exit(PeerEvent.unsupportedExitStatus)
+    }
+
     /// Runs the endpoint: the scenario as the runner decoded it, the plan, the loop, one JSON line per event.
     func run() throws {
         // A peer whose runner went away must not die of SIGPIPE with half a line written.
@@ -66,6 +73,8 @@ extension PeerRequest {
             while true { pause() }
         case .garbage?:
             StandardStreams.output("this is not JSON \u{1B}[31m\n")
+        case .unsupported?:
+            Self.refuse("this endpoint was told to play no cell (--misbehave unsupported)")
         case nil:
             break
         }
@@ -102,10 +111,7 @@ extension PeerRequest {
             scenario: found, server: TLSLibrary(server), client: TLSLibrary(client), protocolVersion: protocolVersion,
             mode: .outOfProcess)
         let plan = CellPlan(cell: cell, seed: seed, credentials: .standard(in: certs), libraries: libraries)
-        if let reason = plan.notApplicableReason {
-            StandardStreams.error("tls-interop peer: error: cell not applicable: \(reason)\n")
-            throw ExitCode(2)
-        }
+        if let reason = plan.notApplicableReason { Self.refuse(reason) }
         let limit = Duration.milliseconds(Int64(deadline * 1000))
         let emit: (PeerEvent) -> Void = { event in
             // One write per line, unbuffered, so a runner sees each event as it happens. A reader that has gone (the

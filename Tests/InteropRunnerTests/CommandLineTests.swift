@@ -1,4 +1,5 @@
 import Foundation
+import InteropRunner
 import Testing
 
 /// The `tls-interop` executable as users and CI meet it: exit codes, messages, and the report it leaves.
@@ -56,10 +57,12 @@ import Testing
         let wrongProtocol = try runProgram(binary, common + ["--scenario", "H1"])
         #expect(wrongProtocol.status == 2)
         #expect(wrongProtocol.standardError.contains("--protocol: scenario H1 runs tls1.3, tls1.2, dtls1.2, not quic"))
+        // A cell the endpoint cannot play is declined as docs/peer-contract.md says: an `unsupported` line, exit 4.
         let notApplicable = try runProgram(binary, common + ["--scenario", "Q1"])
-        #expect(notApplicable.status == 2)
+        #expect(notApplicable.status == PeerEvent.unsupportedExitStatus)
         #expect(notApplicable.standardError.contains("cell not applicable: GnuTLS has no QUIC transport"))
-        #expect(notApplicable.standardOutput.isEmpty)
+        let declined = PeerEvent.parse(notApplicable.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(declined?.event == .unsupported && declined?.reason?.hasPrefix("GnuTLS has no QUIC transport") == true)
     }
 
     @Test func unknownScenarioInFilterExitsTwo() throws {

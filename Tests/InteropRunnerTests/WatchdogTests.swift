@@ -61,6 +61,19 @@ import Testing
         #expect(peerProcesses().isEmpty)
     }
 
+    /// The contract's way to decline: an `unsupported` line and exit status 4 make the cell not applicable with the
+    /// peer's reason, at once — never a failure or a time-out.
+    @Test func aPeerThatDeclinesTheCellMakesItNotApplicable() {
+        for (server, client, role) in [(["--misbehave", "unsupported"], [String](), "server"), ([], ["--misbehave", "unsupported"], "client 1")] {
+            let started = ContinuousClock.now
+            let result = runner(server: server, client: client).run(cell, seed: 1)
+            #expect(result.status == .skipped, "\(role): \(result.message)")
+            #expect(result.message.contains("the \(role) peer cannot play it: this endpoint was told to play no cell"), "\(result.message)")
+            #expect(started.duration(to: .now) < .seconds(3))
+            #expect(peerProcesses().isEmpty)
+        }
+    }
+
     @Test func wellBehavedPeersGiveTheInProcessVerdict() {
         let result = runner().run(cell, seed: 1)
         #expect(result.status == .passed, "\(result.message)")

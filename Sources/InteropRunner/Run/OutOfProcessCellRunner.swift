@@ -73,6 +73,13 @@ public struct OutOfProcessCellRunner: PeerProcessRunning {
             // Given its socket, a server that hung or crashed before it was ready still had clients connect.
             transcript.problems.insert("server peer announced no port (\(server.termination!))", at: 0)
         }
+        if !transcript.unsupported.isEmpty {
+            // Declined, not failed: coverage lost this way is reported as such, never as a time-out.
+            var declined = CellRun.notApplicable(transcript.unsupported.joined(separator: "; "))
+            declined.peerOutput = transcript.output
+            declined.duration = start.elapsed
+            return declined
+        }
         var run = CellRun()
         run.serverConnections = transcript.serverRecords
         run.clients = transcript.clientRecords
@@ -89,6 +96,8 @@ public struct OutOfProcessCellRunner: PeerProcessRunning {
 struct PeerTranscript {
     var serverRecords: [ConnectionRecord] = []
     var clientRecords: [ConnectionRecord] = []
+    /// Why a peer declined the cell (the contract's `unsupported`), by role.
+    var unsupported: [String] = []
     var problems: [String] = []
     var endings: [LoopEnding] = []
     var output: [String] = []
@@ -108,10 +117,13 @@ struct PeerTranscript {
             }
             if let record = event.record { records.append(record) }
             if let ending = event.ending { endings.append(ending) }
+            if event.event == .unsupported { unsupported.append("the \(role) peer cannot play it: \(event.reason ?? "no reason given")") }
         }
         if role == "server" { serverRecords = records } else { clientRecords += records }
         switch process.termination {
         case .exited(0)?:
+            break
+        case .exited(PeerEvent.unsupportedExitStatus)? where !unsupported.isEmpty:
             break
         case _ where expectedToBeStopped:
             break

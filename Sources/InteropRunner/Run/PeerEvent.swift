@@ -11,18 +11,26 @@ public struct PeerEvent: Codable, Sendable {
         case record
         /// The peer's loop ended (`ending`: completed, timeout, stalled).
         case finished
+        /// The endpoint cannot play this cell (`reason` says why); it exits with `unsupportedExitStatus` and the cell
+        /// is not applicable — never a failure, never a time-out (docs/peer-contract.md).
+        case unsupported
     }
+
+    /// The exit status an endpoint reserves for "I cannot play this cell", with an `unsupported` line before it.
+    public static let unsupportedExitStatus: Int32 = 4
 
     public var event: Kind
     public var port: UInt16?
     public var record: ConnectionRecord?
     public var ending: LoopEnding?
+    public var reason: String?
 
-    public init(event: Kind, port: UInt16? = nil, record: ConnectionRecord? = nil, ending: LoopEnding? = nil) {
+    public init(event: Kind, port: UInt16? = nil, record: ConnectionRecord? = nil, ending: LoopEnding? = nil, reason: String? = nil) {
         self.event = event
         self.port = port
         self.record = record
         self.ending = ending
+        self.reason = reason
     }
 
     public var jsonLine: String {

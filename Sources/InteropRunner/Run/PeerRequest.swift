@@ -15,6 +15,8 @@ public struct PeerRequest: Sendable, Equatable {
         case hang
         case crash
         case garbage
+        /// Says it cannot play the cell (the contract's `unsupported` line and exit status).
+        case unsupported
     }
 
     public enum Defaults {
