@@ -21,7 +21,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The server's library (openssl, gnutls).")
     var library = "openssl"
 
-    @Option(name: .customLong("protocol"), help: "tls1.3, tls1.2 (both on one port by default) or quic; repeatable.")
+    @Option(name: .customLong("protocol"), help: "tls1.3, tls1.2 (both on one port by default), dtls1.2 or quic; repeatable.")
     var protocols: [ProtocolVersion] = []
 
     @Option(help: "The port to listen on, on 127.0.0.1 (default: one the kernel chooses, printed first).")
@@ -74,9 +74,6 @@ struct ServeCommand: ParsableCommand {
         guard let newest = versions.first, versions.allSatisfy({ $0.transport == newest.transport }) else {
             throw ConfigurationError("--protocol: \(versions.map(\.rawValue).joined(separator: " and ")) cannot share one port")
         }
-        guard newest.transport != .datagram else {
-            throw ConfigurationError("--protocol dtls1.2: not served yet (a UDP listener becomes its first client's connection); use run's DTLS cells")
-        }
         guard newest.transport != .quic || port == 0 else {
             throw ConfigurationError("--port: a QUIC listener binds its own port; leave --port out and read it from the first line")
         }
@@ -98,7 +95,11 @@ struct ServeCommand: ParsableCommand {
         if let reason = plugin.backend.unsupportedReason(settings) { throw ConfigurationError("--protocol \(newest.rawValue): \(reason)") }
         let listener: any BoundListener
         do {
-            listener = newest.isQUIC ? try plugin.backend.makeQUICListener(settings) : try TCPListener(port: port)
+            switch newest.transport {
+            case .stream: listener = try TCPListener(port: port)
+            case .datagram: listener = try UDPListener(servingPort: port)
+            case .quic: listener = try plugin.backend.makeQUICListener(settings)
+            }
         } catch {
             throw ConfigurationError("cannot listen on 127.0.0.1:\(port): \(error)")
         }

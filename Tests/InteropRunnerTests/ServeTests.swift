@@ -73,6 +73,27 @@ import Testing
         #expect(serve.lines.last.flatMap { PeerEvent.parse($0)?.ending } == .interrupted)
     }
 
+    /// DTLS: one UDP port serves client after client (each new client's first datagram reaches a fresh socket bound to
+    /// the same port); both tools send a line, read its echo and close with close_notify.
+    @Test func servesDTLSClientsOneAfterAnother() throws {
+        let (serve, port) = try startServe(["--protocol", "dtls1.2", "--connection-deadline", "10"])
+        defer { serve.stop(grace: .seconds(1)) }
+        let ca = PackagePaths.certs + "/ca.pem"
+        let clients = [
+            ("hello from dtls s_client", "openssl s_client -dtls1_2 -connect 127.0.0.1:\(port) -alpn http/1.0 -CAfile \(ca) -servername localhost"),
+            ("hello from dtls gnutls-cli", "gnutls-cli --udp --port \(port) --alpn http/1.0 --x509cafile \(ca) localhost"),
+        ]
+        for (index, (line, command)) in clients.enumerated() {
+            // The line goes out after the handshake; end of input (after the echo is back) makes the tool close.
+            let run = try runProgram("/bin/sh", ["-c", "(sleep 1; echo '\(line)'; sleep 2) | timeout 15 \(command) 2>/dev/null"])
+            #expect(run.standardOutput.contains(line), "\(command): \(run.standardOutput.suffix(300))")
+            #expect(waitForRecord(index + 1, of: serve))
+        }
+        let served = records(serve)
+        #expect(served.map(\.bytesRead) == clients.map { $0.0.utf8.count + 1 })
+        #expect(served.allSatisfy { $0.endOfStream == .eof(.clean) && $0.negotiatedVersion == .dtls12 })
+    }
+
     @Test func aGnuTLSServerRefusesAMismatchWithAlert120() throws {
         let (serve, port) = try startServe(["--library", "gnutls", "--protocol", "tls1.2"])
         defer { serve.stop(grace: .seconds(1)) }
@@ -88,7 +109,7 @@ import Testing
     @Test func badOptionsAreRefusedByName() throws {
         let cases: [([String], String)] = [
             (["--library", "nss"], "--library: unknown library 'nss'"),
-            (["--protocol", "dtls1.2"], "--protocol dtls1.2: not served yet"),
+            (["--protocol", "dtls1.2", "--protocol", "tls1.2"], "cannot share one port"),
             (["--protocol", "tls1.3", "--protocol", "quic"], "cannot share one port"),
             (["--alpn-rejection", "naiveMandatory"], "--alpn-rejection is a GnuTLS server setting"),
             (["--library", "gnutls", "--alpn-rejection", "sloppy"], "--alpn-rejection: 'sloppy'"),

@@ -106,10 +106,12 @@ extension SocketDescriptor {
 }
 
 extension SocketDescriptor {
-    /// A new nonblocking UDP socket bound to an ephemeral port on 127.0.0.1, and the address it got.
-    public static func udpBound() throws(SocketError) -> (SocketDescriptor, LoopbackAddress) {
-        let requested = LoopbackAddress(family: .ipv4, port: 0)
+    /// A new nonblocking UDP socket bound to 127.0.0.1 (`port` 0: one the kernel chooses), and the address it got.
+    /// `sharingPort` sets SO_REUSEADDR first, so that another socket can be bound to the same port later.
+    public static func udpBound(port: UInt16 = 0, sharingPort: Bool = false) throws(SocketError) -> (SocketDescriptor, LoopbackAddress) {
+        let requested = LoopbackAddress(family: .ipv4, port: port)
         let descriptor = try SocketDescriptor.udp()
+        if sharingPort { try descriptor.setOption(level: SOL_SOCKET, name: SO_REUSEADDR, value: 1) }
         let bound = requested.withSocketAddress { bind(descriptor.fileDescriptor, $0, $1) }
         guard bound == 0 else { throw SocketError("bind(udp \(requested))", errno: errno) }
         var storage = sockaddr_in()
@@ -126,11 +128,24 @@ extension SocketDescriptor {
 public final class UDPListener: ConnectionListener {
     public let address: LoopbackAddress
     private var socket: SocketDescriptor?
+    /// After handing its socket to a client, bind a fresh one to the same address: one listener serves client after
+    /// client (`tls-interop serve`). The kernel gives a connected socket its own peer's datagrams, and the fresh,
+    /// unconnected one everybody else's.
+    private let rebinding: Bool
 
     public init() throws(SocketError) {
         let (bound, address) = try SocketDescriptor.udpBound()
         self.socket = bound
         self.address = address
+        rebinding = false
+    }
+
+    /// A listener on `port` (0: one the kernel chooses) that serves one client after another.
+    public init(servingPort port: UInt16) throws(SocketError) {
+        let (bound, address) = try SocketDescriptor.udpBound(port: port, sharingPort: true)
+        self.socket = bound
+        self.address = address
+        rebinding = true
     }
 
     /// A bound UDP socket another process handed over (a runner to its server peer, as descriptor 3).
@@ -139,6 +154,7 @@ public final class UDPListener: ConnectionListener {
         _ = fcntl(fileDescriptor, F_SETFD, FD_CLOEXEC)
         address = try LoopbackAddress.bound(to: fileDescriptor)
         socket = SocketDescriptor(adopting: fileDescriptor)
+        rebinding = false
     }
 
     /// The bound socket, for handing to another process; -1 once a client has taken it.
@@ -162,7 +178,7 @@ public final class UDPListener: ConnectionListener {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket.fileDescriptor, $0, length) }
         }
         guard connected == 0 else { throw SocketError("connect(udp peer)", errno: errno) }
-        self.socket = nil
+        self.socket = rebinding ? try SocketDescriptor.udpBound(port: address.port, sharingPort: true).0 : nil
         let identity = withUnsafeBytes(of: peer) { Array($0.prefix(Int(length))) }
         return UDPConnection(socket: socket, peerIdentity: identity)
     }
