@@ -12,41 +12,51 @@ import Glibc
 /// came from its build (an `LD_LIBRARY_PATH` the user set, or a build directory that also holds the other library,
 /// could defeat the choice silently).
 enum BuildActivation {
-    /// `LIBRARY=SPEC` arguments, each library at most once; the rest run on the system's libraries.
+    /// `LIBRARY=VALUE` arguments of `option`, each library known and at most once.
+    private static func assignments(_ arguments: [String], option: String, example: String, libraries: LibraryRegistry)
+        throws(ConfigurationError) -> [(library: TLSLibrary, value: String, argument: String)]
+    {
+        var seen: Set<TLSLibrary> = []
+        var result: [(library: TLSLibrary, value: String, argument: String)] = []
+        for argument in arguments {
+            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[1].isEmpty else {
+                throw ConfigurationError("\(option) \(argument): use \(example) (known libraries: \(libraries.knownList))")
+            }
+            guard let library = libraries.library(named: parts[0]) else {
+                throw ConfigurationError("\(option) \(argument): unknown library '\(parts[0])' (known: \(libraries.knownList))")
+            }
+            guard seen.insert(library).inserted else { throw ConfigurationError("\(option): \(parts[0]) is given twice") }
+            result.append((library, parts[1], argument))
+        }
+        return result
+    }
+
+    /// `LIBRARY=SPEC` arguments (`--build`); the libraries not named run on the system's.
     static func builds(_ arguments: [String], libraries: LibraryRegistry, workDirectory: String = ".deps/builds")
         throws(ConfigurationError) -> [LibraryBuild]
     {
         var chosen: [TLSLibrary: LibraryBuild] = [:]
-        for argument in arguments {
-            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[1].isEmpty else {
-                throw ConfigurationError("--build \(argument): use LIBRARY=BUILD, e.g. gnutls=.deps/gnutls-3.8 (known libraries: \(libraries.knownList))")
-            }
-            guard let library = libraries.library(named: parts[0]), let plugin = libraries.plugin(for: library) else {
-                throw ConfigurationError("--build \(argument): unknown library '\(parts[0])' (known: \(libraries.knownList))")
-            }
-            guard chosen[library] == nil else { throw ConfigurationError("--build: \(parts[0]) is given twice") }
-            chosen[library] = try LibraryBuild.resolve(parts[1], for: plugin, option: "--build \(argument)", workDirectory: workDirectory)
+        for (library, spec, argument) in try assignments(
+            arguments, option: "--build", example: "LIBRARY=BUILD, e.g. gnutls=.deps/gnutls-3.8", libraries: libraries)
+        {
+            guard let plugin = libraries.plugin(for: library) else { continue }
+            chosen[library] = try LibraryBuild.resolve(spec, for: plugin, option: "--build \(argument)", workDirectory: workDirectory)
         }
         return libraries.libraries.map { chosen[$0] ?? .system($0) }
     }
 
-    /// `LIBRARY=FILE` arguments: the policy file each library reads at start-up (`--config`).
+    /// `LIBRARY=FILE` arguments (`--config`): the policy file each library reads at start-up.
     static func configurationFiles(_ arguments: [String], libraries: LibraryRegistry) throws(ConfigurationError) -> [TLSLibrary: String] {
         var files: [TLSLibrary: String] = [:]
-        for argument in arguments {
-            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[1].isEmpty else {
-                throw ConfigurationError("--config \(argument): use LIBRARY=FILE, e.g. gnutls=/etc/gnutls/config (known libraries: \(libraries.knownList))")
+        for (library, file, argument) in try assignments(
+            arguments, option: "--config", example: "LIBRARY=FILE, e.g. gnutls=/etc/gnutls/config", libraries: libraries)
+        {
+            guard libraries.plugin(for: library)?.configurationVariable != nil else {
+                throw ConfigurationError("--config \(argument): \(library.rawValue) reads no policy file the harness can name")
             }
-            guard let library = libraries.library(named: parts[0]), libraries.plugin(for: library)?.configurationVariable != nil else {
-                throw ConfigurationError("--config \(argument): unknown library '\(parts[0])' (known: \(libraries.knownList))")
-            }
-            guard files[library] == nil else { throw ConfigurationError("--config: \(parts[0]) is given twice") }
-            guard FileManager.default.isReadableFile(atPath: parts[1]) else {
-                throw ConfigurationError("--config \(argument): cannot read \(parts[1])")
-            }
-            files[library] = URL(fileURLWithPath: parts[1]).standardizedFileURL.path
+            guard FileManager.default.isReadableFile(atPath: file) else { throw ConfigurationError("--config \(argument): cannot read \(file)") }
+            files[library] = URL(fileURLWithPath: file).standardizedFileURL.path
         }
         return files
     }
