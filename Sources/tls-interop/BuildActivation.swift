@@ -95,7 +95,7 @@ enum BuildActivation {
         }
         environment[LibrarySetup.variable] = wanted.isDefault ? nil : wanted.environmentValue
         try probe(builds, environment: environment)
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable = CellRunners.ownExecutable
         var argv = CommandLine.arguments.map { strdup($0) } + [nil]
         var envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         execve(executable, &argv, &envp)
@@ -104,7 +104,7 @@ enum BuildActivation {
 
     /// A process started with `environment` must start at all, and load what the builds hold.
     private static func probe(_ builds: [LibraryBuild], environment: [String: String]) throws(ConfigurationError) {
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable = CellRunners.ownExecutable
         let process: ChildProcess
         do {
             process = try ChildProcess.runToEnd(executable, ["libraries"], environment: environment, limit: .seconds(30))

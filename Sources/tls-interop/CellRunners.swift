@@ -11,13 +11,17 @@ enum CellRunners {
         let credentials = Credentials.standard(in: certs)
         try checkReadable(credentials)
         for plugin in libraries.plugins { try plugin.backend.validate(credentials) }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let peers = PeerSetup(
-            executable: executable, fixtures: fixtures, certs: certs, deadline: deadline, divergences: divergences, libraries: libraries)
+            executable: ownExecutable, fixtures: fixtures, certs: certs, deadline: deadline, divergences: divergences, libraries: libraries)
         return ModeDispatcher(
             inProcess: InProcessCellRunner(credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries),
             outOfProcess: OutOfProcessCellRunner(setup: peers),
             external: ExternalPeerCellRunner(setup: peers))
+    }
+
+    /// This program's own file, which peer processes run (and a run restarts itself as).
+    static var ownExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
     /// A missing file gets its own message before a library's less direct one.
