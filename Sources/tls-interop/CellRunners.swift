@@ -6,7 +6,8 @@ import InteropRunner
 /// executable, and the libraries' command-line tools, after checking that the certificates can be read and used.
 enum CellRunners {
     static func make(
-        fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog, libraries: LibraryRegistry
+        fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog, libraries: LibraryRegistry,
+        target: TargetAddress? = nil
     ) throws(ConfigurationError) -> ModeDispatcher {
         let credentials = Credentials.standard(in: certs)
         try checkReadable(credentials)
@@ -16,7 +17,10 @@ enum CellRunners {
         return ModeDispatcher(
             inProcess: InProcessCellRunner(credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries),
             outOfProcess: OutOfProcessCellRunner(setup: peers),
-            external: ExternalPeerCellRunner(setup: peers))
+            external: ExternalPeerCellRunner(setup: peers),
+            target: target.map {
+                TargetServerCellRunner(target: $0, credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries)
+            })
     }
 
     /// This program's own file, which peer processes run (and a run restarts itself as).

@@ -24,6 +24,15 @@ struct SelectionOptions: ParsableArguments {
         help: "Modes: in-process, out-of-process, external (both directions against the libraries' CLIs), all; repeatable.")
     var mode: [String] = ["all"]
 
+    @Option(
+        name: .long,
+        help: """
+            HOST:PORT (on loopback) of a server you run: the Swift clients of both libraries play the client side of \
+            every scenario against it (mode target-server); what only the server could show is reported as not \
+            observable.
+            """)
+    var targetServer: String?
+
     @Option(name: .long, help: "Run only part K of N of the selection (K/N); default from CI_NODE_INDEX/CI_NODE_TOTAL or TLS_INTEROP_SHARD.")
     var shard: String?
 
@@ -40,7 +49,7 @@ struct SelectionOptions: ParsableArguments {
         CellSelection(
             filter: filter.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 .filter { !$0.isEmpty },
-            servers: server.isEmpty ? libraries.libraries : server.map { TLSLibrary($0) },
+            servers: targetServer != nil ? [.target] : server.isEmpty ? libraries.libraries : server.map { TLSLibrary($0) },
             clients: client.isEmpty ? libraries.libraries : client.map { TLSLibrary($0) },
             protocols: protocolVersion.isEmpty ? ProtocolVersion.allCases : protocolVersion, modes: modes)
     }
@@ -48,7 +57,7 @@ struct SelectionOptions: ParsableArguments {
     var modes: [ExecutionMode] {
         mode.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }.flatMap { name in
             switch name {
-            case "all": ExecutionMode.allCases
+            case "all": targetServer == nil ? ExecutionMode.builtIn : [.targetServer]
             case "external": [ExecutionMode.externalServer, .externalClient]
             default: ExecutionMode(rawValue: name).map { [$0] } ?? []
             }
@@ -61,10 +70,15 @@ struct SelectionOptions: ParsableArguments {
                 throw ValidationError("\(option): unknown library '\(name)' (known: \(libraries.knownList))")
             }
         }
-        let known = ["all", "external"] + ExecutionMode.allCases.map(\.rawValue)
+        let known = ["all", "external"] + ExecutionMode.builtIn.map(\.rawValue)
         for name in mode.flatMap({ $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
-        where !known.contains(name) {
-            throw ValidationError("--mode: unknown mode '\(name)' (known: \(known.joined(separator: ", ")))")
+        where !known.contains(name) && !(name == ExecutionMode.targetServer.rawValue && targetServer != nil) {
+            throw ValidationError("--mode: unknown mode '\(name)' (known: \(known.joined(separator: ", ")); target-server with --target-server)")
+        }
+        if let targetServer {
+            guard modes == [.targetServer] else { throw ValidationError("--target-server runs mode target-server alone; leave --mode out") }
+            guard server.isEmpty else { throw ValidationError("--target-server: the server is yours; leave --server out") }
+            _ = try TargetAddress(targetServer)
         }
     }
 

@@ -125,3 +125,12 @@ extension ObservedField {
         }
     }
 }
+
+extension ObservedField {
+    /// What only the server's own record shows: a target server (`run --target-server`) is not observed, so these
+    /// are reported as not observable there, never as met. `applicationData` counts what both ends read.
+    public static let serverSide: Set<ObservedField> = [
+        .serverHandshake, .serverEndOfStream, .serverShutdown, .serverProbes, .serverReceived, .deliveredToServer,
+        .deliveredToClient, .serverConnections, .writeAccounting, .alpnAgreement, .applicationData,
+    ]
+}

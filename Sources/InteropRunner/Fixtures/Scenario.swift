@@ -109,9 +109,25 @@ extension Scenario {
     /// in-process link are reported not applicable); external modes run the scenarios whose fixture lists them.
     public func runsOutOfProcess(_ mode: ExecutionMode) -> Bool {
         switch mode {
-        case .inProcess, .outOfProcess: true
+        case .inProcess, .outOfProcess, .targetServer: true
         case .externalServer, .externalClient: external != nil
         }
+    }
+
+    /// Why a server the user runs cannot stand for this scenario's server, or nil: a target is taken to be the
+    /// guide's echo server (ALPN `http/1.0` and `hq-interop`, read to the end, echo, close), which cannot be told to
+    /// do anything else.
+    public var targetReason: String? {
+        if server.steps != EndpointAction.echoServer {
+            return "its server runs its own steps (\(server.steps.map(\.description).joined(separator: ", "))), which a target cannot be told to"
+        }
+        if server.faults != .none || !server.datagramFaults.isEmpty {
+            return "its server injects faults, which a target cannot be told to"
+        }
+        if server.alpn != ["http/1.0", "hq-interop"] {
+            return "its server accepts ALPN \(server.alpn.isEmpty ? "none" : server.alpn.joined(separator: ", ")), not the guide's http/1.0 and hq-interop"
+        }
+        return nil
     }
 
     /// True when an endpoint's datagrams are dropped, duplicated or reordered on purpose.

@@ -5,9 +5,11 @@ import InteropCore
 public struct CellObservation: Sendable {
     public var values: [ObservedField: String]
 
+    /// `serverObserved` false: the server is not the harness's (a target server), so only what the clients' records
+    /// show is observed — the server-side fields are left out, and an intact echo is judged from the client alone.
     public init(
         serverConnections: [ConnectionRecord], clients: [ConnectionRecord], payloadSize: Int, serverPayloadSize: Int = 0,
-        loopEnding: String = "completed"
+        loopEnding: String = "completed", serverObserved: Bool = true
     ) {
         var values: [ObservedField: String] = [:]
         values[.loopEnding] = loopEnding
@@ -69,6 +71,10 @@ public struct CellObservation: Sendable {
         }
         values[.clientLargestWrite] = writes.max().map(String.init) ?? "none"
         values[.fatalAlertsReceived] = Expectation.fatalAlertsText(all.flatMap(\.fatalAlertsReceived))
+        if !serverObserved {
+            for field in ObservedField.serverSide { values[field] = nil }
+            values[.echoIntact] = echoed ? "true" : "false"
+        }
         self.values = values
     }
 

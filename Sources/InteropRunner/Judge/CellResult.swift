@@ -19,13 +19,19 @@ public struct Check: Sendable, Hashable {
     public var expected: String
     public var observed: String
     public var passed: Bool
+    /// Nobody could see it (a target server's side): neither met nor failed, and reported as such.
+    public var notObservable: Bool
 
-    public init(field: String, expected: String, observed: String, passed: Bool) {
+    public init(field: String, expected: String, observed: String, passed: Bool, notObservable: Bool = false) {
         self.field = field
         self.expected = expected
         self.observed = observed
         self.passed = passed
+        self.notObservable = notObservable
     }
+
+    /// `ok`, `MISMATCH` or `not observable`, as reports mark it.
+    public var mark: String { notObservable ? "not observable" : passed ? "ok" : "MISMATCH" }
 }
 
 /// Everything a report needs about one cell: made by the judging step (`CellVerdict`), read-only outside this module.

@@ -33,7 +33,7 @@ public enum CellVerdict {
         result.deadlineExpired = ending != .completed
         let observation = CellObservation(
             serverConnections: result.serverConnections, clients: result.clients, payloadSize: cell.scenario.payloadSize,
-            serverPayloadSize: cell.scenario.serverPayloadSize, loopEnding: ending.rawValue)
+            serverPayloadSize: cell.scenario.serverPayloadSize, loopEnding: ending.rawValue, serverObserved: cell.mode != .targetServer)
         result.observation = observation
         let divergence = divergences.divergence(for: cell, observation: observation)
         var judged = cell

@@ -10,8 +10,19 @@ public enum ExecutionMode: String, Sendable, Hashable, CaseIterable, Codable {
     case externalServer = "external-server"
     /// A Swift server against the library's own command-line client (`openssl s_client`, `gnutls-cli`).
     case externalClient = "external-client"
+    /// The Swift clients against a server the user runs (`run --target-server HOST:PORT`); only the client's side
+    /// is observed.
+    case targetServer = "target-server"
 
     public var isExternal: Bool { self == .externalServer || self == .externalClient }
+
+    /// The modes `--mode all` means: every mode that needs nothing but the harness and the libraries.
+    public static let builtIn: [ExecutionMode] = [.inProcess, .outOfProcess, .externalServer, .externalClient]
+}
+
+extension TLSLibrary {
+    /// The server of a target-server cell: the user's, whatever it is built on.
+    public static let target = TLSLibrary("target")
 }
 
 /// One scenario × server library × client library × protocol × mode: the unit that is run, judged and reported.

@@ -9,7 +9,7 @@ enum CellCost {
         }
         var cost = 1.0
         switch cell.mode {
-        case .inProcess: break
+        case .inProcess, .targetServer: break
         case .outOfProcess: cost += 6
         case .externalServer, .externalClient: cost += 10
         }

@@ -42,7 +42,11 @@ public struct CellPlan: Sendable {
     /// Why the cell cannot run in its mode with these libraries, or nil.
     public var notApplicableReason: String? {
         let scenario = cell.scenario
-        if !covers(scenario.serverLibraries, cell.server) || !covers(scenario.clientLibraries, cell.client) {
+        // A target server is built on whatever its author chose: a scenario about one library's server is not its.
+        let serverCovered = cell.mode == .targetServer
+            ? libraries.libraries.allSatisfy { covers(scenario.serverLibraries, $0) }
+            : covers(scenario.serverLibraries, cell.server)
+        if !serverCovered || !covers(scenario.clientLibraries, cell.client) {
             return scenario.notApplicableReason ?? "library not covered"
         }
         if cell.mode != .inProcess, let reason = scenario.inProcessOnlyReason {
@@ -54,7 +58,23 @@ public struct CellPlan: Sendable {
         if cell.mode != .inProcess && scenario.memoryLinkCapacity != nil {
             return "its faults are injected by the in-process link, which does not cross a process boundary"
         }
+        if cell.mode == .targetServer {
+            return scenario.targetReason ?? targetSettingsReason ?? endpointReason(cell.client, clientSettings)
+        }
         return endpointReason(cell.server, serverSettings) ?? endpointReason(cell.client, clientSettings)
+    }
+
+    /// A library setting the scenario gives its server other than that library's default: a target cannot be told.
+    private var targetSettingsReason: String? {
+        for plugin in libraries.optionOwners {
+            guard let given = serverSettings.libraryOptions[plugin.optionsKey] else { continue }
+            for option in plugin.options {
+                if let value = given[option.name], value != option.defaultValue {
+                    return "its server is configured with \(plugin.displayName)'s \(option.name) \(value), which a target cannot be told"
+                }
+            }
+        }
+        return nil
     }
 
     /// Whether a scenario's library list names `library` itself or its library family (its options key).

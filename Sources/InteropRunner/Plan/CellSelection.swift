@@ -34,7 +34,9 @@ public struct CellSelection: Sendable {
             for scenario in scenarios where mode == .inProcess || scenario.runsOutOfProcess(mode) {
                 let versions = mode.isExternal ? (scenario.external?.protocols ?? []) : scenario.protocols
                 for version in ProtocolVersion.allCases where protocols.contains(version) && versions.contains(version) {
-                    for server in servers {
+                    // A target speaks TLS over TCP: its cells are the stream versions.
+                    if mode == .targetServer && version.transport != .stream { continue }
+                    for server in mode == .targetServer ? [.target] : servers.filter({ $0 != .target }) {
                         for client in clients {
                             cells.append(
                                 Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: mode))

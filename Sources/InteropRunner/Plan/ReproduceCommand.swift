@@ -6,12 +6,18 @@ public struct RunOptions: Sendable, Hashable {
     /// Seconds, as given on the command line.
     public var deadlineSeconds: Double
     public var repeatCount: Int
+    /// `--target-server`, as given.
+    public var targetServer: String?
 
-    public init(fixtures: String = "fixtures", certs: String = "certs", deadlineSeconds: Double = 10, repeatCount: Int = 1) {
+    public init(
+        fixtures: String = "fixtures", certs: String = "certs", deadlineSeconds: Double = 10, repeatCount: Int = 1,
+        targetServer: String? = nil
+    ) {
         self.fixtures = fixtures
         self.certs = certs
         self.deadlineSeconds = deadlineSeconds
         self.repeatCount = repeatCount
+        self.targetServer = targetServer
     }
 
     public static let defaults = RunOptions()
@@ -20,11 +26,16 @@ public struct RunOptions: Sendable, Hashable {
 extension Cell {
     /// `tls-interop run` for this cell alone with `seed` and `options`, every argument shell-quoted.
     public func reproduceCommand(seed: UInt64, options: RunOptions = .defaults) -> String {
-        var arguments = [
-            "tls-interop", "run", "--filter", scenario.id, "--server", server.rawValue, "--client", client.rawValue,
-            "--protocol", protocolVersion.rawValue, "--mode", mode.rawValue, "--seed", String(seed),
-            "--fixtures", options.fixtures, "--certs", options.certs, "--deadline", Self.seconds(options.deadlineSeconds),
-        ]
+        // A target cell's server is the user's: named by its address, and its mode is the only one such a run has.
+        let endpoints = mode == .targetServer
+            ? ["--target-server", options.targetServer ?? "HOST:PORT", "--client", client.rawValue]
+            : ["--server", server.rawValue, "--client", client.rawValue]
+        let modeArguments = mode == .targetServer ? [] : ["--mode", mode.rawValue]
+        var arguments = ["tls-interop", "run", "--filter", scenario.id] + endpoints + ["--protocol", protocolVersion.rawValue]
+            + modeArguments + [
+                "--seed", String(seed), "--fixtures", options.fixtures, "--certs", options.certs, "--deadline",
+                Self.seconds(options.deadlineSeconds),
+            ]
         if options.repeatCount > 1 { arguments += ["--repeat", String(options.repeatCount)] }
         return arguments.map(ShellWord.quoted).joined(separator: " ")
     }

@@ -17,7 +17,7 @@ public enum CellReportText {
         if !result.checks.isEmpty {
             lines.append("checks:")
             for check in result.checks {
-                lines.append("  [\(check.passed ? "ok" : "MISMATCH")] \(check.field): expected \(check.expected), observed \(check.observed)")
+                lines.append("  [\(check.mark)] \(check.field): expected \(check.expected), observed \(check.observed)")
             }
         }
         guard full else {

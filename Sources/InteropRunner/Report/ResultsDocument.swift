@@ -50,6 +50,11 @@ public struct ResultsDocument: Codable, Sendable {
         public var expected: String
         public var observed: String
         public var passed: Bool
+        /// True only for a check nobody could see (a target server's side); absent otherwise.
+        public var notObservable: Bool?
+
+        /// `ok`, `MISMATCH` or `not observable`, as reports mark it.
+        public var mark: String { notObservable == true ? "not observable" : passed ? "ok" : "MISMATCH" }
     }
 
     /// Which part of a sharded selection these results are.
@@ -100,7 +105,9 @@ public struct ResultsDocument: Codable, Sendable {
                 message: result.message, seed: result.seed, durationMilliseconds: Self.seconds(result.duration) * 1000,
                 reproduce: result.reproduceCommand, ending: result.ending,
                 observed: Dictionary(uniqueKeysWithValues: (result.observation?.values ?? [:]).map { ($0.key.rawValue, $0.value) }),
-                checks: result.checks.map { CheckRecord(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed) },
+                checks: result.checks.map {
+                    CheckRecord(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed, notObservable: $0.notObservable ? true : nil)
+                },
                 divergence: result.divergence?.id, serverConnections: result.serverConnections, clients: result.clients,
                 peerOutput: result.peerOutput, scenarioName: result.cell.scenario.name,
                 familyTitle: result.cell.scenario.familyTitle, description: result.cell.scenario.summary,

@@ -10,7 +10,7 @@ public enum ResultsExplanation {
             "seed: \(cell.seed)", "loop ended: \(cell.ending.rawValue)", "reproduce: \(cell.reproduce)", "expectation and checks:",
         ]
         for check in cell.checks {
-            lines.append("  [\(check.passed ? "ok" : "MISMATCH")] \(check.field): expected \(check.expected), observed \(check.observed)")
+            lines.append("  [\(check.mark)] \(check.field): expected \(check.expected), observed \(check.observed)")
         }
         if let divergence = cell.divergence { lines.append("documented divergence: \(divergence)") }
         lines += cell.peerOutput

@@ -93,7 +93,9 @@ public enum ShardMerge {
         }
         var result = CellResult(
             cell: cell, status: record.status, message: record.message,
-            checks: record.checks.map { Check(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed) },
+            checks: record.checks.map {
+                Check(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed, notObservable: $0.notObservable == true)
+            },
             divergence: divergence, serverConnections: record.serverConnections, clients: record.clients,
             observation: observation, seed: record.seed, duration: .milliseconds(Int64(record.durationMilliseconds)),
             deadlineExpired: record.ending != .completed)

@@ -22,11 +22,16 @@ public struct ModeDispatcher: CellRunning {
     public var inProcess: InProcessCellRunner
     public var outOfProcess: OutOfProcessCellRunner?
     public var external: ExternalPeerCellRunner?
+    public var target: TargetServerCellRunner?
 
-    public init(inProcess: InProcessCellRunner, outOfProcess: OutOfProcessCellRunner?, external: ExternalPeerCellRunner?) {
+    public init(
+        inProcess: InProcessCellRunner, outOfProcess: OutOfProcessCellRunner?, external: ExternalPeerCellRunner?,
+        target: TargetServerCellRunner? = nil
+    ) {
         self.inProcess = inProcess
         self.outOfProcess = outOfProcess
         self.external = external
+        self.target = target
     }
 
     public var divergences: DivergenceCatalog { inProcess.divergences }
@@ -38,6 +43,8 @@ public struct ModeDispatcher: CellRunning {
             if let outOfProcess { return outOfProcess.execute(cell, seed: seed) }
         case .externalServer, .externalClient:
             if let external { return external.execute(cell, seed: seed) }
+        case .targetServer:
+            if let target { return target.execute(cell, seed: seed) }
         }
         return .harnessError("no runner configured for mode \(cell.mode.rawValue)")
     }
