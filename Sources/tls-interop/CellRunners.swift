@@ -7,7 +7,7 @@ import InteropRunner
 enum CellRunners {
     static func make(
         fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog, libraries: LibraryRegistry,
-        target: TargetAddress? = nil
+        target: TargetAddress? = nil, targetClient: String? = nil
     ) throws(ConfigurationError) -> ModeDispatcher {
         let credentials = Credentials.standard(in: certs)
         try checkReadable(credentials)
@@ -20,6 +20,9 @@ enum CellRunners {
             external: ExternalPeerCellRunner(setup: peers),
             target: target.map {
                 TargetServerCellRunner(target: $0, credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries)
+            },
+            targetClient: targetClient.map {
+                TargetClientCellRunner(command: $0, credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries)
             })
     }
 

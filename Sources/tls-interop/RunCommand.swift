@@ -116,7 +116,8 @@ struct RunCommand: ParsableCommand {
             (cells, shardInfo) = try selection.shardedCells(from: catalog)
             runner = try CellRunners.make(
                 fixtures: selection.fixtures, certs: certs, deadline: .milliseconds(Int64(deadline * 1000)), divergences: divergences,
-                libraries: libraries, target: try selection.targetServer.map(TargetAddress.init))
+                libraries: libraries, target: try selection.targetServer.map(TargetAddress.init),
+                targetClient: try selection.checkedTargetClient())
         } catch {
             StandardStreams.error("tls-interop: error: \(error.message)\n")
             reportSet?.writeConfigurationError(error.message, libraries: reported)
@@ -125,7 +126,8 @@ struct RunCommand: ParsableCommand {
         }
         var matrix = MatrixRunner(runner: runner, libraries: libraries, seed: seed, seedCount: seeds, repeatCount: `repeat`, jobs: jobs)
         matrix.options = RunOptions(
-            fixtures: selection.fixtures, certs: certs, deadlineSeconds: deadline, repeatCount: `repeat`, targetServer: selection.targetServer)
+            fixtures: selection.fixtures, certs: certs, deadlineSeconds: deadline, repeatCount: `repeat`, targetServer: selection.targetServer,
+            targetClient: selection.targetClient)
         let progress = ProgressPrinter(total: cells.count, verbose: verbose, quiet: quiet)
         let ranReport = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
             progress.cellFinished(result, done: done, versions: libraries.runtimeVersions)

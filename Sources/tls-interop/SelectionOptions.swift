@@ -33,6 +33,15 @@ struct SelectionOptions: ParsableArguments {
             """)
     var targetServer: String?
 
+    @Option(
+        name: .long,
+        help: """
+            A client command of yours, run by /bin/sh, against the Swift servers of both libraries (mode target-client): \
+            {host}, {port}, {alpn} (comma separated, empty for none) and {ca} are filled in, the payload is on its stdin; \
+            what only the client could show is reported as not observable.
+            """)
+    var targetClient: String?
+
     @Option(name: .long, help: "Run only part K of N of the selection (K/N); default from CI_NODE_INDEX/CI_NODE_TOTAL or TLS_INTEROP_SHARD.")
     var shard: String?
 
@@ -50,14 +59,14 @@ struct SelectionOptions: ParsableArguments {
             filter: filter.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 .filter { !$0.isEmpty },
             servers: targetServer != nil ? [.target] : server.isEmpty ? libraries.libraries : server.map { TLSLibrary($0) },
-            clients: client.isEmpty ? libraries.libraries : client.map { TLSLibrary($0) },
+            clients: targetClient != nil ? [.target] : client.isEmpty ? libraries.libraries : client.map { TLSLibrary($0) },
             protocols: protocolVersion.isEmpty ? ProtocolVersion.allCases : protocolVersion, modes: modes)
     }
 
     var modes: [ExecutionMode] {
         mode.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }.flatMap { name in
             switch name {
-            case "all": targetServer == nil ? ExecutionMode.builtIn : [.targetServer]
+            case "all": targetServer != nil ? [.targetServer] : targetClient != nil ? [.targetClient] : ExecutionMode.builtIn
             case "external": [ExecutionMode.externalServer, .externalClient]
             default: ExecutionMode(rawValue: name).map { [$0] } ?? []
             }
@@ -72,8 +81,19 @@ struct SelectionOptions: ParsableArguments {
         }
         let known = ["all", "external"] + ExecutionMode.builtIn.map(\.rawValue)
         for name in mode.flatMap({ $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } })
-        where !known.contains(name) && !(name == ExecutionMode.targetServer.rawValue && targetServer != nil) {
-            throw ValidationError("--mode: unknown mode '\(name)' (known: \(known.joined(separator: ", ")); target-server with --target-server)")
+        where !known.contains(name) && !(name == ExecutionMode.targetServer.rawValue && targetServer != nil)
+            && !(name == ExecutionMode.targetClient.rawValue && targetClient != nil)
+        {
+            throw ValidationError(
+                "--mode: unknown mode '\(name)' (known: \(known.joined(separator: ", ")); target-server with --target-server, target-client with --target-client)")
+        }
+        if targetServer != nil && targetClient != nil {
+            throw ValidationError("--target-server and --target-client: one of your endpoints at a time, against the Swift other side")
+        }
+        if targetClient != nil {
+            guard modes == [.targetClient] else { throw ValidationError("--target-client runs mode target-client alone; leave --mode out") }
+            guard client.isEmpty else { throw ValidationError("--target-client: the client is yours; leave --client out") }
+            _ = try checkedTargetClient()
         }
         if let targetServer {
             guard modes == [.targetServer] else { throw ValidationError("--target-server runs mode target-server alone; leave --mode out") }
@@ -105,5 +125,21 @@ struct SelectionOptions: ParsableArguments {
         let scenarios = try ScenarioCatalog.load(directory: fixtures + "/scenarios", libraries: libraries)
         let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: scenarios, libraries: libraries)
         return (scenarios, divergences)
+    }
+}
+
+extension SelectionOptions {
+    /// `--target-client` when its program can run: the first word is an executable (a path, or a name on PATH).
+    func checkedTargetClient() throws(ConfigurationError) -> String? {
+        guard let command = targetClient else { return nil }
+        guard let program = command.split(separator: " ").first.map(String.init), !program.isEmpty else {
+            throw ConfigurationError("--target-client: the command is empty")
+        }
+        let candidates = program.contains("/") ? [program]
+            : (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/\(program)" }
+        guard candidates.contains(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw ConfigurationError("--target-client: '\(program)' is not an executable (nor a program on PATH)")
+        }
+        return command
     }
 }

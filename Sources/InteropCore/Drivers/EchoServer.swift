@@ -39,6 +39,8 @@ public final class EchoServer: LoopParticipant {
     private var currentEnds: ContinuousClock.Instant?
 
     public var isSettled: Bool { current == nil && connections.count >= requiredConnections }
+    /// A connection is in progress.
+    public var isServing: Bool { current != nil }
 
     public func advance() -> Readiness? {
         while listenerFailure == nil {

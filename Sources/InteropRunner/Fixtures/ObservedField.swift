@@ -134,3 +134,21 @@ extension ObservedField {
         .deliveredToClient, .serverConnections, .writeAccounting, .alpnAgreement, .applicationData,
     ]
 }
+
+extension ObservedField {
+    /// What only the client's own record shows: a target client (`run --target-client`) is a command, not observed.
+    public static let clientSide: Set<ObservedField> = [
+        .clientHandshake, .clientEndOfStream, .clientShutdown, .clientProbes, .clientSetup, .clientLargestWrite,
+        .negotiatedALPN, .alpnAgreement, .echoIntact, .deliveredToClient, .deliveredToServer, .serverReceived,
+        .writeAccounting, .applicationData, .retryOutcome,
+    ]
+
+    /// What a cell in `mode` cannot observe.
+    public static func unobservable(in mode: ExecutionMode) -> Set<ObservedField> {
+        switch mode {
+        case .targetServer: serverSide
+        case .targetClient: clientSide
+        default: []
+        }
+    }
+}

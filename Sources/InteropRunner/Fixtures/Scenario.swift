@@ -109,7 +109,7 @@ extension Scenario {
     /// in-process link are reported not applicable); external modes run the scenarios whose fixture lists them.
     public func runsOutOfProcess(_ mode: ExecutionMode) -> Bool {
         switch mode {
-        case .inProcess, .outOfProcess, .targetServer: true
+        case .inProcess, .outOfProcess, .targetServer, .targetClient: true
         case .externalServer, .externalClient: external != nil
         }
     }
@@ -126,6 +126,22 @@ extension Scenario {
         }
         if server.alpn != ["http/1.0", "hq-interop"] {
             return "its server accepts ALPN \(server.alpn.isEmpty ? "none" : server.alpn.joined(separator: ", ")), not the guide's http/1.0 and hq-interop"
+        }
+        return nil
+    }
+
+    /// Why a client command the user gives cannot stand for this scenario's client, or nil: a command is taken to be
+    /// an echo client (connect, send what it reads on stdin, read to the end, print it), offering the ALPN list it is
+    /// given, and cannot be told to do anything else.
+    public var targetClientReason: String? {
+        if client.steps != EndpointAction.echoClient {
+            return "its client runs its own steps (\(client.steps.map(\.description).joined(separator: ", "))), which a client command cannot be told to"
+        }
+        if client.faults != .none || !client.datagramFaults.isEmpty {
+            return "its client injects faults, which a client command cannot be told to"
+        }
+        if clientCount != 1 {
+            return "it has \(clientCount) clients at once; a client command is one"
         }
         return nil
     }

@@ -7,9 +7,10 @@ public struct CellObservation: Sendable {
 
     /// `serverObserved` false: the server is not the harness's (a target server), so only what the clients' records
     /// show is observed — the server-side fields are left out, and an intact echo is judged from the client alone.
+    /// `clientObserved` false (a target client): the client-side fields are left out.
     public init(
         serverConnections: [ConnectionRecord], clients: [ConnectionRecord], payloadSize: Int, serverPayloadSize: Int = 0,
-        loopEnding: String = "completed", serverObserved: Bool = true
+        loopEnding: String = "completed", serverObserved: Bool = true, clientObserved: Bool = true
     ) {
         var values: [ObservedField: String] = [:]
         values[.loopEnding] = loopEnding
@@ -74,6 +75,9 @@ public struct CellObservation: Sendable {
         if !serverObserved {
             for field in ObservedField.serverSide { values[field] = nil }
             values[.echoIntact] = echoed ? "true" : "false"
+        }
+        if !clientObserved {
+            for field in ObservedField.clientSide { values[field] = nil }
         }
         self.values = values
     }

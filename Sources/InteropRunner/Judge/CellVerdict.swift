@@ -33,7 +33,8 @@ public enum CellVerdict {
         result.deadlineExpired = ending != .completed
         let observation = CellObservation(
             serverConnections: result.serverConnections, clients: result.clients, payloadSize: cell.scenario.payloadSize,
-            serverPayloadSize: cell.scenario.serverPayloadSize, loopEnding: ending.rawValue, serverObserved: cell.mode != .targetServer)
+            serverPayloadSize: cell.scenario.serverPayloadSize, loopEnding: ending.rawValue, serverObserved: cell.mode != .targetServer,
+            clientObserved: cell.mode != .targetClient)
         result.observation = observation
         let divergence = divergences.divergence(for: cell, observation: observation)
         var judged = cell

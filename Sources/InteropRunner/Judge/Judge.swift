@@ -29,7 +29,7 @@ public enum Judge {
         }
         // A fatal alert the scenario does not expect means the conversation broke, whatever else was met.
         fields[.fatalAlertsReceived] = fields[.fatalAlertsReceived] ?? cell.scenario.expectation.impliedFatalAlerts
-        let unobservable = cell.mode == .targetServer ? ObservedField.serverSide : []
+        let unobservable = ObservedField.unobservable(in: cell.mode)
         for (field, expected) in fields.sorted(by: { $0.key < $1.key }) {
             if unobservable.contains(field) {
                 checks.append(Check(field: field.rawValue, expected: expected.description, observed: "not observable", passed: false, notObservable: true))
@@ -41,7 +41,8 @@ public enum Judge {
         let failing = checks.filter { !$0.passed && !$0.notObservable }
         let mismatchText = failing.map { "expected \($0.field)=\($0.expected), observed \($0.observed)" }.joined(separator: "; ")
         let unseen = checks.filter(\.notObservable).map(\.field)
-        let met = unseen.isEmpty ? "met every expectation" : "met every observable expectation (not observable from the client: \(unseen.joined(separator: ", ")))"
+        let side = cell.mode == .targetClient ? "server" : "client"
+        let met = unseen.isEmpty ? "met every expectation" : "met every observable expectation (not observable from the \(side): \(unseen.joined(separator: ", ")))"
         // A library-wide divergence is joined wherever it shows; where the cell does not judge that field it excuses
         // nothing and the cell stands on its own checks.
         guard let divergence, !(divergence.isLibraryWide && failing.isEmpty) else {

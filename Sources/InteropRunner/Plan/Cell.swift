@@ -13,6 +13,12 @@ public enum ExecutionMode: String, Sendable, Hashable, CaseIterable, Codable {
     /// The Swift clients against a server the user runs (`run --target-server HOST:PORT`); only the client's side
     /// is observed.
     case targetServer = "target-server"
+    /// A client command the user gives against the Swift servers (`run --target-client COMMAND`); only the server's
+    /// side is observed.
+    case targetClient = "target-client"
+
+    /// The user's endpoint stands on one side.
+    public var hasTarget: Bool { self == .targetServer || self == .targetClient }
 
     public var isExternal: Bool { self == .externalServer || self == .externalClient }
 
@@ -21,7 +27,8 @@ public enum ExecutionMode: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 extension TLSLibrary {
-    /// The server of a target-server cell: the user's, whatever it is built on.
+    /// The user's endpoint in a target cell (the server of target-server, the client of target-client), whatever it
+    /// is built on.
     public static let target = TLSLibrary("target")
 }
 

@@ -10,6 +10,7 @@ enum CellCost {
         var cost = 1.0
         switch cell.mode {
         case .inProcess, .targetServer: break
+        case .targetClient: cost += 4
         case .outOfProcess: cost += 6
         case .externalServer, .externalClient: cost += 10
         }

@@ -46,7 +46,10 @@ public struct CellPlan: Sendable {
         let serverCovered = cell.mode == .targetServer
             ? libraries.libraries.allSatisfy { covers(scenario.serverLibraries, $0) }
             : covers(scenario.serverLibraries, cell.server)
-        if !serverCovered || !covers(scenario.clientLibraries, cell.client) {
+        let clientCovered = cell.mode == .targetClient
+            ? libraries.libraries.allSatisfy { covers(scenario.clientLibraries, $0) }
+            : covers(scenario.clientLibraries, cell.client)
+        if !serverCovered || !clientCovered {
             return scenario.notApplicableReason ?? "library not covered"
         }
         if cell.mode != .inProcess, let reason = scenario.inProcessOnlyReason {
@@ -59,18 +62,22 @@ public struct CellPlan: Sendable {
             return "its faults are injected by the in-process link, which does not cross a process boundary"
         }
         if cell.mode == .targetServer {
-            return scenario.targetReason ?? targetSettingsReason ?? endpointReason(cell.client, clientSettings)
+            return scenario.targetReason ?? targetSettingsReason(serverSettings) ?? endpointReason(cell.client, clientSettings)
+        }
+        if cell.mode == .targetClient {
+            return scenario.targetClientReason ?? targetSettingsReason(clientSettings) ?? endpointReason(cell.server, serverSettings)
         }
         return endpointReason(cell.server, serverSettings) ?? endpointReason(cell.client, clientSettings)
     }
 
-    /// A library setting the scenario gives its server other than that library's default: a target cannot be told.
-    private var targetSettingsReason: String? {
+    /// A library setting the scenario gives the target's side other than that library's default: a target cannot be
+    /// told.
+    private func targetSettingsReason(_ settings: EndpointSettings) -> String? {
         for plugin in libraries.optionOwners {
-            guard let given = serverSettings.libraryOptions[plugin.optionsKey] else { continue }
+            guard let given = settings.libraryOptions[plugin.optionsKey] else { continue }
             for option in plugin.options {
                 if let value = given[option.name], value != option.defaultValue {
-                    return "its server is configured with \(plugin.displayName)'s \(option.name) \(value), which a target cannot be told"
+                    return "its \(settings.role.rawValue) is configured with \(plugin.displayName)'s \(option.name) \(value), which a target cannot be told"
                 }
             }
         }

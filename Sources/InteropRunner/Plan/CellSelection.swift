@@ -35,9 +35,9 @@ public struct CellSelection: Sendable {
                 let versions = mode.isExternal ? (scenario.external?.protocols ?? []) : scenario.protocols
                 for version in ProtocolVersion.allCases where protocols.contains(version) && versions.contains(version) {
                     // A target speaks TLS over TCP: its cells are the stream versions.
-                    if mode == .targetServer && version.transport != .stream { continue }
+                    if mode.hasTarget && version.transport != .stream { continue }
                     for server in mode == .targetServer ? [.target] : servers.filter({ $0 != .target }) {
-                        for client in clients {
+                        for client in mode == .targetClient ? [.target] : clients.filter({ $0 != .target }) {
                             cells.append(
                                 Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: mode))
                         }

@@ -6,13 +6,15 @@ public struct RunOptions: Sendable, Hashable {
     /// Seconds, as given on the command line.
     public var deadlineSeconds: Double
     public var repeatCount: Int
-    /// `--target-server`, as given.
+    /// `--target-server` and `--target-client`, as given.
     public var targetServer: String?
+    public var targetClient: String?
 
     public init(
         fixtures: String = "fixtures", certs: String = "certs", deadlineSeconds: Double = 10, repeatCount: Int = 1,
-        targetServer: String? = nil
+        targetServer: String? = nil, targetClient: String? = nil
     ) {
+        self.targetClient = targetClient
         self.fixtures = fixtures
         self.certs = certs
         self.deadlineSeconds = deadlineSeconds
@@ -27,10 +29,12 @@ extension Cell {
     /// `tls-interop run` for this cell alone with `seed` and `options`, every argument shell-quoted.
     public func reproduceCommand(seed: UInt64, options: RunOptions = .defaults) -> String {
         // A target cell's server is the user's: named by its address, and its mode is the only one such a run has.
-        let endpoints = mode == .targetServer
-            ? ["--target-server", options.targetServer ?? "HOST:PORT", "--client", client.rawValue]
-            : ["--server", server.rawValue, "--client", client.rawValue]
-        let modeArguments = mode == .targetServer ? [] : ["--mode", mode.rawValue]
+        let endpoints = switch mode {
+        case .targetServer: ["--target-server", options.targetServer ?? "HOST:PORT", "--client", client.rawValue]
+        case .targetClient: ["--server", server.rawValue, "--target-client", options.targetClient ?? "COMMAND"]
+        default: ["--server", server.rawValue, "--client", client.rawValue]
+        }
+        let modeArguments = mode.hasTarget ? [] : ["--mode", mode.rawValue]
         var arguments = ["tls-interop", "run", "--filter", scenario.id] + endpoints + ["--protocol", protocolVersion.rawValue]
             + modeArguments + [
                 "--seed", String(seed), "--fixtures", options.fixtures, "--certs", options.certs, "--deadline",

@@ -111,6 +111,12 @@ public final class ChildProcess {
     /// Bytes the child printed beyond what the capture keeps (both streams).
     public var droppedOutputBytes: Int { stdoutCapture.droppedBytes + stderrCapture.droppedBytes }
 
+    /// Whether the process has ended, looking (without waiting) at its pipes and its status.
+    public var hasEnded: Bool {
+        drainAndReap()
+        return termination != nil
+    }
+
     /// Complete lines printed so far.
     public var lines: [String] {
         standardOutputText.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)

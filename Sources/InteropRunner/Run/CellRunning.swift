@@ -23,15 +23,17 @@ public struct ModeDispatcher: CellRunning {
     public var outOfProcess: OutOfProcessCellRunner?
     public var external: ExternalPeerCellRunner?
     public var target: TargetServerCellRunner?
+    public var targetClient: TargetClientCellRunner?
 
     public init(
         inProcess: InProcessCellRunner, outOfProcess: OutOfProcessCellRunner?, external: ExternalPeerCellRunner?,
-        target: TargetServerCellRunner? = nil
+        target: TargetServerCellRunner? = nil, targetClient: TargetClientCellRunner? = nil
     ) {
         self.inProcess = inProcess
         self.outOfProcess = outOfProcess
         self.external = external
         self.target = target
+        self.targetClient = targetClient
     }
 
     public var divergences: DivergenceCatalog { inProcess.divergences }
@@ -45,6 +47,8 @@ public struct ModeDispatcher: CellRunning {
             if let external { return external.execute(cell, seed: seed) }
         case .targetServer:
             if let target { return target.execute(cell, seed: seed) }
+        case .targetClient:
+            if let targetClient { return targetClient.execute(cell, seed: seed) }
         }
         return .harnessError("no runner configured for mode \(cell.mode.rawValue)")
     }

@@ -70,7 +70,7 @@ public struct ExternalPeerCellRunner: PeerProcessRunning {
                 run.serverConnections = transcript.serverRecords
                 run.clients = [tool.record(from: client, role: .client, library: library)]
                 transcript.output.append(tool.describe(client, role: .client))
-            case .inProcess, .outOfProcess, .targetServer:
+            case .inProcess, .outOfProcess, .targetServer, .targetClient:
                 preconditionFailure("not an external mode")
             }
         } catch {
