@@ -36,6 +36,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Seconds one connection may take before it is given up and the next served.")
     var connectionDeadline: Double = 30
 
+    @Option(
+        name: .customLong("build"),
+        help: "LIBRARY=BUILD: serve on another build of a library (a directory, .deb files or debian:VERSION), as run --build.")
+    var builds: [String] = []
+
     func validate() throws {
         guard connectionDeadline > 0, connectionDeadline <= 3600 else {
             throw ValidationError("--connection-deadline must be between 0 and 3600 seconds, got \(connectionDeadline)")
@@ -43,6 +48,14 @@ struct ServeCommand: ParsableCommand {
     }
 
     func run() throws {
+        InterruptionWatch.holdSignals()
+        do throws(ConfigurationError) {
+            let libraries = LibraryRegistry.linked
+            try BuildActivation.activate(try BuildActivation.builds(builds, libraries: libraries), libraries: libraries)
+        } catch {
+            StandardStreams.error("tls-interop serve: error: \(error.message)\n")
+            throw ExitCode(2)
+        }
         let interruption = InterruptionWatch()
         signal(SIGPIPE, SIG_IGN)
         let server: EchoServer
