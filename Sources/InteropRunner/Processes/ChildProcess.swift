@@ -111,6 +111,13 @@ public final class ChildProcess {
     /// Bytes the child printed beyond what the capture keeps (both streams).
     public var droppedOutputBytes: Int { stdoutCapture.droppedBytes + stderrCapture.droppedBytes }
 
+    /// How it was started and ended, with its stderr, as reports list a peer: `NAME: COMMAND`, `ended: …`, `stderr: …`.
+    public func account(as name: String, commandLine shown: String? = nil) -> String {
+        let stderr = standardErrorText.trimmingCharacters(in: .whitespacesAndNewlines)
+        return "\(name): \(shown ?? commandLine)\n  ended: \(termination.map(\.description) ?? "running")"
+            + (stderr.isEmpty ? "" : "\n  stderr: \(stderr)")
+    }
+
     /// Whether the process has ended, looking (without waiting) at its pipes and its status.
     public var hasEnded: Bool {
         drainAndReap()

@@ -138,9 +138,7 @@ struct PeerTranscript {
             problems.append("\(role) peer is still running")
         }
         noteDroppedOutput(process, name: "\(role) peer")
-        let stderr = process.standardErrorText.trimmingCharacters(in: .whitespacesAndNewlines)
-        output.append("\(role) peer: \(process.commandLine)\n  ended: \(process.termination.map(\.description) ?? "running")"
-            + (stderr.isEmpty ? "" : "\n  stderr: \(stderr)"))
+        output.append(process.account(as: "\(role) peer"))
     }
 
     /// A library's command-line tool: only how it ended is judged here (its output is parsed by `CommandLinePeer`).

@@ -58,8 +58,7 @@ public struct TargetClientCellRunner: Sendable {
             transcript.problems.append("the client command ended (\(ended)) without connecting")
         }
         run.problems = transcript.problems
-        run.peerOutput = ["client command: \(line)\n  ended: \(client.termination.map(\.description) ?? "running")"
-            + (client.standardErrorText.isEmpty ? "" : "\n  stderr: \(client.standardErrorText.trimmingCharacters(in: .whitespacesAndNewlines))")]
+        run.peerOutput = [client.account(as: "client command", commandLine: line)]
         run.duration = started.duration(to: .now)
         return run
     }
