@@ -19,11 +19,7 @@ final class WriteRetryExperiment {
         payload.withUnsafeBytes { buffer.copyMemory(from: $0) }
         let extra = SeededGenerator.payload(count: Self.extra, seed: 0x4E7A)
         extra.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[count...]).copyMemory(from: $0) }
-        func digest(_ bytes: UnsafeRawBufferPointer) -> String {
-            var digest = PayloadDigest()
-            digest.update(bytes)
-            return digest.hexDigest
-        }
+        let digest = KnownDigests.hex(of:)
         var candidates: [String: String] = [:]
         candidates["original"] = digest(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         candidates["firstHalf"] = digest(UnsafeRawBufferPointer(rebasing: buffer[0..<count / 2]))
