@@ -37,7 +37,7 @@ import Testing
         let file = fixtures + "/scenarios/A-alpn.yaml"
         let original = try String(contentsOfFile: file, encoding: .utf8)
         try original.replacingOccurrences(of: "negotiatedALPN: hq-interop", with: "negotiatedALPN: h2")
-            .write(toFile: file, atomically: true, encoding: .utf8)
+            .write(toFile: file, atomically: false, encoding: .utf8)
         let junit = directory.path + "/junit.xml"
         let run = try runProgram(binary, ["run", "--fixtures", fixtures, "--filter", "A2", "--mode", "in-process", "--junit", junit])
         #expect(run.status == 1)
@@ -83,7 +83,7 @@ import Testing
         let file = fixtures + "/scenarios/H-baseline.yaml"
         let original = try String(contentsOfFile: file, encoding: .utf8)
         try original.replacingOccurrences(of: "serverConnections: 3", with: "serverConnectons: 3")
-            .write(toFile: file, atomically: true, encoding: .utf8)
+            .write(toFile: file, atomically: false, encoding: .utf8)
         let run = try runProgram(binary, ["run", "--fixtures", fixtures])
         #expect(run.status == 2)
         #expect(run.standardError.contains(file))
@@ -102,7 +102,7 @@ import Testing
     @Test func unreadableTrustAnchorExitsTwo() throws {
         let directory = try TemporaryDirectory()
         try FileManager.default.copyItem(atPath: PackagePaths.certs, toPath: directory.path + "/certs")
-        try "not a certificate\n".write(toFile: directory.path + "/certs/ca.pem", atomically: true, encoding: .utf8)
+        try "not a certificate\n".write(toFile: directory.path + "/certs/ca.pem", atomically: false, encoding: .utf8)
         let run = try runProgram(binary, ["run", "--filter", "H1", "--certs", directory.path + "/certs"])
         #expect(run.status == 2)
         #expect(run.standardError.contains("trust anchor \(directory.path)/certs/ca.pem"))

@@ -17,7 +17,7 @@ import Testing
         let file = fixtures + "/scenarios/A-alpn.yaml"
         let original = try String(contentsOfFile: file, encoding: .utf8)
         try original.replacingOccurrences(of: "negotiatedALPN: hq-interop", with: "negotiatedALPN: h2")
-            .write(toFile: file, atomically: true, encoding: .utf8)
+            .write(toFile: file, atomically: false, encoding: .utf8)
         let reports = directory.path + "/reports"
         let run = try runProgram(binary, [
             "run", "--fixtures", fixtures, "--filter", "A2,A3a,A4n", "--protocol", "tls1.3", "--mode", "in-process",

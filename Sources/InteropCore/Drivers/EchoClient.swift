@@ -56,7 +56,7 @@ public final class EchoClient: LoopParticipant {
                     return fail("socket", StepResult(.localError, raw: RawResult(call: "socket", returnValue: -1, osError: error.code)))
                 }
                 let session: any TLSSession
-                let transport = libraryTransport(for: connection, settings: settings)
+                let transport = libraryTransport(for: connection, settings: settings, link: record.ordinal)
                 do {
                     session = try backend.makeSession(settings, socket: connection.fileDescriptor, transport: transport)
                 } catch {

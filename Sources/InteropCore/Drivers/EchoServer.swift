@@ -85,7 +85,7 @@ public final class EchoServer: LoopParticipant {
 
     private func makeDriver(for connection: any RawConnection) -> EndpointDriver {
         let record = ConnectionRecord(role: .server, library: backend.library, ordinal: connections.count + 1)
-        let transport = libraryTransport(for: connection, settings: settings)
+        let transport = libraryTransport(for: connection, settings: settings, link: connections.count + 1)
         let session: any TLSSession
         if let carrying = connection as? any SessionCarryingConnection {
             session = carrying.session

@@ -318,6 +318,8 @@ public final class EndpointDriver {
         }
         if let memory = connection as? MemoryConnection {
             record.largestTransportDelivery = memory.largestDelivery
+        } else if let socket = transport as? InterposedTransport, socket.injectsFaults {
+            record.largestTransportDelivery = socket.largestDelivery
         }
         if let datagrams = transport as? any DatagramTransport {
             record.datagramLog = datagrams.datagramLog

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where a server accepts connections: a loopback listening socket or an in-memory listener.
 public protocol ConnectionListener: AnyObject {
     func accept() throws(SocketError) -> (any RawConnection)?
@@ -60,8 +64,9 @@ public final class TCPDialer: ConnectionDialer {
 }
 
 /// The transport a session's library does its I/O through, if not its own socket I/O: the in-memory link itself,
-/// or an `InterposedTransport` over the socket when the settings ask for one.
-public func libraryTransport(for connection: any RawConnection, settings: EndpointSettings) -> (any ByteTransport)? {
+/// or an `InterposedTransport` over the socket when the settings ask for one or carry faults. `link` numbers the
+/// endpoint's connections from 1, so each draws its own fault schedule.
+public func libraryTransport(for connection: any RawConnection, settings: EndpointSettings, link: Int) -> (any ByteTransport)? {
     if let memory = connection as? MemoryConnection {
         memory.style = settings.interposedStyle ?? .classic
         return memory
@@ -71,6 +76,14 @@ public func libraryTransport(for connection: any RawConnection, settings: Endpoi
     if let datagram = connection as? any DatagramTransport {
         return datagram
     }
-    guard let style = settings.interposedStyle, let socket = connection as? SocketDescriptor else { return nil }
-    return InterposedTransport(socket: socket, style: style)
+    guard let socket = connection as? SocketDescriptor else { return nil }
+    if let limit = settings.socketBufferLimit {
+        // The send buffer only: the kernel doubles what it is given, and the point is back-pressure well below the
+        // payload. A receive buffer that small throttles TCP to a window per delayed ACK (R3's 1 MiB took over 10 s).
+        try? socket.setOption(level: SOL_SOCKET, name: SO_SNDBUF, value: Int32(clamping: limit))
+    }
+    guard settings.interposedStyle != nil || settings.transportFaults != .none else { return nil }
+    return InterposedTransport(
+        socket: socket, style: settings.interposedStyle ?? .classic, faults: settings.transportFaults,
+        seed: FaultSchedule.seed(cellSeed: settings.faultSeed, link: UInt64(link), role: settings.role))
 }

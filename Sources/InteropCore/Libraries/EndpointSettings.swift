@@ -10,6 +10,13 @@ public struct EndpointSettings: Sendable, Hashable {
     /// When set, the library does its I/O through an `InterposedTransport` with this callback style instead of its
     /// own socket I/O.
     public var interposedStyle: InterposedTransport.CallbackStyle?
+    /// Faults this endpoint injects into its library's I/O on a socket (on an in-memory link the link carries them),
+    /// drawn from `faultSeed`.
+    public var transportFaults: FaultPlan = .none
+    public var faultSeed: UInt64 = 0
+    /// Bytes this endpoint's socket send buffer holds (`SO_SNDBUF`), so that its writes meet back-pressure as on an
+    /// in-memory link of that capacity; nil keeps the kernel's.
+    public var socketBufferLimit: Int?
     /// DTLS: the first retransmission timeout, shortened so loss costs milliseconds; nil keeps the library's default.
     public var dtlsInitialTimeout: Duration?
     /// DTLS server: run the stateless cookie exchange before the handshake.

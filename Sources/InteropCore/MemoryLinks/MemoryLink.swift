@@ -42,22 +42,22 @@ final class MemoryPipe {
 public final class MemoryConnection: RawConnection, ByteTransport {
     let inbound: MemoryPipe
     let outbound: MemoryPipe
-    public var plan: FaultPlan
+    private var schedule: FaultSchedule
+    public var plan: FaultPlan { schedule.plan }
     public var style: TransportCallbackStyle = .classic
     public var writeRefusalsPending = 0
     public private(set) var refusalRecord = RefusalRecord()
     public private(set) var sawEndOfStream = false
     public private(set) var isOpen = true
-    /// Library calls per direction, and the largest read the library was given.
-    public private(set) var calls: [TransportDirection: Int] = [:]
+    /// Library calls per direction.
+    public var calls: [TransportDirection: Int] { schedule.calls }
+    /// The largest read the library was given.
     public private(set) var largestDelivery = 0
-    private var generator: SeededGenerator
 
     init(inbound: MemoryPipe, outbound: MemoryPipe, plan: FaultPlan, seed: UInt64) {
         self.inbound = inbound
         self.outbound = outbound
-        self.plan = plan
-        self.generator = SeededGenerator(seed: seed)
+        self.schedule = FaultSchedule(plan: plan, seed: seed)
     }
 
     public var fileDescriptor: Int32 { -1 }
@@ -65,9 +65,9 @@ public final class MemoryConnection: RawConnection, ByteTransport {
     // MARK: ByteTransport (the library's I/O, with faults)
 
     public func receive(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult {
-        calls[.read, default: 0] += 1
+        schedule.count(.read)
         if inbound.reset { return .failed(104) }
-        if inbound.available > 0 && shouldRefuse(.read) {
+        if inbound.available > 0 && schedule.refuses(.read) {
             refuse(.read, injected: true)
             return .wouldBlock
         }
@@ -85,14 +85,14 @@ public final class MemoryConnection: RawConnection, ByteTransport {
     }
 
     public func send(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
-        calls[.write, default: 0] += 1
+        schedule.count(.write)
         if outbound.reset || !isOpen { return .failed(32) }
         if writeRefusalsPending > 0 {
             writeRefusalsPending -= 1
             refuse(.write, injected: true)
             return .wouldBlock
         }
-        if shouldRefuse(.write) {
+        if schedule.refuses(.write) {
             refuse(.write, injected: true)
             return .wouldBlock
         }
@@ -104,14 +104,6 @@ public final class MemoryConnection: RawConnection, ByteTransport {
         }
         outbound.append(UnsafeRawBufferPointer(rebasing: bytes[0..<count]))
         return .transferred(count)
-    }
-
-    private func shouldRefuse(_ direction: TransportDirection) -> Bool {
-        switch direction == .read ? plan.readRefusals : plan.writeRefusals {
-        case .never: false
-        case .everyNth(let count): calls[direction, default: 0] % count == 0
-        case .probability(let value): Double(generator.next() >> 11) / Double(1 << 53) < value
-        }
     }
 
     private func refuse(_ direction: TransportDirection, injected: Bool) {
@@ -178,10 +170,13 @@ extension MemoryConnection {
         InMemoryDialer(listener: listener) { number in
             let toServer = MemoryPipe(capacity: capacity)
             let toClient = MemoryPipe(capacity: capacity)
-            let base = seed &* 0x9E37_79B9 &+ number &* 0x1000
             return (
-                MemoryConnection(inbound: toClient, outbound: toServer, plan: clientPlan, seed: base &+ 1),
-                MemoryConnection(inbound: toServer, outbound: toClient, plan: serverPlan, seed: base &+ 2)
+                MemoryConnection(
+                    inbound: toClient, outbound: toServer, plan: clientPlan,
+                    seed: FaultSchedule.seed(cellSeed: seed, link: number, role: .client)),
+                MemoryConnection(
+                    inbound: toServer, outbound: toClient, plan: serverPlan,
+                    seed: FaultSchedule.seed(cellSeed: seed, link: number, role: .server))
             )
         }
     }

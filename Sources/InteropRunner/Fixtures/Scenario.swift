@@ -23,6 +23,9 @@ public struct Scenario: Sendable, Hashable, Identifiable {
     public var expectation: Expectation
     /// Bytes each direction of an in-memory link holds before writes block; nil runs the cell over loopback TCP.
     public var memoryLinkCapacity: Int?
+    /// The capacity the fixture gave its link, if it gave one: on a socket (out of process) each endpoint holds its
+    /// own socket's send buffer to it, so that its writes meet back-pressure as they do in process.
+    public var socketBufferLimit: Int? = nil
     /// Server and client libraries this scenario applies to, and why not the others.
     public var serverLibraries: [TLSLibrary]
     public var clientLibraries: [TLSLibrary]
@@ -65,9 +68,11 @@ public struct EndpointSpec: Sendable, Hashable {
     /// Route the library's I/O through the harness's interposed transport (in this OpenSSL BIO callback style)
     /// instead of the library's own socket I/O; nil for native I/O.
     public var interposedStyle: InterposedTransport.CallbackStyle?
-    /// Faults the endpoint's in-memory link injects into its library's I/O.
+    /// Faults injected into the endpoint's library I/O: by the in-memory link in process, by the endpoint's own
+    /// socket transport out of process.
     public var faults: FaultPlan
-    /// DTLS: drop, duplicate and reorder faults on the datagrams this endpoint sends (in-memory link only).
+    /// DTLS: drop, duplicate and reorder faults on the datagrams this endpoint sends (the in-memory link in process,
+    /// the relay between the peers out of process).
     public var datagramFaults: DatagramFaults
     /// DTLS: the first retransmission timeout.
     public var dtlsTimeout: DTLSTimeoutChoice

@@ -136,6 +136,7 @@ public struct ScenarioCatalog: Sendable {
         let servers = try libraryList("servers")
         let clientLibraries = try libraryList("clientLibraries")
         var capacity: Int?
+        var statedCapacity: Int?
         if let link = try entry.nested("link") {
             try link.allowOnly(["kind", "capacity"])
             guard try link.string("kind") == "memory" else {
@@ -145,6 +146,7 @@ public struct ScenarioCatalog: Sendable {
             guard capacity! > 0, capacity! <= Self.maximumPayload else {
                 throw link.error("capacity", "is \(capacity!) bytes; use 1…\(Self.maximumPayload)")
             }
+            if link.has("capacity") { statedCapacity = capacity }
         }
         let clients = try entry.int("clients", default: 1)
         guard clients >= 1, clients <= Self.maximumClients else {
@@ -210,6 +212,7 @@ public struct ScenarioCatalog: Sendable {
             clientLibraries: clientLibraries, notApplicableReason: reason,
             sourceFile: "")
         scenario.external = external
+        scenario.socketBufferLimit = statedCapacity
         scenario.inProcessOnlyReason = try entry.optionalString("inProcessOnly")
         if let text = try entry.optionalString("deadlineSeconds") {
             guard let seconds = Double(text), seconds > 0, seconds <= 600 else {

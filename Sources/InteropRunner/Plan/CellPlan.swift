@@ -18,11 +18,15 @@ public struct CellPlan: Sendable {
         self.seed = seed
         self.libraries = libraries
         func settings(_ role: EndpointRole, _ spec: EndpointSpec) -> EndpointSettings {
-            EndpointSettings(
+            var settings = EndpointSettings(
                 role: role, protocolVersion: cell.protocolVersion, credentials: credentials, alpn: spec.alpn,
                 interposedStyle: spec.interposedStyle,
                 dtlsInitialTimeout: cell.protocolVersion.isDatagram ? scenario.dtlsInitialTimeout(spec) : nil,
                 cookieExchange: spec.cookieExchange, libraryOptions: spec.libraryOptions)
+            settings.transportFaults = spec.faults
+            settings.faultSeed = seed
+            settings.socketBufferLimit = scenario.socketBufferLimit
+            return settings
         }
         serverSettings = settings(.server, scenario.server)
         clientSettings = settings(.client, scenario.client)
@@ -55,11 +59,11 @@ public struct CellPlan: Sendable {
         if cell.mode != .inProcess, let reason = scenario.inProcessOnlyReason {
             return reason
         }
-        if cell.mode.isExternal && cell.protocolVersion.isQUIC && scenario.hasDatagramFaults {
+        if (cell.mode.isExternal || cell.mode.hasTarget) && scenario.hasDatagramFaults {
             return "its datagram faults are applied by a relay between two Swift endpoints"
         }
-        if cell.mode != .inProcess && scenario.memoryLinkCapacity != nil {
-            return "its faults are injected by the in-process link, which does not cross a process boundary"
+        if cell.mode.isExternal && scenario.memoryLinkCapacity != nil {
+            return "its faults are injected by the Swift endpoints' transports, which a library's command-line tool does not use"
         }
         if cell.mode == .targetServer {
             return scenario.targetReason ?? targetSettingsReason(serverSettings) ?? endpointReason(cell.client, clientSettings)
@@ -156,10 +160,11 @@ public struct CellPlan: Sendable {
         }
     }
 
-    /// QUIC cells with datagram faults: the relay the client must be pointed at instead of the server.
+    /// Datagram cells with datagram faults over sockets (QUIC always, DTLS out of process): the relay the client must
+    /// be pointed at instead of the server.
     public func makeRelay(toServer server: LoopbackAddress) throws -> UDPRelay? {
         let scenario = cell.scenario
-        guard cell.protocolVersion.isQUIC && scenario.hasDatagramFaults else { return nil }
+        guard cell.protocolVersion.transport != .stream && scenario.hasDatagramFaults else { return nil }
         return try UDPRelay(
             server: server, clientFaults: scenario.client.datagramFaults, serverFaults: scenario.server.datagramFaults,
             seed: seed)

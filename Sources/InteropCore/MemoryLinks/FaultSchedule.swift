@@ -1,0 +1,35 @@
+/// A `FaultPlan` in motion on one transport: it counts the library's calls per direction and decides, from the
+/// transport's seed, which of them are refused. The in-memory link and a peer's socket transport share it, so an
+/// endpoint's faults mean the same on either.
+public struct FaultSchedule {
+    public let plan: FaultPlan
+    /// Library calls per direction so far.
+    public private(set) var calls: [TransportDirection: Int] = [:]
+    private var generator: SeededGenerator
+
+    public init(plan: FaultPlan, seed: UInt64) {
+        self.plan = plan
+        self.generator = SeededGenerator(seed: seed)
+    }
+
+    /// Counts one library call in `direction`; `refuses` then decides about that call.
+    public mutating func count(_ direction: TransportDirection) {
+        calls[direction, default: 0] += 1
+    }
+
+    /// Whether the plan refuses the call just counted in `direction`.
+    public mutating func refuses(_ direction: TransportDirection) -> Bool {
+        switch direction == .read ? plan.readRefusals : plan.writeRefusals {
+        case .never: false
+        case .everyNth(let count): calls[direction, default: 0] % count == 0
+        case .probability(let value): Double(generator.next() >> 11) / Double(1 << 53) < value
+        }
+    }
+
+    /// The seed of one end of link number `link` (1 for a cell's first connection) in a cell run with `cellSeed`:
+    /// both ends of a link, and every link of a cell, draw different schedules, the same in every mode.
+    public static func seed(cellSeed: UInt64, link: UInt64, role: EndpointRole) -> UInt64 {
+        let base = cellSeed &* 0x9E37_79B9 &+ link &* 0x1000
+        return base &+ (role == .client ? 1 : 2)
+    }
+}
