@@ -39,23 +39,36 @@ public struct Cell: Sendable, Hashable, Identifiable, CustomStringConvertible {
     public var client: TLSLibrary
     public var protocolVersion: ProtocolVersion
     public var mode: ExecutionMode
+    /// External modes: the real program (an endpoint adapter's id, e.g. `lighttpd`) standing for the external side,
+    /// built on that side's library; nil for the library's own command-line tools.
+    public var endpoint: String?
 
-    public init(scenario: Scenario, server: TLSLibrary, client: TLSLibrary, protocolVersion: ProtocolVersion, mode: ExecutionMode) {
+    public init(
+        scenario: Scenario, server: TLSLibrary, client: TLSLibrary, protocolVersion: ProtocolVersion, mode: ExecutionMode,
+        endpoint: String? = nil
+    ) {
         self.scenario = scenario
         self.server = server
         self.client = client
         self.protocolVersion = protocolVersion
         self.mode = mode
+        self.endpoint = endpoint
     }
 
-    /// A stable identifier, e.g. `A4/gnutls-openssl/tls1.3/in-process` (server first).
+    /// A stable identifier, e.g. `A4/gnutls-openssl/tls1.3/in-process` (server first), with the real program last
+    /// (`A4/gnutls-openssl/tls1.3/external-server/lighttpd`).
     public var id: String {
         "\(scenario.id)/\(server.rawValue)-\(client.rawValue)/\(protocolVersion.rawValue)/\(mode.rawValue)"
+            + (endpoint.map { "/\($0)" } ?? "")
     }
 
-    /// The name a person reads in CI, e.g. `A4 alpn-only-h2 · server=gnutls client=openssl · tls1.3 · in-process`.
+    /// The name a person reads in CI, e.g. `A4 alpn-only-h2 · server=gnutls client=openssl · tls1.3 · in-process`, or
+    /// `… · server=gnutls (lighttpd) …`.
     public var displayName: String {
-        "\(scenario.id) \(scenario.name) · server=\(server.rawValue) client=\(client.rawValue) · "
+        let program = endpoint.map { " (\($0))" } ?? ""
+        let server = mode == .externalServer ? server.rawValue + program : server.rawValue
+        let client = mode == .externalClient ? client.rawValue + program : client.rawValue
+        return "\(scenario.id) \(scenario.name) · server=\(server) client=\(client) · "
             + "\(protocolVersion.rawValue) · \(mode.rawValue)"
     }
 

@@ -8,6 +8,8 @@ public struct CellSelection: Sendable {
     public var clients: [TLSLibrary]
     public var protocols: [ProtocolVersion]
     public var modes: [ExecutionMode]
+    /// External modes: real programs to run besides the libraries' own tools, as (library, adapter id) by role.
+    public var programs: [EndpointRole: [(library: TLSLibrary, endpoint: String)]] = [:]
 
     public init(
         filter: [String] = [], servers: [TLSLibrary], clients: [TLSLibrary],
@@ -40,6 +42,18 @@ public struct CellSelection: Sendable {
                         for client in mode == .targetClient ? [.target] : clients.filter({ $0 != .target }) {
                             cells.append(
                                 Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: mode))
+                        }
+                    }
+                    // Real programs after the libraries' own tools, each on the libraries it is built on.
+                    if mode.isExternal {
+                        let role: EndpointRole = mode == .externalServer ? .server : .client
+                        for program in programs[role] ?? [] where (role == .server ? servers : clients).contains(program.library) {
+                            for other in role == .server ? clients : servers where other != .target {
+                                let (server, client) = role == .server ? (program.library, other) : (other, program.library)
+                                cells.append(
+                                    Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: mode,
+                                        endpoint: program.endpoint))
+                            }
                         }
                     }
                 }

@@ -1,3 +1,4 @@
+import Foundation
 import InteropCore
 
 /// What every runner that starts `tls-interop peer` processes needs: the executable, where the fixtures and
@@ -10,6 +11,10 @@ public struct PeerSetup: Sendable {
     public var divergences: DivergenceCatalog
     public var libraries: LibraryRegistry
     public var tools: CommandLineTools
+    /// The endpoint adapters of `fixtures/endpoints/` (the run has checked them; a setup for tests reads them here).
+    public var endpoints: EndpointCatalog
+    /// Where `make endpoints` unpacks the programs it fetches: `.deps` beside the fixtures directory.
+    public var dependencies: String
 
     public init(
         executable: String, fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog,
@@ -22,6 +27,9 @@ public struct PeerSetup: Sendable {
         self.divergences = divergences
         self.libraries = libraries
         self.tools = CommandLineTools(libraries)
+        self.endpoints = (try? EndpointCatalog.load(directory: fixtures + "/endpoints", libraries: libraries)) ?? EndpointCatalog(adapters: [])
+        let absolute = fixtures.hasPrefix("/") ? fixtures : FileManager.default.currentDirectoryPath + "/" + fixtures
+        self.dependencies = URL(fileURLWithPath: absolute).standardized.deletingLastPathComponent().path + "/.deps"
     }
 
     /// The plan of `cell` with this setup's certificates and libraries.
