@@ -5,12 +5,17 @@ RUN_SCRATCH := .build-run
 BIN := $(RUN_SCRATCH)/debug/tls-interop
 REPORTS := reports
 
-.PHONY: all deps build run test bench openssl-3.5 gnutls-3.8 run-3.5 run-versions test-3.5 certs clean
+.PHONY: all deps endpoints build run test bench openssl-3.5 gnutls-3.8 run-3.5 run-versions test-3.5 certs clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
+
+# The real servers and clients of the external modes (fixtures/endpoints/): curl, wget and python3 installed;
+# lighttpd (mod-openssl, mod-gnutls) and nginx unpacked into .deps/endpoints, never installed as services.
+endpoints:
+	@scripts/install-deps.sh --endpoints
 
 # Debug with the Swift runtime linked in: fastest from a fresh clone and warm (each peer process skips loading and
 # binding the Swift libraries); measured in the README. Its own scratch path: relinking .build's dynamic objects
@@ -19,11 +24,11 @@ build: deps
 	$(SWIFT) build --product tls-interop --static-swift-stdlib --scratch-path $(RUN_SCRATCH)
 
 # Builds, runs the default matrix, prints the summary and writes reports/junit.xml.
-run: build
+run: build endpoints
 	@mkdir -p $(REPORTS)
 	$(BIN) run --reports $(REPORTS)
 
-test: deps
+test: deps endpoints
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -70,7 +70,8 @@ struct ExplainCommand: ParsableCommand {
                 libraries: libraries)
             let cell = Cell(
                 scenario: scenario, server: record.server, client: record.client, protocolVersion: record.protocolVersion,
-                mode: record.mode)
+                mode: record.mode,
+                endpoint: record.endpoint)
             result = runner.run(cell, seed: record.seed)
         } catch {
             StandardStreams.error("tls-interop: error: \(error.message)\n")

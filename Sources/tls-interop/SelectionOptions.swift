@@ -42,6 +42,14 @@ struct SelectionOptions: ParsableArguments {
             """)
     var targetClient: String?
 
+    @Option(
+        name: .long,
+        help: """
+            External modes: run only these endpoints (ids of fixtures/endpoints/*.yaml, e.g. lighttpd, curl; openssl and \
+            gnutls are the libraries' own tools); repeatable. Default: all.
+            """)
+    var endpoint: [String] = []
+
     @Option(name: .long, help: "Run only part K of N of the selection (K/N); default from CI_NODE_INDEX/CI_NODE_TOTAL or TLS_INTEROP_SHARD.")
     var shard: String?
 
@@ -104,6 +112,15 @@ struct SelectionOptions: ParsableArguments {
 
     /// The selected cells, cut down to this job's shard when one is asked for; with the shard's description.
     func shardedCells(from catalog: ScenarioCatalog) throws(ConfigurationError) -> ([Cell], ResultsDocument.ShardInfo?) {
+        var selection = selection
+        let chosenEndpoints = Set(endpoint.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+        for id in chosenEndpoints.sorted() where catalog.endpoints.adapter(id) == nil {
+            throw ConfigurationError(
+                "--endpoint: unknown endpoint '\(id)' (known: \(catalog.endpoints.adapters.map(\.id).joined(separator: ", ")))")
+        }
+        let only = chosenEndpoints.isEmpty ? nil : chosenEndpoints
+        selection.programs = catalog.endpoints.programs(on: libraries, only: only)
+        selection.includesLibraryTools = only.map { ids in catalog.endpoints.adapters.contains { $0.libraryTools && ids.contains($0.id) } } ?? true
         let all = try selection.cells(from: catalog)
         let chosen: Shard?
         if let shard {
@@ -122,7 +139,8 @@ struct SelectionOptions: ParsableArguments {
     }
 
     func loadCatalog() throws(ConfigurationError) -> (ScenarioCatalog, DivergenceCatalog) {
-        let scenarios = try ScenarioCatalog.load(directory: fixtures + "/scenarios", libraries: libraries)
+        var scenarios = try ScenarioCatalog.load(directory: fixtures + "/scenarios", libraries: libraries)
+        scenarios.endpoints = try EndpointCatalog.load(directory: fixtures + "/endpoints", libraries: libraries)
         let divergences = try DivergenceCatalog.load(file: fixtures + "/divergences.yaml", scenarios: scenarios, libraries: libraries)
         return (scenarios, divergences)
     }

@@ -24,10 +24,13 @@ final class AdaptedEndpoint {
         self.invocation = invocation
         var filled = variables
         filled["certs"] = invocation.certs
+        // For programs that change directory (nginx -p): the same directory, absolute.
+        filled["certsPath"] = URL(fileURLWithPath: invocation.certs).standardized.path
         filled["ca"] = invocation.certs + "/ca.pem"
         filled["seed"] = String(invocation.plan.seed)
         filled["deps"] = invocation.dependencies
         self.variables = filled
+        self.unobservable = Set(command.blindTo)
     }
 
     deinit {
@@ -51,25 +54,46 @@ final class AdaptedEndpoint {
             return "\(displayName) has no \(protocolVersion.rawValue) setting in \(adapter.file)"
         }
         if case .fixed(let list) = command.alpn, let reason = fixedALPNReason(list) { return reason }
+        if case .choices(let choices) = command.alpn, !choices.isEmpty, alpnChoice(choices) == nil {
+            let offers = choices.map { $0.offers.isEmpty ? "none" : $0.offers.joined(separator: ",") }.joined(separator: "; ")
+            return "\(displayName) can offer only \(offers), none of which selects what the scenario's \(role.rawValue) list would"
+        }
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             return "\(displayName) is not installed (\(executable) is missing)" + (adapter.needs.map { "; \($0)" } ?? "")
         }
         return nil
     }
 
-    /// A program with its own ALPN list stands for the scenario's endpoint only where that list selects what the
-    /// scenario's would: the same protocol, or none.
+    /// A program with its own ALPN list stands for the scenario's endpoint only where that list does what the
+    /// scenario's would: offer (or accept) something or nothing, and select the same protocol or none.
     private func fixedALPNReason(_ list: [String]) -> String? {
+        guard !standsFor(list) else { return nil }
+        let described = list.isEmpty ? "no ALPN" : "ALPN " + list.joined(separator: ", ")
+        let scenario = role == .server ? invocation.plan.serverSettings.alpn : invocation.plan.clientSettings.alpn
+        return "\(displayName) uses \(described) whatever it is told, which does not do what the scenario's \(role.rawValue) list "
+            + "(\(scenario.isEmpty ? "none" : scenario.joined(separator: ", "))) does"
+    }
+
+    /// Whether `list` in this role's place offers or accepts the same and selects the same as the scenario's list. A
+    /// server's list does not matter to a client that offers none.
+    private func standsFor(_ list: [String]) -> Bool {
         let plan = invocation.plan
         let (server, client) = (plan.serverSettings.alpn, plan.clientSettings.alpn)
+        if role == .server && client.isEmpty { return true }
         func selected(_ server: [String], _ client: [String]) -> String? { server.first { client.contains($0) } }
-        let scenario = selected(server, client)
+        let own = role == .server ? server : client
         let program = role == .server ? selected(list, client) : selected(server, list)
-        guard scenario != program else { return nil }
-        let described = list.isEmpty ? "no ALPN" : "ALPN " + list.joined(separator: ", ")
-        return "\(displayName) uses \(described) whatever it is told, which selects \(program ?? "no protocol") where the scenario's "
-            + "\(role.rawValue) selects \(scenario ?? "none")"
+        return own.isEmpty == list.isEmpty && selected(server, client) == program
     }
+
+    private func alpnChoice(_ choices: [ALPNChoice]) -> ALPNChoice? {
+        choices.first { standsFor($0.offers) }
+    }
+
+    /// What the harness cannot see of this program's side: what the adapter says, and an end of stream its output
+    /// did not show (no pattern matched: lighttpd's mod_openssl logs nothing when a client leaves without
+    /// close_notify), set by `record`.
+    private(set) var unobservable: Set<ObservedField> = []
 
     // MARK: Starting
 
@@ -127,6 +151,8 @@ final class AdaptedEndpoint {
     private func launch(port: UInt16?) throws -> ChildProcess {
         var variables = variables
         if let port { variables["port"] = String(port) }
+        // In files a protocol's arguments are one word (lighttpd's `MinProtocol`).
+        variables["version"] = (command.versions[protocolVersion] ?? []).joined(separator: " ")
         if !command.files.isEmpty || (command.arguments + [command.executable]).contains(where: { $0.contains("{dir}") }) {
             let directory = try makeDirectory()
             variables["dir"] = directory
@@ -171,10 +197,13 @@ final class AdaptedEndpoint {
     }
 
     private func alpnArguments(_ list: [String]) -> [String] {
+        if case .choices(let choices) = command.alpn { return alpnChoice(choices)?.arguments ?? [] }
         guard !list.isEmpty else { return [] }
         switch command.alpn {
         case .fixed:
             return []
+        case .choices(let choices):
+            return alpnChoice(choices)?.arguments ?? []
         case .each(let template):
             return list.flatMap { name in template.map { $0.replacingOccurrences(of: "{protocol}", with: name) } }
         case .joined(let template, let separator):
@@ -207,7 +236,7 @@ final class AdaptedEndpoint {
             guard let regex = try? Regex(rule.pattern), let line = output.lines.first(where: { $0.firstMatch(of: regex) != nil }) else { continue }
             switch rule.outcome {
             case .alertReceived:
-                guard let code = Self.capture(regex, in: line).flatMap({ Int($0) }) else { continue }
+                guard let code = rule.alert ?? Self.capture(regex, in: line).flatMap({ Int($0) }) else { continue }
                 output.alertReceived(code, line: line)
             case .completed:
                 output.record.handshake = .ok(0)
@@ -227,6 +256,16 @@ final class AdaptedEndpoint {
                 return (evidence.last ? output.lines.last(where: matches) : output.lines.first(where: matches))?
                     .trimmingCharacters(in: .whitespaces)
             }.first ?? command.otherwise.evidence
+        }
+        for rule in command.endOfStream {
+            guard let regex = try? Regex(rule.pattern), output.lines.contains(where: { $0.firstMatch(of: regex) != nil }) else { continue }
+            output.record.endOfStream = rule.outcome
+            break
+        }
+        if output.record.endOfStream == nil { unobservable.insert(role == .server ? .serverEndOfStream : .clientEndOfStream) }
+        for pattern in command.keepLines {
+            guard let regex = try? Regex(pattern) else { continue }
+            output.record.notes += output.lines.filter { $0.firstMatch(of: regex) != nil }.prefix(8).map { "\(displayName) printed: \($0)" }
         }
         if let pattern = command.negotiatedALPN, let regex = try? Regex(pattern) {
             output.record.negotiatedALPN = output.lines.lazy.compactMap { Self.capture(regex, in: $0) }.first

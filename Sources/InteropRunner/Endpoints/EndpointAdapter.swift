@@ -61,6 +61,11 @@ public struct EndpointCommand: Sendable, Hashable {
     public var otherwise: FallbackRule
     /// A pattern whose first capture group is the negotiated ALPN protocol.
     public var negotiatedALPN: String?
+    /// Rules that say how the conversation ended for it (`eof(clean)`, `eof(unexpected)`, …), first match wins; with
+    /// none its end of stream is not observable.
+    public var endOfStream: [EndOfStreamRule]
+    /// Patterns of lines worth keeping in its record's notes (what a server logged about the connection).
+    public var keepLines: [String]
     /// Observations its output cannot give, for cells judged with it (reported as not observable).
     public var blindTo: [ObservedField]
 }
@@ -73,6 +78,19 @@ public enum ALPNArguments: Sendable, Hashable {
     case each([String])
     /// These arguments once, `{protocols}` being the list joined by `separator` (`-alpn a,b`).
     case joined([String], separator: String)
+    /// A few fixed offers, each behind its own arguments (`curl --http1.0` offers http/1.0, `--http2` h2 and
+    /// http/1.1): the first that selects what the scenario's list would is used.
+    case choices([ALPNChoice])
+}
+
+public struct ALPNChoice: Sendable, Hashable {
+    public var offers: [String]
+    public var arguments: [String]
+}
+
+public struct EndOfStreamRule: Sendable, Hashable {
+    public var pattern: String
+    public var outcome: Outcome
 }
 
 public struct ProtocolExtras: Sendable, Hashable {
@@ -104,8 +122,10 @@ public struct HelpOption: Sendable, Hashable {
 public struct HandshakeRule: Sendable, Hashable {
     /// A regular expression matched against each line of its output (stdout, then stderr).
     public var pattern: String
-    /// `completed`, `protocolError`, or `alertReceived` (the pattern's first capture group is the alert number).
+    /// `completed`, `protocolError`, or `alertReceived` (the pattern's first capture group is the alert number, or
+    /// `alert` gives it where the program prints the alert's name).
     public var outcome: HandshakeVerdict
+    public var alert: Int? = nil
 }
 
 public enum HandshakeVerdict: String, Sendable, Hashable, CaseIterable {

@@ -104,7 +104,7 @@ struct EndpointAdapterFile: Decodable {
         try entry.allowOnly([
             "display", "executable", "arguments", "versions", "alpn", "alpnFatal", "datagram", "protocols", "port",
             "leavesAfterOneConnection", "unsupported", "needsOption", "files", "handshake", "otherwise", "negotiatedALPN",
-            "blindTo",
+            "endOfStream", "keepLines", "blindTo",
         ])
         var versions: [ProtocolVersion: [String]] = [:]
         if let table = try entry.nested("versions") {
@@ -142,8 +142,10 @@ struct EndpointAdapterFile: Decodable {
             }
         }
         let handshake = try entry.each("handshake") { rule -> HandshakeRule in
-            try rule.allowOnly(["pattern", "outcome"])
-            return HandshakeRule(pattern: try pattern("pattern", in: rule), outcome: try verdict("outcome", in: rule))
+            try rule.allowOnly(["pattern", "outcome", "alert"])
+            let alert = rule.has("alert") ? try rule.int("alert", default: 0) : nil
+            if let alert, !(0...255).contains(alert) { throw rule.error("alert", "is \(alert); an alert number is 0…255") }
+            return HandshakeRule(pattern: try pattern("pattern", in: rule), outcome: try verdict("outcome", in: rule), alert: alert)
         }
         guard let otherwiseEntry = try entry.nested("otherwise", allowing: ["outcome", "evidence", "default"]) else {
             throw entry.error("otherwise", "is missing (the outcome when no handshake rule matches)")
@@ -159,6 +161,15 @@ struct EndpointAdapterFile: Decodable {
         let otherwise = FallbackRule(
             outcome: try verdict("outcome", in: otherwiseEntry), evidenceLines: evidenceLines,
             evidence: try otherwiseEntry.optionalString("default") ?? "no handshake line")
+        var endOfStream: [EndOfStreamRule] = []
+        if entry.has("endOfStream") {
+            endOfStream = try entry.each("endOfStream") { rule -> EndOfStreamRule in
+                try rule.allowOnly(["pattern", "outcome"])
+                let text = try rule.string("outcome")
+                guard let outcome = Outcome(parsing: text) else { throw rule.error("outcome", "is '\(text)', not an outcome such as eof(clean) or eof(unexpected)") }
+                return EndOfStreamRule(pattern: try pattern("pattern", in: rule), outcome: outcome)
+            }
+        }
         var blind: [ObservedField] = []
         for name in try entry.strings("blindTo", default: []) {
             guard let field = ObservedField(rawValue: name) else {
@@ -174,7 +185,8 @@ struct EndpointAdapterFile: Decodable {
             port: role == .client ? .notAServer : try port(entry),
             leavesAfterOneConnection: try entry.bool("leavesAfterOneConnection", default: false), unsupported: unsupported,
             needsOption: needsOption, files: files, handshake: handshake, otherwise: otherwise,
-            negotiatedALPN: try entry.has("negotiatedALPN") ? pattern("negotiatedALPN", in: entry) : nil, blindTo: blind)
+            negotiatedALPN: try entry.has("negotiatedALPN") ? pattern("negotiatedALPN", in: entry) : nil, endOfStream: endOfStream,
+            keepLines: try patterns("keepLines", in: entry), blindTo: blind)
     }
 
     private static func protocolVersion(_ key: String, in table: FixtureReader) throws -> ProtocolVersion {
@@ -194,6 +206,18 @@ struct EndpointAdapterFile: Decodable {
         return text
     }
 
+    private static func patterns(_ key: String, in entry: FixtureReader) throws -> [String] {
+        let texts = try entry.strings(key, default: [])
+        for (index, text) in texts.enumerated() {
+            do {
+                _ = try Regex(text)
+            } catch {
+                throw entry.error("\(key)[\(index)]", "is not a regular expression: \(error)")
+            }
+        }
+        return texts
+    }
+
     private static func verdict(_ key: String, in entry: FixtureReader) throws -> HandshakeVerdict {
         let text = try entry.string(key)
         guard let verdict = HandshakeVerdict(rawValue: text) else {
@@ -203,11 +227,17 @@ struct EndpointAdapterFile: Decodable {
     }
 
     private static func alpnArguments(_ entry: FixtureReader) throws -> ALPNArguments {
-        guard let alpn = try entry.nested("alpn", allowing: ["fixed", "each", "joined", "separator"]) else { return .fixed([]) }
+        guard let alpn = try entry.nested("alpn", allowing: ["fixed", "each", "joined", "separator", "choices"]) else { return .fixed([]) }
         if alpn.has("fixed") { return .fixed(try alpn.strings("fixed")) }
+        if alpn.has("choices") {
+            return .choices(try alpn.each("choices") { choice in
+                try choice.allowOnly(["offers", "arguments"])
+                return ALPNChoice(offers: try choice.strings("offers"), arguments: try choice.strings("arguments"))
+            })
+        }
         if alpn.has("each") { return .each(try alpn.strings("each")) }
         if alpn.has("joined") { return .joined(try alpn.strings("joined"), separator: try alpn.optionalString("separator") ?? ",") }
-        throw alpn.error("", "must have fixed, each or joined")
+        throw alpn.error("", "must have fixed, each, joined or choices")
     }
 
     private static func port(_ entry: FixtureReader) throws -> PortAnnouncement {

@@ -19,6 +19,12 @@ public struct Divergence: Sendable, Hashable, Identifiable {
     /// Library version prefixes this divergence was observed on (e.g. `openssl: "3.0."`, or `gnutls: ["3.7.", "3.8."]`
     /// for one seen on both); a library it does not name matches any version.
     public var versions: [TLSLibrary: [String]] = [:]
+    /// External modes: the real program the divergence is about (an endpoint adapter's id). An entry without one is
+    /// about the libraries' own endpoints and tools, and does not excuse a program built on them; a library-wide
+    /// entry applies to the Swift side of every cell.
+    public var endpoint: String?
+    /// The mode it was seen in (a program that plays both roles diverges in one), nil for any.
+    public var mode: ExecutionMode?
 
     public init(
         id: String, scenario: String, server: TLSLibrary?, client: TLSLibrary?, protocolVersion: ProtocolVersion?,
@@ -43,7 +49,9 @@ public struct Divergence: Sendable, Hashable, Identifiable {
     /// Whether the divergence applies to `cell` on libraries whose runtime versions are `runtimeVersions`;
     /// `versions` holds full prefixes of those texts ("GnuTLS 3.7.", resolved when the catalog was read).
     public func matches(_ cell: Cell, runtimeVersions: [TLSLibrary: String]) -> Bool {
-        (isLibraryWide || scenario == cell.scenario.id) && (server == nil || server == cell.server) && (client == nil || client == cell.client)
+        (isLibraryWide || scenario == cell.scenario.id) && (isLibraryWide || endpoint == cell.endpoint)
+            && (mode == nil || mode == cell.mode)
+            && (server == nil || server == cell.server) && (client == nil || client == cell.client)
             && (protocolVersion == nil || protocolVersion == cell.protocolVersion)
             && versions.allSatisfy { library, prefixes in
                 runtimeVersions[library].map { version in prefixes.contains { version.hasPrefix($0) } } == true
@@ -102,13 +110,21 @@ public struct DivergenceCatalog: Sendable {
             let field = FixtureFieldError(path: path + [FixtureKey("scenario")], "names unknown scenario '\(divergence.scenario)'")
             throw ConfigurationError("\(file): \(field.description)")
         }
+        // Programs are checked when the catalog has read them (a run does; a peer process has no use for them).
+        let programs = Set(scenarios.endpoints.adapters.map(\.id))
+        for (divergence, path) in zip(decoded.divergences, decoded.paths) {
+            guard let endpoint = divergence.endpoint, !programs.isEmpty, !programs.contains(endpoint) else { continue }
+            let field = FixtureFieldError(
+                path: path + [FixtureKey("endpoint")], "names unknown endpoint '\(endpoint)' (known: \(programs.sorted().joined(separator: ", ")))")
+            throw ConfigurationError("\(file): \(field.description)")
+        }
         return DivergenceCatalog(divergences: decoded.divergences, runtimeVersions: libraries.runtimeVersions)
     }
 
     /// One entry of `divergences`.
     static func parse(_ entry: FixtureReader) throws -> Divergence {
         let libraries = entry.libraries
-        try entry.allowOnly(["id", "scenario", "server", "client", "protocol", "observed", "raw", "reason", "reference", "versions"])
+        try entry.allowOnly(["id", "scenario", "server", "client", "protocol", "observed", "raw", "reason", "reference", "versions", "endpoint", "mode"])
         let scenario = try entry.string("scenario")
         guard let observedEntry = try entry.nested("observed") else { throw entry.error("observed", "is missing") }
         try observedEntry.allowOnly(Set(ObservedField.allCases.map(\.rawValue)))
@@ -140,6 +156,13 @@ public struct DivergenceCatalog: Sendable {
             observed: observed, raw: try entry.string("raw"), reason: try entry.string("reason"),
             reference: try entry.string("reference"))
         divergence.versions = versions
+        divergence.endpoint = try entry.optionalString("endpoint")
+        if let text = try entry.optionalString("mode") {
+            guard let mode = ExecutionMode(rawValue: text) else {
+                throw entry.error("mode", "is '\(text)'; known: \(ExecutionMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            divergence.mode = mode
+        }
         return divergence
     }
 

@@ -9,6 +9,9 @@ public struct ExternalPeerSpec: Sendable, Hashable {
     public var expectation: Expectation
     /// The protocols the tools play this scenario in (a subset of the scenario's).
     public var protocols: [ProtocolVersion]
+    /// The external modes it runs in: a scenario about what a server does when its client misbehaves has only a
+    /// program in the server's place (a tool cannot be told to misbehave).
+    public var modes: [ExecutionMode] = [.externalServer, .externalClient]
 
     public init(alpnFatal: Bool = true, expectation: Expectation, protocols: [ProtocolVersion]) {
         self.alpnFatal = alpnFatal

@@ -115,7 +115,7 @@ extension Scenario {
     public func runsOutOfProcess(_ mode: ExecutionMode) -> Bool {
         switch mode {
         case .inProcess, .outOfProcess, .targetServer, .targetClient: true
-        case .externalServer, .externalClient: external != nil
+        case .externalServer, .externalClient: external?.modes.contains(mode) == true
         }
     }
 

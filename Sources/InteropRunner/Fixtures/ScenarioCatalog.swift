@@ -4,6 +4,8 @@ import InteropCore
 /// The scenarios of `fixtures/scenarios/*.yaml`, validated as a whole: every id unique, every field known.
 public struct ScenarioCatalog: Sendable {
     public var scenarios: [Scenario]
+    /// The endpoint adapters beside the scenarios (`fixtures/endpoints/`), which the external modes run.
+    public var endpoints = EndpointCatalog(adapters: [])
 
     public init(scenarios: [Scenario]) {
         self.scenarios = scenarios
@@ -191,7 +193,7 @@ public struct ScenarioCatalog: Sendable {
         }
         var external: ExternalPeerSpec?
         if let externalEntry = try entry.nested("external") {
-            try externalEntry.allowOnly(["alpnFatal", "expect", "protocols"])
+            try externalEntry.allowOnly(["alpnFatal", "expect", "protocols", "modes"])
             guard let expectEntry = try externalEntry.nested("expect") else { throw externalEntry.error("expect", "is missing") }
             var externalProtocols: [ProtocolVersion] = []
             for name in try externalEntry.strings("protocols", default: protocols.map(\.rawValue)) {
@@ -203,6 +205,14 @@ public struct ScenarioCatalog: Sendable {
             external = ExternalPeerSpec(
                 alpnFatal: try externalEntry.bool("alpnFatal", default: true), expectation: try parseExpectation(expectEntry),
                 protocols: externalProtocols)
+            if externalEntry.has("modes") {
+                external?.modes = try externalEntry.strings("modes").map { name in
+                    guard let mode = ExecutionMode(rawValue: name), mode.isExternal else {
+                        throw externalEntry.error("modes", "has '\(name)'; use external-server, external-client")
+                    }
+                    return mode
+                }
+            }
         }
         var scenario = Scenario(
             id: id, family: family, familyTitle: title, name: try entry.string("name"), summary: try entry.string("description"),

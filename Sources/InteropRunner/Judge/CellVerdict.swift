@@ -14,7 +14,7 @@ public enum CellVerdict {
             return result
         }
         if run.harnessError == nil || run.hasRecords {
-            judgeRecords(&result, ending: run.ending, divergences: divergences)
+            judgeRecords(&result, ending: run.ending, divergences: divergences, unobservable: run.unobservable)
         }
         if let error = run.harnessError {
             result.status = .error
@@ -27,7 +27,9 @@ public enum CellVerdict {
     }
 
     /// Observes both endpoints' records and judges them against the scenario and the documented divergences.
-    static func judgeRecords(_ result: inout CellResult, ending: LoopEnding, divergences: DivergenceCatalog) {
+    static func judgeRecords(
+        _ result: inout CellResult, ending: LoopEnding, divergences: DivergenceCatalog, unobservable: Set<ObservedField> = []
+    ) {
         let cell = result.cell
         result.ending = ending
         result.deadlineExpired = ending != .completed
@@ -41,7 +43,7 @@ public enum CellVerdict {
         if cell.mode.isExternal, let external = cell.scenario.external { judged.scenario.expectation = external.expectation }
         let verdict = Judge.judge(
             cell: judged, observation: observation, deadlineExpired: result.deadlineExpired, divergence: divergence,
-            ending: ending.rawValue)
+            ending: ending.rawValue, unobservable: unobservable)
         result.status = verdict.status
         result.message = verdict.message
         result.checks = verdict.checks

@@ -3,7 +3,8 @@ import InteropCore
 /// Compares a cell's observation with its scenario's expectation and the documented divergences.
 public enum Judge {
     public static func judge(
-        cell: Cell, observation: CellObservation, deadlineExpired: Bool, divergence: Divergence?, ending: String? = nil
+        cell: Cell, observation: CellObservation, deadlineExpired: Bool, divergence: Divergence?, ending: String? = nil,
+        unobservable programBlindSpots: Set<ObservedField> = []
     ) -> (status: CellStatus, message: String, checks: [Check]) {
         var observation = observation
         if let ending {
@@ -29,7 +30,7 @@ public enum Judge {
         }
         // A fatal alert the scenario does not expect means the conversation broke, whatever else was met.
         fields[.fatalAlertsReceived] = fields[.fatalAlertsReceived] ?? cell.scenario.expectation.impliedFatalAlerts
-        let unobservable = ObservedField.unobservable(in: cell.mode)
+        let unobservable = ObservedField.unobservable(in: cell.mode).union(programBlindSpots)
         for (field, expected) in fields.sorted(by: { $0.key < $1.key }) {
             if unobservable.contains(field) {
                 checks.append(Check(field: field.rawValue, expected: expected.description, observed: "not observable", passed: false, notObservable: true))
@@ -41,7 +42,7 @@ public enum Judge {
         let failing = checks.filter { !$0.passed && !$0.notObservable }
         let mismatchText = failing.map { "expected \($0.field)=\($0.expected), observed \($0.observed)" }.joined(separator: "; ")
         let unseen = checks.filter(\.notObservable).map(\.field)
-        let side = cell.mode == .targetClient ? "server" : "client"
+        let side = cell.mode == .targetClient || cell.mode == .externalClient ? "server" : "client"
         let met = unseen.isEmpty ? "met every expectation" : "met every observable expectation (not observable from the \(side): \(unseen.joined(separator: ", ")))"
         // A library-wide divergence is joined wherever it shows; where the cell does not judge that field it excuses
         // nothing and the cell stands on its own checks.

@@ -8,8 +8,10 @@ public struct CellSelection: Sendable {
     public var clients: [TLSLibrary]
     public var protocols: [ProtocolVersion]
     public var modes: [ExecutionMode]
-    /// External modes: real programs to run besides the libraries' own tools, as (library, adapter id) by role.
-    public var programs: [EndpointRole: [(library: TLSLibrary, endpoint: String)]] = [:]
+    /// External modes: real programs to run besides the libraries' own tools, by the role they play.
+    public var programs: [EndpointRole: [ProgramOnLibrary]] = [:]
+    /// External modes: false when `--endpoint` names only real programs, so the libraries' own tools are left out.
+    public var includesLibraryTools = true
 
     public init(
         filter: [String] = [], servers: [TLSLibrary], clients: [TLSLibrary],
@@ -38,7 +40,8 @@ public struct CellSelection: Sendable {
                 for version in ProtocolVersion.allCases where protocols.contains(version) && versions.contains(version) {
                     // A target speaks TLS over TCP: its cells are the stream versions.
                     if mode.hasTarget && version.transport != .stream { continue }
-                    for server in mode == .targetServer ? [.target] : servers.filter({ $0 != .target }) {
+                    for server in mode == .targetServer ? [.target] : servers.filter({ $0 != .target })
+                    where !mode.isExternal || includesLibraryTools {
                         for client in mode == .targetClient ? [.target] : clients.filter({ $0 != .target }) {
                             cells.append(
                                 Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: mode))
@@ -47,7 +50,8 @@ public struct CellSelection: Sendable {
                     // Real programs after the libraries' own tools, each on the libraries it is built on.
                     if mode.isExternal {
                         let role: EndpointRole = mode == .externalServer ? .server : .client
-                        for program in programs[role] ?? [] where (role == .server ? servers : clients).contains(program.library) {
+                        for program in programs[role] ?? []
+                        where (role == .server ? servers : clients).contains(program.library) && program.protocols.contains(version) {
                             for other in role == .server ? clients : servers where other != .target {
                                 let (server, client) = role == .server ? (program.library, other) : (other, program.library)
                                 cells.append(
@@ -65,5 +69,38 @@ public struct CellSelection: Sendable {
     static func token(_ token: String, selects scenario: Scenario) -> Bool {
         token == scenario.id || token == scenario.family || token == "\(scenario.id) \(scenario.name)"
             || token == scenario.name
+    }
+}
+
+/// A real program (an endpoint adapter) built on one of the run's libraries, and the protocols it plays or says
+/// it cannot (those it does not mention make no cells).
+public struct ProgramOnLibrary: Sendable, Hashable {
+    public var library: TLSLibrary
+    public var endpoint: String
+    public var protocols: Set<ProtocolVersion>
+
+    public init(library: TLSLibrary, endpoint: String, protocols: Set<ProtocolVersion>) {
+        self.library = library
+        self.endpoint = endpoint
+        self.protocols = protocols
+    }
+}
+
+extension EndpointCatalog {
+    /// The real programs (not the libraries' own tools) on the linked libraries, by role; `only` keeps those ids.
+    public func programs(on libraries: LibraryRegistry, only: Set<String>? = nil) -> [EndpointRole: [ProgramOnLibrary]] {
+        var programs: [EndpointRole: [ProgramOnLibrary]] = [:]
+        for role in [EndpointRole.server, .client] {
+            for plugin in libraries.plugins {
+                for adapter in self.programs(playing: role, on: plugin) where only?.contains(adapter.id) ?? true {
+                    let command = adapter.command(for: role)!
+                    programs[role, default: []].append(
+                        ProgramOnLibrary(
+                            library: plugin.library, endpoint: adapter.id,
+                            protocols: Set(command.versions.keys).union(command.unsupported.keys)))
+                }
+            }
+        }
+        return programs
     }
 }

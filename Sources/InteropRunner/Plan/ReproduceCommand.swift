@@ -34,7 +34,7 @@ extension Cell {
         case .targetClient: ["--server", server.rawValue, "--target-client", options.targetClient ?? "COMMAND"]
         default: ["--server", server.rawValue, "--client", client.rawValue]
         }
-        let modeArguments = mode.hasTarget ? [] : ["--mode", mode.rawValue]
+        let modeArguments = (mode.hasTarget ? [] : ["--mode", mode.rawValue]) + (endpoint.map { ["--endpoint", $0] } ?? [])
         var arguments = ["tls-interop", "run", "--filter", scenario.id] + endpoints + ["--protocol", protocolVersion.rawValue]
             + modeArguments + [
                 "--seed", String(seed), "--fixtures", options.fixtures, "--certs", options.certs, "--deadline",

@@ -35,6 +35,9 @@ public struct ResultsDocument: Codable, Sendable {
         public var familyTitle: String?
         public var description: String?
         public var divergenceDetail: DivergenceRecord?
+        /// External modes: the real program that stood for one side (an endpoint adapter's id); absent for the
+        /// libraries' own tools and in older files.
+        public var endpoint: String? = nil
     }
 
     /// A documented divergence as the cell met it (joined divergences as one).
@@ -115,7 +118,7 @@ public struct ResultsDocument: Codable, Sendable {
                     DivergenceRecord(
                         reason: $0.reason, raw: $0.raw, reference: $0.reference,
                         observed: Dictionary(uniqueKeysWithValues: $0.observed.map { ($0.key.rawValue, $0.value) }))
-                })
+                }, endpoint: result.cell.endpoint)
         }
     }
 

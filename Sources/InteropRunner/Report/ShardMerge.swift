@@ -79,7 +79,9 @@ public enum ShardMerge {
         let scenario = Scenario.reported(
             id: record.scenario, family: record.family, familyTitle: record.familyTitle ?? record.family,
             name: record.scenarioName ?? "", summary: record.description ?? "")
-        let cell = Cell(scenario: scenario, server: record.server, client: record.client, protocolVersion: record.protocolVersion, mode: record.mode)
+        let cell = Cell(
+            scenario: scenario, server: record.server, client: record.client, protocolVersion: record.protocolVersion,
+            mode: record.mode, endpoint: record.endpoint)
         var observation = CellObservation(serverConnections: [], clients: [], payloadSize: 0)
         observation.values = [:]
         for (name, value) in record.observed { if let field = ObservedField(rawValue: name) { observation.values[field] = value } }

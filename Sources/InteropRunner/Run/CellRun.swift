@@ -16,6 +16,9 @@ public struct CellRun: Sendable {
     public var problems: [String] = []
     /// How each peer process was started and ended, with its stderr (out-of-process and external modes).
     public var peerOutput: [String] = []
+    /// What the program standing for one side cannot show (an endpoint adapter's `blindTo` and the observations it
+    /// has no pattern for): judged as not observable rather than as passed or failed.
+    public var unobservable: Set<ObservedField> = []
     public var duration: Duration = .zero
 
     public init() {}

@@ -97,6 +97,7 @@ public struct ExternalPeerCellRunner: PeerProcessRunning {
             return failed
         }
         run.ending = transcript.ending
+        run.unobservable = tool.unobservable
         run.problems = transcript.problems
         run.peerOutput = transcript.output
         run.duration = start.elapsed
