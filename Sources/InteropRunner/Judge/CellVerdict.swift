@@ -33,10 +33,13 @@ public enum CellVerdict {
         let cell = result.cell
         result.ending = ending
         result.deadlineExpired = ending != .completed
-        let observation = CellObservation(
+        let observed = CellObservation(
             serverConnections: result.serverConnections, clients: result.clients, payloadSize: cell.scenario.payloadSize,
             serverPayloadSize: cell.scenario.serverPayloadSize, loopEnding: ending.rawValue, serverObserved: cell.mode != .targetServer,
             clientObserved: cell.mode != .targetClient)
+        // What the program on one side could not show is reported as such, not as the value an empty record gives.
+        var observation = observed
+        for field in unobservable { observation.values[field] = "not observable" }
         result.observation = observation
         let divergence = divergences.divergence(for: cell, observation: observation)
         var judged = cell

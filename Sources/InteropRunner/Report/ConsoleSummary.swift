@@ -76,6 +76,14 @@ public enum ConsoleSummary {
                 lines.append("  \(difference.result.cell.id): \(difference.summary)")
             }
         }
+        let programRows = ProgramComparison.rows(in: report)
+        for (endpoint, count, differing) in ProgramComparison.programsOnSeveralBuilds(programRows) {
+            lines.append("")
+            lines.append("\(endpoint) on its TLS libraries: \(differing) of \(count) comparisons differ")
+            for row in programRows where row.endpoint == endpoint && row.differs {
+                lines.append("  \(row.scenario.id)/\(row.protocolVersion.rawValue)/\(row.mode.rawValue), Swift \(row.peer.rawValue) peer: \(row.differences)")
+            }
+        }
         let failed = report.results.filter { $0.status == .failed || $0.status == .error }
         if !failed.isEmpty {
             lines.append("")

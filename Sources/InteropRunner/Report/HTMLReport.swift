@@ -96,6 +96,7 @@ public enum HTMLReport {
             }.joined() + "</ul>"
             html += "\n"
         }
+        html += programSection(report)
         let differences = ModeComparison.differences(in: report)
         if !differences.isEmpty {
             html += "<h2>Differences from in-process</h2><ul>"
@@ -105,10 +106,41 @@ public enum HTMLReport {
         return html
     }
 
+    /// Real programs against the Swift peers, each program's builds side by side (lighttpd on mod_openssl and on
+    /// mod_gnutls), rows whose builds differ marked.
+    static func programSection(_ report: RunReport) -> String {
+        let rows = ProgramComparison.rows(in: report)
+        guard !rows.isEmpty else { return "" }
+        var html = "<h2 id=\"programs\">Real programs</h2>"
+        let several = ProgramComparison.programsOnSeveralBuilds(rows)
+        if !several.isEmpty {
+            html += "<ul>" + several.map { "<li><b>\(escape($0.endpoint))</b> on its TLS libraries: \($0.differing) of \($0.rows) comparisons differ</li>" }.joined() + "</ul>"
+        }
+        for endpoint in Array(Set(rows.map(\.endpoint))).sorted() {
+            let own = rows.filter { $0.endpoint == endpoint }
+            let libraries = own.flatMap { $0.builds.map(\.library) }.reduce(into: [TLSLibrary]()) { if !$0.contains($1) { $0.append($1) } }
+            html += "<h3>\(escape(endpoint))</h3><table class=\"matrix\"><tr><th>mode</th><th>scenario</th><th>protocol</th><th>Swift peer</th>"
+            html += libraries.map { "<th>on \(escape(report.libraries.displayName(of: $0)))</th>" }.joined() + "<th>builds differ</th></tr>"
+            for row in own {
+                html += "<tr><td>\(escape(row.mode.rawValue))</td><td>\(escape(row.scenario.id + " " + row.scenario.name))</td>"
+                html += "<td>\(escape(row.protocolVersion.rawValue))</td><td>\(escape(report.libraries.displayName(of: row.peer)))</td>"
+                for library in libraries {
+                    guard let build = row.builds.first(where: { $0.library == library }) else { html += "<td></td>"; continue }
+                    let status = build.result.status
+                    html += "<td><a class=\"f \(status.rawValue)\" href=\"#\(anchor(build.result.cell))\">\(escape(status.rawValue))</a> "
+                    html += "\(escape(row.outline(build.result)))</td>"
+                }
+                html += "<td>\(row.differs ? escape(row.differences) : "")</td></tr>"
+            }
+            html += "</table>\n"
+        }
+        return html + "\n"
+    }
+
     static func matrixBlocks(_ report: RunReport) -> String {
         var html = ""
         for mode in ExecutionMode.allCases {
-            let inMode = report.results.filter { $0.cell.mode == mode }
+            let inMode = report.results.filter { $0.cell.mode == mode && $0.cell.endpoint == nil }
             guard !inMode.isEmpty else { continue }
             html += "<h2>\(escape(mode.rawValue))</h2><div class=\"blocks\">\n"
             for version in ProtocolVersion.allCases {

@@ -36,7 +36,8 @@ public enum MarkdownSummary {
         let pairings = report.pairings
         for mode in ExecutionMode.allCases {
             for version in ProtocolVersion.allCases {
-                let block = report.results.filter { $0.cell.mode == mode && $0.cell.protocolVersion == version }
+                // Real programs have their own section below; the matrix is the libraries' endpoints and tools.
+                let block = report.results.filter { $0.cell.mode == mode && $0.cell.protocolVersion == version && $0.cell.endpoint == nil }
                 guard !block.isEmpty else { continue }
                 lines += ["", "## \(mode.rawValue) · \(version.rawValue)", ""]
                 lines.append("| scenario | " + pairings.map { MarkdownText.inline("\($0.server.displayName) → \($0.client.displayName)") }.joined(separator: " | ") + " |")
@@ -53,6 +54,7 @@ public enum MarkdownSummary {
                 }
             }
         }
+        lines += programSection(report)
         let failed = report.results.filter { $0.status == .failed || $0.status == .error }
         if !failed.isEmpty {
             lines += ["", "## Failures", ""]
@@ -75,5 +77,33 @@ public enum MarkdownSummary {
                 ? ["No cell changed."] : baselineChanges.map { "- \(MarkdownText.code($0.id)): \(MarkdownText.inline($0.summary))" }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Real programs (fixtures/endpoints/) against the Swift peers: one table per program, its builds side by side.
+    static func programSection(_ report: RunReport) -> [String] {
+        let rows = ProgramComparison.rows(in: report)
+        guard !rows.isEmpty else { return [] }
+        var lines = ["", "## Real programs", ""]
+        for (endpoint, count, differing) in ProgramComparison.programsOnSeveralBuilds(rows) {
+            lines.append("- **\(MarkdownText.inline(endpoint))** on its TLS libraries: \(differing) of \(count) comparisons differ")
+        }
+        for endpoint in Array(Set(rows.map(\.endpoint))).sorted() {
+            let own = rows.filter { $0.endpoint == endpoint }
+            let libraries = own.flatMap { $0.builds.map(\.library) }.reduce(into: [TLSLibrary]()) { if !$0.contains($1) { $0.append($1) } }
+            lines += ["", "### \(MarkdownText.inline(endpoint))", ""]
+            lines.append("| mode | scenario | protocol | Swift peer | " + libraries.map { MarkdownText.inline("on \(report.libraries.displayName(of: $0))") }.joined(separator: " | ") + " | builds differ |")
+            lines.append("|---|---|---|---|" + libraries.map { _ in "---" }.joined(separator: "|") + "|---|")
+            for row in own {
+                let cells = libraries.map { library -> String in
+                    guard let build = row.builds.first(where: { $0.library == library }) else { return " " }
+                    return mark(build.result.status) + " " + MarkdownText.inline(row.outline(build.result))
+                }
+                lines.append(
+                    "| \(row.mode.rawValue) | \(MarkdownText.inline(row.scenario.id + " " + row.scenario.name)) | \(row.protocolVersion.rawValue) | "
+                        + "\(MarkdownText.inline(report.libraries.displayName(of: row.peer))) | " + cells.joined(separator: " | ")
+                        + " | \(row.differs ? MarkdownText.inline(row.differences) : "") |")
+            }
+        }
+        return lines
     }
 }

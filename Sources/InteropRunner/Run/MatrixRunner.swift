@@ -63,17 +63,20 @@ public struct MatrixRunner: Sendable {
 
 extension MatrixRunner {
     /// Runs cells on `jobs` threads, the costliest first so the threads finish together; results come back in the
-    /// cells' order, and `progress` is called one cell at a time.
+    /// cells' order, and `progress` is called one cell at a time. Cells of real programs (which spend their time
+    /// waiting for a program to start or give up) have `jobs` threads of their own beside those, so that their
+    /// waiting overlaps with the libraries' work instead of holding a job.
     func runInParallel(
         _ cells: [Cell], shouldStop: () -> Bool, progress: (CellResult, Int) -> Void
     ) -> ([CellResult], Bool) {
         let costs = cells.map { CellCost.estimate($0, libraries: libraries) }
         let order = cells.indices.sorted { costs[$0] > costs[$1] }
-        let state = ParallelRunState(count: cells.count)
-        let threads = (0..<min(jobs, cells.count)).map { _ in
+        let lanes = [order.filter { cells[$0].endpoint == nil }, order.filter { cells[$0].endpoint != nil }]
+        let state = ParallelRunState(count: cells.count, lanes: lanes)
+        let laneOfThread = lanes.enumerated().flatMap { lane, indices in Array(repeating: lane, count: min(jobs, indices.count)) }
+        let threads = laneOfThread.map { lane in
             Thread { [self] in
-                while let position = state.claim() {
-                    let index = order[position]
+                while let index = state.claim(lane: lane) {
                     let result = runAcrossSeeds(cells[index])
                     state.finish(index, state.stopped || RunInterruption.signal != nil ? CellVerdict.interrupted(result) : result)
                 }

@@ -1,32 +1,41 @@
 import Foundation
 
-/// The shared state of a parallel run: the next cell to claim, finished results, and a condition the main thread
-/// waits on.
+/// The shared state of a parallel run: the cells still to claim in each lane (a queue of cell indices that its
+/// own threads work through), finished results, and a condition the main thread waits on.
 final class ParallelRunState: @unchecked Sendable {
     // Every field is read and written under `condition`'s lock.
     private let condition = NSCondition()
-    private var next = 0
+    private let lanes: [[Int]]
+    private var next: [Int]
     private var finishedSinceReport: [CellResult] = []
     private var running = 0
     private(set) var results: [CellResult?]
     private var stopRequested = false
     private var exited = 0
 
-    init(count: Int) {
+    /// `lanes`: every cell index exactly once, each lane in the order its threads take them.
+    init(count: Int, lanes: [[Int]]) {
         results = Array(repeating: nil, count: count)
+        self.lanes = lanes
+        next = lanes.map { _ in 0 }
     }
 
-    func claim() -> Int? {
+    private var everythingClaimed: Bool {
+        zip(lanes, next).allSatisfy { $1 >= $0.count }
+    }
+
+    /// The next cell of `lane`, or nil when the lane is done or the run stopped (the thread then exits).
+    func claim(lane: Int) -> Int? {
         condition.lock()
         defer { condition.unlock() }
-        guard !stopRequested, next < results.count else {
+        guard !stopRequested, next[lane] < lanes[lane].count else {
             exited += 1
             condition.broadcast()
             return nil
         }
-        next += 1
+        next[lane] += 1
         running += 1
-        return next - 1
+        return lanes[lane][next[lane] - 1]
     }
 
     var stopped: Bool {
@@ -48,7 +57,7 @@ final class ParallelRunState: @unchecked Sendable {
     func waitForFinished() -> [CellResult] {
         condition.lock()
         defer { condition.unlock() }
-        while finishedSinceReport.isEmpty && !(running == 0 && (next >= results.count || stopRequested)) {
+        while finishedSinceReport.isEmpty && !(running == 0 && (everythingClaimed || stopRequested)) {
             _ = condition.wait(until: Date().addingTimeInterval(0.2))
         }
         let finished = finishedSinceReport
@@ -59,7 +68,7 @@ final class ParallelRunState: @unchecked Sendable {
     var allDone: Bool {
         condition.lock()
         defer { condition.unlock() }
-        return running == 0 && (next >= results.count || stopRequested) && finishedSinceReport.isEmpty
+        return running == 0 && (everythingClaimed || stopRequested) && finishedSinceReport.isEmpty
     }
 
     func stop() {
