@@ -51,6 +51,23 @@ import Testing
         #expect((result.clients.first?.retransmissions ?? 0) > 0)
     }
 
+    /// Over the whole catalogue and every pairing, no out-of-process cell is declined because its faults would need
+    /// the in-process link.
+    @Test func noOutOfProcessCellIsLeftToTheInProcessLink() throws {
+        let selection = CellSelection(servers: [.openssl, .gnutls], clients: [.openssl, .gnutls], modes: [.outOfProcess])
+        let cells = try selection.cells(from: Self.catalog)
+        #expect(cells.count > 500)
+        let reasons = cells.compactMap { cell in
+            CellPlan(cell: cell, seed: 1, credentials: .standard(in: PackagePaths.certs), libraries: .linked).notApplicableReason
+        }
+        #expect(!reasons.contains { $0.contains("in-process link") || $0.contains("does not cross a process boundary") }, "\(Set(reasons))")
+        let retry = cells.filter { $0.scenario.family == "R" }
+        let declined = retry.filter {
+            CellPlan(cell: $0, seed: 1, credentials: .standard(in: PackagePaths.certs), libraries: .linked).notApplicableReason != nil
+        }
+        #expect(declined.count * 4 < retry.count, "most of the retry family runs across processes")
+    }
+
     @Test func aStallStaysInProcessWithItsReason() {
         let result = runOutOfProcess("R6n", server: .openssl, client: .openssl, .tls13)
         #expect(result.status == .skipped)
