@@ -70,7 +70,7 @@ public enum ConsoleSummary {
         if modesRun.contains(.inProcess) && modesRun.count > 1 {
             let differences = ModeComparison.differences(in: report)
             lines.append("")
-            let compared = report.results.filter { $0.cell.mode != .inProcess && $0.status != .skipped }.count
+            let compared = report.results.filter { $0.cell.mode != .inProcess && $0.status != .skipped && $0.cell.endpoint == nil }.count
             lines.append("compared with in-process: \(compared - differences.count) of \(compared) cells in other modes agree")
             for difference in differences {
                 lines.append("  \(difference.result.cell.id): \(difference.summary)")

@@ -39,7 +39,8 @@ public struct ExternalPeerCellRunner: PeerProcessRunning {
             adapter = named
         } else {
             guard let tools = setup.endpoints.libraryTools(for: plugin) else {
-                return .notApplicable("\(setup.libraries.displayName(for: library)) ships no command-line tool the harness can drive")
+                return .notApplicable(
+                    "no adapter in \(setup.fixtures)/endpoints drives the command-line tools \(setup.libraries.displayName(for: library)) ships")
             }
             adapter = tools
         }
