@@ -219,6 +219,13 @@ final class GnuTLSSession: TLSSession {
         return mapFailure(call, status)
     }
 
+    func sendWarningAlert(_ code: UInt8) -> StepResult {
+        let call = "gnutls_alert_send(GNUTLS_AL_WARNING, \(code))"
+        let status = observed { gnutls_alert_send(session, GNUTLS_AL_WARNING, gnutls_alert_description_t(UInt32(code))) }
+        guard status < 0 else { return StepResult(.ok(0), raw: Self.raw(call, status)) }
+        return mapFailure(call, status)
+    }
+
     func requestKeyUpdate() -> StepResult {
         let status = observed { gnutls_session_key_update(session, UInt32(GNUTLS_KU_PEER)) }
         guard status < 0 else { return StepResult(.ok(0), raw: Self.raw("gnutls_session_key_update(GNUTLS_KU_PEER)", status)) }
@@ -277,7 +284,7 @@ final class GnuTLSSession: TLSSession {
         case GNUTLS_E_FATAL_ALERT_RECEIVED, GNUTLS_E_WARNING_ALERT_RECEIVED:
             let code = UInt8(truncatingIfNeeded: gnutls_alert_get(session).rawValue)
             let level: UInt8 = status == GNUTLS_E_FATAL_ALERT_RECEIVED ? 2 : 1
-            outcome = level == 2 ? .alertReceived(code) : (code == 0 ? .eof(.clean) : .alertReceived(code))
+            outcome = level == 2 ? .alertReceived(code) : (code == 0 ? .eof(.clean) : .warningReceived(code))
         case GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR:
             notes.append("certificate verification: " + verificationStatus())
             outcome = .protocolError

@@ -107,7 +107,11 @@ public final class EndpointDriver {
             if action == .readExactly && received.count >= expectedInbound { return .done }
             let result = scratch.withUnsafeMutableBytes { session.read(into: $0) }
             if let progress = took(result, in: action) { return progress }
-            if !result.outcome.isRetry { record.endOfStream = result.outcome }
+            switch result.outcome {
+            // A retry, or a warning handed to the caller (the read is repeated), is not the end of the stream.
+            case .wantRead, .wantWrite, .warningReceived: break
+            default: record.endOfStream = result.outcome
+            }
             if action == .readExactly && result.outcome == .eof(.clean) {
                 // The peer concluded before its whole payload arrived: data was lost.
                 record.log(action, result)
@@ -120,6 +124,8 @@ public final class EndpointDriver {
             return interpret(result, of: action, refusalsBefore: refusalsBefore)
         case .keyUpdate:
             return interpret(session.requestKeyUpdate(), of: action, refusalsBefore: refusalsBefore)
+        case .warningAlert(let code):
+            return interpret(session.sendWarningAlert(code), of: action, refusalsBefore: refusalsBefore)
         case .writeRetry(let variant):
             let experiment = retryExperiment ?? WriteRetryExperiment(variant, payload: payload, record: &record)
             retryExperiment = experiment
@@ -255,6 +261,9 @@ public final class EndpointDriver {
                 return .waiting(withTimer(connection.readiness(.read), during: action))
             }
             return .waiting(withTimer(connection.readiness(.write), during: action))
+        case .warningReceived:
+            // A warning is not the end (RFC 8446 §6, RFC 5246 §7.2): as a careful caller does, call again.
+            return .again
         case .closeNotifySent where action == .shutdown(.bidirectional):
             // OpenSSL's SSL_shutdown returns 0 once its close_notify is out; calling it again waits for the peer's.
             return .again

@@ -29,7 +29,7 @@ public final class InterposedTransport: ByteTransport {
             refuse(.read, injected: true)
             return .wouldBlock
         }
-        let limited = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, schedule.plan.maxReadChunk ?? Int.max)])
+        let limited = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, schedule.readLimit())])
         switch socket.receive(into: limited) {
         case .done(0):
             sawEndOfStream = true

@@ -12,6 +12,9 @@ public protocol TLSSession: AnyObject {
     /// TLS 1.3 KeyUpdate asking the peer to update too (`SSL_key_update(SSL_KEY_UPDATE_REQUESTED)`,
     /// `gnutls_session_key_update(GNUTLS_KU_PEER)`).
     func requestKeyUpdate() -> StepResult
+    /// A warning alert with this description (`gnutls_alert_send(GNUTLS_AL_WARNING, …)`); a library with no such
+    /// call answers `localError` (OpenSSL sends no alert but close_notify on request).
+    func sendWarningAlert(_ code: UInt8) -> StepResult
     /// Decrypted bytes the library holds that the socket no longer shows (`SSL_pending`,
     /// `gnutls_record_check_pending`).
     var pendingBytes: Int { get }
@@ -24,6 +27,12 @@ public protocol TLSSession: AnyObject {
     var alerts: [AlertEvent] { get }
     /// Facts the backend noticed that have no step of their own (e.g. "ALPN select callback not called").
     var notes: [String] { get }
+}
+
+extension TLSSession {
+    public func sendWarningAlert(_ code: UInt8) -> StepResult {
+        StepResult(.localError, raw: RawResult(call: "send warning alert \(code)", returnValue: -1, reason: "this library has no call that sends an alert other than close_notify"))
+    }
 }
 
 /// Timers the application drives: DTLS retransmission (`DTLSv1_get_timeout` / `DTLSv1_handle_timeout`,

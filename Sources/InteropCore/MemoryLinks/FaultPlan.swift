@@ -39,21 +39,26 @@ public struct FaultPlan: Sendable, Hashable {
     public var maxReadChunk: Int?
     /// At most this many bytes accepted per write.
     public var maxWriteChunk: Int?
+    /// Each read is cut at a length drawn from the seed: half the time 1–32 bytes (a record, a handshake message or
+    /// its header split across reads), else 256 bytes–64 KiB (several records joined in one read).
+    public var randomCuts = false
 
     public init(
         readRefusals: FaultPattern = .never, writeRefusals: FaultPattern = .never, maxReadChunk: Int? = nil,
-        maxWriteChunk: Int? = nil
+        maxWriteChunk: Int? = nil, randomCuts: Bool = false
     ) {
         self.readRefusals = readRefusals
         self.writeRefusals = writeRefusals
         self.maxReadChunk = maxReadChunk
         self.maxWriteChunk = maxWriteChunk
+        self.randomCuts = randomCuts
     }
 
     public static let none = FaultPlan()
 
     /// True when the plan draws random numbers, so different seeds give different schedules.
     public var isRandomized: Bool {
+        if randomCuts { return true }
         if case .probability = readRefusals { return true }
         if case .probability = writeRefusals { return true }
         return false

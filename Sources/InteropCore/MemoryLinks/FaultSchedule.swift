@@ -26,6 +26,15 @@ public struct FaultSchedule {
         }
     }
 
+    /// The most bytes the next read may take: the plan's cap, cut shorter where the plan cuts at random.
+    public mutating func readLimit() -> Int {
+        let cap = plan.maxReadChunk ?? Int.max
+        guard plan.randomCuts else { return cap }
+        let draw = generator.next()
+        let cut = draw & 1 == 0 ? 1 + Int((draw >> 1) % 32) : 256 + Int((draw >> 1) % (65_536 - 255))
+        return min(cap, cut)
+    }
+
     /// The seed of one end of link number `link` (1 for a cell's first connection) in a cell run with `cellSeed`:
     /// both ends of a link, and every link of a cell, draw different schedules, the same in every mode.
     public static func seed(cellSeed: UInt64, link: UInt64, role: EndpointRole) -> UInt64 {

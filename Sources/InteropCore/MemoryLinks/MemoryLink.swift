@@ -79,7 +79,7 @@ public final class MemoryConnection: RawConnection, ByteTransport {
             refuse(.read, injected: false)
             return .wouldBlock
         }
-        let count = inbound.take(into: buffer, limit: plan.maxReadChunk ?? Int.max)
+        let count = inbound.take(into: buffer, limit: schedule.readLimit())
         largestDelivery = max(largestDelivery, count)
         return .transferred(count)
     }

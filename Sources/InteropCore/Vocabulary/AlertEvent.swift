@@ -36,6 +36,9 @@ public struct AlertEvent: Sendable, Hashable, Codable, CustomStringConvertible {
         "\(direction.rawValue) \(isFatal ? "fatal" : "warning") \(code) \(AlertEvent.name(of: code))\(inferred ? " (inferred)" : "")"
     }
 
+    /// The warning alerts a fixture can ask an endpoint to send, by the name a step spells (`warningAlert(userCanceled)`).
+    public static let warningNames: [String: UInt8] = ["userCanceled": 90, "noRenegotiation": 100]
+
     /// The RFC 8446 / RFC 5246 names of the alerts a reader is most likely to meet.
     public static func name(of code: UInt8) -> String {
         switch code {
@@ -53,6 +56,7 @@ public struct AlertEvent: Sendable, Hashable, Codable, CustomStringConvertible {
         case 80: "internal_error"
         case 86: "inappropriate_fallback"
         case 90: "user_canceled"
+        case 100: "no_renegotiation"
         case 109: "missing_extension"
         case 110: "unsupported_extension"
         case 112: "unrecognized_name"

@@ -41,6 +41,8 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     case writeRetry(RetryVariant)
     /// Request a TLS 1.3 key update from the peer.
     case keyUpdate
+    /// Send a warning alert with this description (`warningAlert(userCanceled)` is 90).
+    case warningAlert(UInt8)
     /// Read the peer's payload in chunks of this size, waiting for readability before every read (`pollFirst`) or
     /// only when the library holds no decrypted bytes (`pendingAware`), as an application's own loop would.
     case readInChunks(Int, pollFirst: Bool)
@@ -80,6 +82,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case .probeWrite: "probeWrite"
         case .writeRetry(let variant): "writeRetry(\(variant.rawValue))"
         case .keyUpdate: "keyUpdate"
+        case .warningAlert(let code): "warningAlert(\(AlertEvent.warningNames.first { $0.value == code }?.key ?? String(code)))"
         case .readInChunks(let size, let pollFirst): "readInChunks(\(size), \(pollFirst ? "pollFirst" : "pendingAware"))"
         case .close: "close"
         }
@@ -89,7 +92,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     public static let vocabulary = [
         "handshake", "listen", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo", "echoEach",
         "sendConcluding", "echoConcluding", "conclude", "shutdown(closeNotify)", "shutdown(bidirectional)", "finish", "drainRaw", "reset", "sendTruncatedRecord",
-        "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate",
+        "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate", "warningAlert(userCanceled|N)",
         "readInChunks(N, pollFirst|pendingAware)", "close",
     ]
 
@@ -115,6 +118,12 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
                 ["pollFirst", "pendingAware"].contains(arguments[1])
             else { return nil }
             self = .readInChunks(size, pollFirst: arguments[1] == "pollFirst")
+            return
+        }
+        if trimmed.hasPrefix("warningAlert("), trimmed.hasSuffix(")") {
+            let name = String(trimmed.dropFirst("warningAlert(".count).dropLast())
+            guard let code = AlertEvent.warningNames[name] ?? UInt8(name) else { return nil }
+            self = .warningAlert(code)
             return
         }
         if trimmed.hasPrefix("refuseWrites("), trimmed.hasSuffix(")") {

@@ -26,6 +26,9 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
     case alertSent(UInt8)
     /// The peer's fatal alert with this description arrived.
     case alertReceived(UInt8)
+    /// The peer's warning alert with this description arrived and the library handed it to the caller (GnuTLS's
+    /// GNUTLS_E_WARNING_ALERT_RECEIVED); the connection goes on, and the caller repeats its call.
+    case warningReceived(UInt8)
     /// This endpoint's close_notify is on its way; the peer's has not been seen.
     case closeNotifySent
     /// close_notify was both sent and received.
@@ -46,6 +49,7 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
         case .reset: "reset"
         case .alertSent(let code): "alertSent(\(code))"
         case .alertReceived(let code): "alertReceived(\(code))"
+        case .warningReceived(let code): "warningReceived(\(code))"
         case .closeNotifySent: "closeNotifySent"
         case .closeComplete: "closeComplete"
         case .protocolError: "protocolError"
@@ -74,6 +78,7 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
         case ("reset", nil): self = .reset
         case ("alertSent", let value?): guard let code = UInt8(value) else { return nil }; self = .alertSent(code)
         case ("alertReceived", let value?): guard let code = UInt8(value) else { return nil }; self = .alertReceived(code)
+        case ("warningReceived", let value?): guard let code = UInt8(value) else { return nil }; self = .warningReceived(code)
         case ("closeNotifySent", nil): self = .closeNotifySent
         case ("closeComplete", nil): self = .closeComplete
         case ("protocolError", nil): self = .protocolError
@@ -96,7 +101,7 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
     /// Whether the connection can go on after this result.
     public var allowsContinuation: Bool {
         switch self {
-        case .ok, .wantRead, .wantWrite, .eof(.clean), .closeNotifySent, .closeComplete: true
+        case .ok, .wantRead, .wantWrite, .eof(.clean), .closeNotifySent, .closeComplete, .warningReceived: true
         default: false
         }
     }

@@ -85,7 +85,7 @@ extension ScenarioCatalog {
 
     static func parseFaults(_ entry: FixtureReader?) throws -> FaultPlan {
         guard let entry else { return .none }
-        try entry.allowOnly(["readEAGAIN", "writeEAGAIN", "maxRead", "maxWrite"])
+        try entry.allowOnly(["readEAGAIN", "writeEAGAIN", "maxRead", "maxWrite", "cuts"])
         var plan = FaultPlan()
         for (key, isRead) in [("readEAGAIN", true), ("writeEAGAIN", false)] {
             guard let text = try entry.optionalString(key) else { continue }
@@ -98,6 +98,10 @@ extension ScenarioCatalog {
             let value = try entry.int(key, default: 0)
             guard value > 0, value <= Self.maximumPayload else { throw entry.error(key, "is \(value); use 1…\(Self.maximumPayload)") }
             if key == "maxRead" { plan.maxReadChunk = value } else { plan.maxWriteChunk = value }
+        }
+        if let cuts = try entry.optionalString("cuts") {
+            guard cuts == "random" else { throw entry.error("cuts", "is '\(cuts)'; use random (reads cut and joined where the seed says)") }
+            plan.randomCuts = true
         }
         return plan
     }
