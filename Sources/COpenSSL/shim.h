@@ -66,6 +66,10 @@ static inline long COpenSSL_SSL_set_mtu(SSL *ssl, long mtu) {
     return SSL_set_mtu(ssl, mtu);
 }
 
+static inline uint64_t COpenSSL_SSL_OP_NO_RENEGOTIATION(void) {
+    return SSL_OP_NO_RENEGOTIATION;
+}
+
 static inline uint64_t COpenSSL_SSL_OP_NO_QUERY_MTU(void) {
     return SSL_OP_NO_QUERY_MTU;
 }

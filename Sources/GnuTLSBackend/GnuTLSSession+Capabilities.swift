@@ -61,3 +61,38 @@ extension GnuTLSSession: RetransmissionTimerControl {
         StepResult(.ok(0), raw: RawResult(call: "(GnuTLS: retried call retransmits)", returnValue: 0))
     }
 }
+
+extension GnuTLSSession: Renegotiation {
+    func renegotiate() -> StepResult {
+        if role == .server && !rehandshakeSent {
+            let status = observed { gnutls_rehandshake(session) }
+            guard status >= 0 else { return mapFailure("gnutls_rehandshake", status) }
+            rehandshakeSent = true
+        }
+        // The server then waits in gnutls_handshake for the client's new ClientHello (or its refusal); a client
+        // starts the new handshake with the same call.
+        return renegotiationHandshake()
+    }
+
+    func answerRenegotiation(_ policy: RenegotiationPolicy) -> StepResult {
+        switch policy {
+        case .accept:
+            return renegotiationHandshake()
+        case .refuse:
+            let call = "gnutls_alert_send(GNUTLS_AL_WARNING, GNUTLS_A_NO_RENEGOTIATION)"
+            let status = observed { gnutls_alert_send(session, GNUTLS_AL_WARNING, GNUTLS_A_NO_RENEGOTIATION) }
+            guard status < 0 else { return StepResult(.ok(0), raw: Self.raw(call, status)) }
+            return mapFailure(call, status)
+        }
+    }
+
+    private func renegotiationHandshake() -> StepResult {
+        let status = observed { gnutls_handshake(session) }
+        guard status < 0 else {
+            completedHandshakes += 1
+            rehandshakeSent = false
+            return StepResult(.ok(0), raw: Self.raw("gnutls_handshake", status))
+        }
+        return mapFailure("gnutls_handshake", status)
+    }
+}

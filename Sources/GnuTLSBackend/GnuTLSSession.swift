@@ -16,6 +16,10 @@ final class GnuTLSSession: TLSSession {
     var alerts: [AlertEvent] { alertRecorder.alerts }
     var notes: [String] = []
     var handshakeDone = false
+    /// Handshakes completed, the first and every renegotiation.
+    var completedHandshakes = 0
+    /// A server's `renegotiate` has sent its HelloRequest (`gnutls_rehandshake`); what is left is the handshake.
+    var rehandshakeSent = false
     var verifiedName: UnsafeMutablePointer<CChar>?
     var isDatagram = false
     var cookieKey = gnutls_datum_t()
@@ -153,6 +157,7 @@ final class GnuTLSSession: TLSSession {
         let status = observed { gnutls_handshake(session) }
         guard status < 0 else {
             handshakeDone = true
+            completedHandshakes += 1
             if role == .server && acceptsALPN && negotiatedALPN == nil {
                 notes.append("GNUTLS_ALPN_MANDATORY did not apply: the client sent no ALPN extension")
             }
@@ -281,6 +286,10 @@ final class GnuTLSSession: TLSSession {
             outcome = value == 1 ? .wantWrite : .wantRead
         case GNUTLS_E_PREMATURE_TERMINATION:
             outcome = .eof(.unexpected)
+        case GNUTLS_E_REHANDSHAKE:
+            outcome = .renegotiationRequested
+        case GNUTLS_E_GOT_APPLICATION_DATA:
+            outcome = .applicationDataInHandshake
         case GNUTLS_E_FATAL_ALERT_RECEIVED, GNUTLS_E_WARNING_ALERT_RECEIVED:
             let code = UInt8(truncatingIfNeeded: gnutls_alert_get(session).rawValue)
             let level: UInt8 = status == GNUTLS_E_FATAL_ALERT_RECEIVED ? 2 : 1

@@ -3,10 +3,14 @@ import InteropCore
 
 // The C callbacks OpenSSL calls on a session's behalf; each finds its OpenSSLSession through the SSL's app data.
 
-/// `SSL_CTX_set_info_callback`: records every alert read or written, which is how the trace attributes alerts.
+/// `SSL_CTX_set_info_callback`: records every alert read or written, which is how the trace attributes alerts, and
+/// counts completed TLS 1.2 handshakes (a renegotiation completes a second one inside a read or a write).
 func openSSLInfoCallback(_ ssl: OpaquePointer?, _ kind: Int32, _ value: Int32) {
-    guard kind & SSL_CB_ALERT != 0, let session = OpenSSLSession.from(ssl) else { return }
-    session.recordAlert(where: kind, value: value)
+    guard let session = OpenSSLSession.from(ssl) else { return }
+    if kind & SSL_CB_ALERT != 0 { session.recordAlert(where: kind, value: value) }
+    // HANDSHAKE_DONE also follows a HelloRequest written, a renegotiation refused, and TLS 1.3's post-handshake
+    // messages: a handshake completed only when this side's Finished message changed.
+    if kind & SSL_CB_HANDSHAKE_DONE != 0 { session.noteHandshakeDone() }
 }
 
 /// `SSL_CTX_set_alpn_select_cb`: the guide's server rule, server preference via `SSL_select_next_proto`.

@@ -74,3 +74,38 @@ extension OpenSSLSession: RetransmissionTimerControl {
         }
     }
 }
+
+extension OpenSSLSession: Renegotiation {
+    /// Until the new handshake completed on this side: `SSL_renegotiate`, `SSL_do_handshake` (a server's sends the
+    /// HelloRequest and returns; a client's runs the whole handshake), then, while `SSL_renegotiate_pending`, reads
+    /// with `SSL_peek_ex`, which processes the peer's handshake records; application data that arrives first is
+    /// handed back as `applicationDataInHandshake` for the caller to read, as GnuTLS does.
+    func renegotiate() -> StepResult {
+        if !renegotiationStarted {
+            let started = perform("SSL_renegotiate", { SSL_renegotiate(ssl) }) { $0 == 1 ? .ok(0) : nil }
+            guard started.outcome == .ok(0) else { return started }
+            renegotiationStarted = true
+        }
+        if !renegotiationRequestSent {
+            let driven = perform("SSL_do_handshake", { SSL_do_handshake(ssl) }) { $0 == 1 ? .ok(0) : nil }
+            guard driven.outcome == .ok(0) else { return driven }
+            renegotiationRequestSent = true
+        }
+        if SSL_renegotiate_pending(ssl) == 1 {
+            var byte: UInt8 = 0
+            var count = 0
+            let peeked = perform("SSL_peek_ex", { SSL_peek_ex(ssl, &byte, 1, &count) }) { $0 == 1 ? .applicationDataInHandshake : nil }
+            // SSL_peek_ex goes on waiting for application data once the new handshake has completed inside it.
+            guard peeked.outcome == .wantRead && SSL_renegotiate_pending(ssl) == 0 else { return peeked }
+        }
+        renegotiationStarted = false
+        renegotiationRequestSent = false
+        return StepResult(.ok(0), raw: RawResult(call: "SSL_renegotiate_pending", returnValue: 0, code: 0, codeName: "SSL_ERROR_NONE"))
+    }
+
+    /// OpenSSL answers a renegotiation inside its own calls (refusing it under SSL_OP_NO_RENEGOTIATION) and never
+    /// hands it to the caller.
+    func answerRenegotiation(_ policy: RenegotiationPolicy) -> StepResult {
+        StepResult(.localError, raw: RawResult(call: "answer renegotiation (OpenSSL answers inside SSL_read)", returnValue: -1))
+    }
+}

@@ -14,6 +14,14 @@ final class OpenSSLSession: TLSSession {
     var alerts: [AlertEvent] = []
     var notes: [String] = []
     var selectCallbackCalls = 0
+    /// Handshakes completed, counted by the info callback (see `noteHandshakeDone`).
+    var completedHandshakes = 0
+    /// This side's last Finished message, which tells a completed handshake from other HANDSHAKE_DONE reports.
+    var lastFinished: [UInt8] = []
+    /// `renegotiate` has called `SSL_renegotiate`, and `SSL_do_handshake` has returned 1 (a server's HelloRequest is
+    /// out); what is left is waiting for the new handshake to complete.
+    var renegotiationStarted = false
+    var renegotiationRequestSent = false
     /// DTLS: the shortened first timeout; nil leaves OpenSSL's default (1 s, doubling).
     var timerInitialMicroseconds: UInt32 = 0
     /// A secret per server session for cookies bound to the peer.
@@ -51,6 +59,10 @@ final class OpenSSLSession: TLSSession {
         if mode != 0 { _ = COpenSSL_SSL_set_mode(ssl, mode) }
         if options.flag(OpenSSLOption.ignoreUnexpectedEOF.name) {
             SSL_set_options(ssl, COpenSSL_SSL_OP_IGNORE_UNEXPECTED_EOF())
+        }
+        if settings.renegotiation == .refuse {
+            // OpenSSL then answers a HelloRequest (or a client's new ClientHello) with a no_renegotiation warning.
+            SSL_set_options(ssl, COpenSSL_SSL_OP_NO_RENEGOTIATION())
         }
         if let transport = self.transport {
             guard let bio = InterposedBIO.make(transport) else {
@@ -251,6 +263,15 @@ final class OpenSSLSession: TLSSession {
     static func from(_ ssl: OpaquePointer?) -> OpenSSLSession? {
         guard let ssl, let data = COpenSSL_SSL_get_app_data(ssl) else { return nil }
         return Unmanaged<OpenSSLSession>.fromOpaque(data).takeUnretainedValue()
+    }
+
+    func noteHandshakeDone() {
+        var finished = [UInt8](repeating: 0, count: 64)
+        let length = SSL_get_finished(ssl, &finished, finished.count)
+        let current = Array(finished.prefix(length))
+        guard !current.isEmpty, current != lastFinished else { return }
+        lastFinished = current
+        completedHandshakes += 1
     }
 
     func recordAlert(where kind: Int32, value: Int32) {

@@ -81,7 +81,8 @@ public final class EchoClient: LoopParticipant {
                 state = .running(
                     EndpointDriver(
                         session: session, connection: connection, transport: transport, actions: actions,
-                        payload: payload, expectedInbound: expectedInbound, record: record))
+                        payload: payload, expectedInbound: expectedInbound, record: record,
+                        renegotiationPolicy: settings.renegotiation))
             case .running(let driver):
                 switch driver.advance() {
                 case .waiting(let readiness): return readiness

@@ -98,6 +98,6 @@ public final class EchoServer: LoopParticipant {
         }
         return EndpointDriver(
             session: session, connection: connection, transport: transport, actions: actions, payload: payload,
-            expectedInbound: expectedInbound, record: record)
+            expectedInbound: expectedInbound, record: record, renegotiationPolicy: settings.renegotiation)
     }
 }

@@ -34,16 +34,25 @@ public final class EndpointDriver {
     private var retryExperiment: WriteRetryExperiment?
     /// QUIC: the current concluding write has ended the stream.
     private var streamConcluded = false
+    /// TLS 1.2 renegotiation: the session's calls for it, what this endpoint answers a peer's request with, whether
+    /// an answer is under way (it runs before the interrupted step is repeated), and whether any was asked for.
+    private let renegotiation: (any Renegotiation)?
+    private let renegotiationPolicy: RenegotiationPolicy
+    private var answeringRenegotiation = false
+    private var renegotiationSeen = false
 
     /// - Parameters:
     ///   - payload: what `send` writes.
     ///   - expectedInbound: how many bytes `readExactly` waits for (the peer's payload).
     public init(
         session: any TLSSession, connection: any RawConnection, transport: (any ByteTransport)?,
-        actions: [EndpointAction], payload: [UInt8], expectedInbound: Int, record: ConnectionRecord
+        actions: [EndpointAction], payload: [UInt8], expectedInbound: Int, record: ConnectionRecord,
+        renegotiationPolicy: RenegotiationPolicy = .accept
     ) {
         self.session = session
         streams = session as? any StreamSession
+        renegotiation = session as? any Renegotiation
+        self.renegotiationPolicy = renegotiationPolicy
         datagramTimers = DatagramTimerPolicy(session: session, transport: transport)
         quicEvents = QUICEventPolicy(session: session)
         audit = DirectionAudit(connection: connection, transport: transport)
@@ -77,6 +86,9 @@ public final class EndpointDriver {
 
     /// One pass of `action`.
     private func perform(_ action: EndpointAction, refusalsBefore: Int) -> StepProgress {
+        if answeringRenegotiation {
+            return answerRenegotiation(during: action, refusalsBefore: refusalsBefore)
+        }
         switch action {
         case .listen:
             let result = (session as? any StatelessCookieExchange)?.listen()
@@ -126,6 +138,15 @@ public final class EndpointDriver {
             return interpret(session.requestKeyUpdate(), of: action, refusalsBefore: refusalsBefore)
         case .warningAlert(let code):
             return interpret(session.sendWarningAlert(code), of: action, refusalsBefore: refusalsBefore)
+        case .renegotiate:
+            renegotiationSeen = true
+            let result = renegotiation?.renegotiate() ?? Self.missing(action, "this session cannot renegotiate")
+            if case .warningReceived = result.outcome {
+                // The peer's no_renegotiation warning: the request was refused, and the connection goes on.
+                record.log(action, result)
+                return .done
+            }
+            return interpret(result, of: action, refusalsBefore: refusalsBefore)
         case .writeRetry(let variant):
             let experiment = retryExperiment ?? WriteRetryExperiment(variant, payload: payload, record: &record)
             retryExperiment = experiment
@@ -264,6 +285,18 @@ public final class EndpointDriver {
         case .warningReceived:
             // A warning is not the end (RFC 8446 §6, RFC 5246 §7.2): as a careful caller does, call again.
             return .again
+        case .renegotiationRequested:
+            // The library hands the peer's request to the caller (GNUTLS_E_REHANDSHAKE): answer it as this
+            // endpoint's policy says, then repeat the interrupted call.
+            renegotiationSeen = true
+            answeringRenegotiation = true
+            return .again
+        case .applicationDataInHandshake:
+            // Data that arrived during the new handshake is read first (GNUTLS_E_GOT_APPLICATION_DATA); then the
+            // handshake call is repeated.
+            let data = scratch.withUnsafeMutableBytes { session.read(into: $0) }
+            if let progress = took(data, in: action) { return progress }
+            return interpret(data, of: action, refusalsBefore: refusalsBefore)
         case .closeNotifySent where action == .shutdown(.bidirectional):
             // OpenSSL's SSL_shutdown returns 0 once its close_notify is out; calling it again waits for the peer's.
             return .again
@@ -276,6 +309,17 @@ public final class EndpointDriver {
         default:
             return .stopped(result.outcome)
         }
+    }
+
+    /// The answer to a peer's renegotiation request, run in place of the interrupted step until it is done.
+    private func answerRenegotiation(during action: EndpointAction, refusalsBefore: Int) -> StepProgress {
+        let result = renegotiation?.answerRenegotiation(renegotiationPolicy) ?? Self.missing(action, "this session cannot renegotiate")
+        if result.outcome == .ok(0) {
+            record.log(action, result)
+            answeringRenegotiation = false
+            return .again
+        }
+        return interpret(result, of: action, refusalsBefore: refusalsBefore)
     }
 
     private func withTimer(_ readiness: Readiness, during action: EndpointAction) -> Readiness {
@@ -321,6 +365,9 @@ public final class EndpointDriver {
         record.bytesWritten = written.count
         record.writtenDigest = written.hexDigest
         record.completed = record.failure == nil
+        if let renegotiation, renegotiationSeen || renegotiation.completedHandshakes > 1 {
+            record.renegotiations = max(0, renegotiation.completedHandshakes - 1)
+        }
         if let transport {
             record.transportRefusals = Dictionary(uniqueKeysWithValues: transport.refusals.map { ($0.key.rawValue, $0.value) })
             record.injectedRefusals = Dictionary(uniqueKeysWithValues: transport.injectedRefusals.map { ($0.key.rawValue, $0.value) })

@@ -19,6 +19,8 @@ public struct EndpointSettings: Sendable, Hashable {
     public var socketBufferLimit: Int?
     /// DTLS: the first retransmission timeout, shortened so loss costs milliseconds; nil keeps the library's default.
     public var dtlsInitialTimeout: Duration?
+    /// What it does when the peer asks to renegotiate (TLS 1.2).
+    public var renegotiation: RenegotiationPolicy = .accept
     /// DTLS server: run the stateless cookie exchange before the handshake.
     public var cookieExchange: Bool
     /// Library-specific settings, by the library's options key (see `LibraryPlugin.optionsKey`).

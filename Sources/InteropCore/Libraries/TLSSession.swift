@@ -29,6 +29,19 @@ public protocol TLSSession: AnyObject {
     var notes: [String] { get }
 }
 
+/// TLS 1.2 renegotiation, started by either side and answered as the endpoint's `RenegotiationPolicy` says.
+public protocol Renegotiation: TLSSession {
+    /// Starts a renegotiation and drives it as far as this side can (OpenSSL: `SSL_renegotiate`, then
+    /// `SSL_do_handshake`; GnuTLS server: `gnutls_rehandshake`, then `gnutls_handshake`; GnuTLS client:
+    /// `gnutls_handshake` again). Repeated after a retry outcome like any call.
+    func renegotiate() -> StepResult
+    /// The caller's answer after `renegotiationRequested`: take part (`gnutls_handshake` until done) or refuse
+    /// (`gnutls_alert_send(GNUTLS_AL_WARNING, GNUTLS_A_NO_RENEGOTIATION)`). Repeated after a retry outcome.
+    func answerRenegotiation(_ policy: RenegotiationPolicy) -> StepResult
+    /// Handshakes this session completed, the first included.
+    var completedHandshakes: Int { get }
+}
+
 extension TLSSession {
     public func sendWarningAlert(_ code: UInt8) -> StepResult {
         StepResult(.localError, raw: RawResult(call: "send warning alert \(code)", returnValue: -1, reason: "this library has no call that sends an alert other than close_notify"))

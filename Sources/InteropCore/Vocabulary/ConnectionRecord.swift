@@ -60,6 +60,9 @@ public struct ConnectionRecord: Sendable, Codable {
     /// Set when a report keeps a summary of `trace` (a passed cell's in results.json, `TraceSummary`): how many calls
     /// it leaves out in all. Nil when the trace is whole.
     public var omittedTraceEntries: Int?
+    /// TLS 1.2 renegotiations this side completed after its first handshake; nil where none was asked for (so
+    /// records of other cells stay as they were).
+    public var renegotiations: Int?
 
     public init(role: EndpointRole, library: TLSLibrary, ordinal: Int) {
         self.role = role

@@ -43,6 +43,9 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     case keyUpdate
     /// Send a warning alert with this description (`warningAlert(userCanceled)` is 90).
     case warningAlert(UInt8)
+    /// TLS 1.2: start a renegotiation (a server sends HelloRequest; a client a new ClientHello) and drive it as far
+    /// as this side can; the rest happens inside the following reads and writes.
+    case renegotiate
     /// Read the peer's payload in chunks of this size, waiting for readability before every read (`pollFirst`) or
     /// only when the library holds no decrypted bytes (`pendingAware`), as an application's own loop would.
     case readInChunks(Int, pollFirst: Bool)
@@ -82,6 +85,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case .probeWrite: "probeWrite"
         case .writeRetry(let variant): "writeRetry(\(variant.rawValue))"
         case .keyUpdate: "keyUpdate"
+        case .renegotiate: "renegotiate"
         case .warningAlert(let code): "warningAlert(\(AlertEvent.warningNames.first { $0.value == code }?.key ?? String(code)))"
         case .readInChunks(let size, let pollFirst): "readInChunks(\(size), \(pollFirst ? "pollFirst" : "pendingAware"))"
         case .close: "close"
@@ -92,7 +96,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     public static let vocabulary = [
         "handshake", "listen", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo", "echoEach",
         "sendConcluding", "echoConcluding", "conclude", "shutdown(closeNotify)", "shutdown(bidirectional)", "finish", "drainRaw", "reset", "sendTruncatedRecord",
-        "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate", "warningAlert(userCanceled|N)",
+        "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate", "warningAlert(userCanceled|N)", "renegotiate",
         "readInChunks(N, pollFirst|pendingAware)", "close",
     ]
 
@@ -154,6 +158,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case "probeRead": self = .probeRead
         case "probeWrite": self = .probeWrite
         case "keyUpdate": self = .keyUpdate
+        case "renegotiate": self = .renegotiate
         case "close": self = .close
         default: return nil
         }

@@ -29,6 +29,12 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
     /// The peer's warning alert with this description arrived and the library handed it to the caller (GnuTLS's
     /// GNUTLS_E_WARNING_ALERT_RECEIVED); the connection goes on, and the caller repeats its call.
     case warningReceived(UInt8)
+    /// The peer asks to renegotiate (TLS 1.2 HelloRequest, or a new ClientHello), and the library hands the
+    /// decision to the caller (GnuTLS's GNUTLS_E_REHANDSHAKE).
+    case renegotiationRequested
+    /// Application data arrived while a renegotiation handshake was in progress and waits to be read
+    /// (GnuTLS's GNUTLS_E_GOT_APPLICATION_DATA); the handshake goes on after the caller reads it.
+    case applicationDataInHandshake
     /// This endpoint's close_notify is on its way; the peer's has not been seen.
     case closeNotifySent
     /// close_notify was both sent and received.
@@ -50,6 +56,8 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
         case .alertSent(let code): "alertSent(\(code))"
         case .alertReceived(let code): "alertReceived(\(code))"
         case .warningReceived(let code): "warningReceived(\(code))"
+        case .renegotiationRequested: "renegotiationRequested"
+        case .applicationDataInHandshake: "applicationDataInHandshake"
         case .closeNotifySent: "closeNotifySent"
         case .closeComplete: "closeComplete"
         case .protocolError: "protocolError"
@@ -79,6 +87,8 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
         case ("alertSent", let value?): guard let code = UInt8(value) else { return nil }; self = .alertSent(code)
         case ("alertReceived", let value?): guard let code = UInt8(value) else { return nil }; self = .alertReceived(code)
         case ("warningReceived", let value?): guard let code = UInt8(value) else { return nil }; self = .warningReceived(code)
+        case ("renegotiationRequested", nil): self = .renegotiationRequested
+        case ("applicationDataInHandshake", nil): self = .applicationDataInHandshake
         case ("closeNotifySent", nil): self = .closeNotifySent
         case ("closeComplete", nil): self = .closeComplete
         case ("protocolError", nil): self = .protocolError
@@ -101,7 +111,9 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
     /// Whether the connection can go on after this result.
     public var allowsContinuation: Bool {
         switch self {
-        case .ok, .wantRead, .wantWrite, .eof(.clean), .closeNotifySent, .closeComplete, .warningReceived: true
+        case .ok, .wantRead, .wantWrite, .eof(.clean), .closeNotifySent, .closeComplete, .warningReceived, .renegotiationRequested,
+            .applicationDataInHandshake:
+            true
         default: false
         }
     }

@@ -62,6 +62,9 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     /// The fatal alerts either endpoint's library reported receiving, e.g. `bad_record_mac(20)`, or `none`. Checked in
     /// every cell: unless a scenario names it, only the alerts its other expected outcomes name may arrive.
     case fatalAlertsReceived
+    /// TLS 1.2 renegotiations each side completed after its first handshake, `server N, client M`; observed only in
+    /// cells where one was asked for.
+    case renegotiations
 
     public static func < (lhs: ObservedField, rhs: ObservedField) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -122,6 +125,11 @@ extension ObservedField {
                 ? nil : "must be none or alerts in code order like decode_error(50), no_application_protocol(120)"
         case .negotiatedALPN:
             return text.isEmpty ? "must not be empty (use none)" : nil
+        case .renegotiations:
+            let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ") }
+            let valid = parts.count == 2 && parts[0].count == 2 && parts[0][0] == "server" && Int(parts[0][1]) != nil
+                && parts[1].count == 2 && parts[1][0] == "client" && Int(parts[1][1]) != nil
+            return valid ? nil : "must be like server 1, client 1"
         }
     }
 }
@@ -131,7 +139,7 @@ extension ObservedField {
     /// are reported as not observable there, never as met. `applicationData` counts what both ends read.
     public static let serverSide: Set<ObservedField> = [
         .serverHandshake, .serverEndOfStream, .serverShutdown, .serverProbes, .serverReceived, .deliveredToServer,
-        .deliveredToClient, .serverConnections, .writeAccounting, .alpnAgreement, .applicationData,
+        .deliveredToClient, .serverConnections, .writeAccounting, .alpnAgreement, .applicationData, .renegotiations,
     ]
 }
 
@@ -140,7 +148,7 @@ extension ObservedField {
     public static let clientSide: Set<ObservedField> = [
         .clientHandshake, .clientEndOfStream, .clientShutdown, .clientProbes, .clientSetup, .clientLargestWrite,
         .negotiatedALPN, .alpnAgreement, .echoIntact, .deliveredToClient, .deliveredToServer, .serverReceived,
-        .writeAccounting, .applicationData, .retryOutcome,
+        .writeAccounting, .applicationData, .retryOutcome, .renegotiations,
     ]
 
     /// What a cell in `mode` cannot observe.

@@ -81,6 +81,8 @@ public struct EndpointSpec: Sendable, Hashable {
     /// Settings only one library understands, under its key (`openssl: {partialWrite: true}`).
     public var libraryOptions: [String: LibraryOptionValues]
     public var steps: [EndpointAction]
+    /// What it answers a peer's renegotiation request with (TLS 1.2).
+    public var renegotiation: RenegotiationPolicy = .accept
 
     public init(
         alpn: [String] = [], interposedStyle: InterposedTransport.CallbackStyle? = nil, faults: FaultPlan = .none,

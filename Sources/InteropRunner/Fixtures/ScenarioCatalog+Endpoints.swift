@@ -6,7 +6,8 @@ extension ScenarioCatalog {
     static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction]) throws -> EndpointSpec {
         guard let entry else { return EndpointSpec(steps: defaultSteps) }
         try entry.allowOnly(
-            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange"] + entry.libraries.optionOwners.map(\.optionsKey)))
+            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation"]
+                + entry.libraries.optionOwners.map(\.optionsKey)))
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
             guard let step = EndpointAction(parsing: text) else {
@@ -25,11 +26,18 @@ extension ScenarioCatalog {
         guard let style = styles[transport] else {
             throw entry.error("transport", "is '\(transport)'; known: native, interposed, interposed-ex")
         }
-        return EndpointSpec(
+        var spec = EndpointSpec(
             alpn: try entry.strings("alpn", default: []), interposedStyle: style, faults: try parseFaults(entry.nested("faults")),
             datagramFaults: try parseDatagramFaults(entry.nested("datagrams")), dtlsTimeout: try parseTimeout(entry),
             cookieExchange: try entry.bool("cookieExchange", default: false),
             libraryOptions: try parseLibraryOptions(entry), steps: steps)
+        if let text = try entry.optionalString("renegotiation") {
+            guard let policy = RenegotiationPolicy(rawValue: text) else {
+                throw entry.error("renegotiation", "is '\(text)'; use accept or refuse")
+            }
+            spec.renegotiation = policy
+        }
+        return spec
     }
 
     /// `openssl: {partialWrite: true}`: each library's own settings, checked against the options its plug-in

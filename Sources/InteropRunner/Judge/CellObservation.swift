@@ -72,6 +72,11 @@ public struct CellObservation: Sendable {
         }
         values[.clientLargestWrite] = writes.max().map(String.init) ?? "none"
         values[.fatalAlertsReceived] = Expectation.fatalAlertsText(all.flatMap(\.fatalAlertsReceived))
+        if all.contains(where: { $0.renegotiations != nil }) {
+            let server = serverConnections.compactMap(\.renegotiations).reduce(0, +)
+            let client = clients.compactMap(\.renegotiations).reduce(0, +)
+            values[.renegotiations] = "server \(server), client \(client)"
+        }
         if !serverObserved {
             for field in ObservedField.serverSide { values[field] = nil }
             values[.echoIntact] = echoed ? "true" : "false"

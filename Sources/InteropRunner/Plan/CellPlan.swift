@@ -26,6 +26,7 @@ public struct CellPlan: Sendable {
             settings.transportFaults = spec.faults
             settings.faultSeed = seed
             settings.socketBufferLimit = scenario.socketBufferLimit
+            settings.renegotiation = spec.renegotiation
             return settings
         }
         serverSettings = settings(.server, scenario.server)

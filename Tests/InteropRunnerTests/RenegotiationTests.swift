@@ -1,0 +1,77 @@
+import InteropCore
+import GnuTLSBackend
+import InteropRunner
+import LibraryPlugins
+import OpenSSLBackend
+import Testing
+
+/// TLS 1.2 renegotiation (family N) on real runs of both libraries: who hands the request to the caller, what a
+/// blocked write and a waiting read return, and what each library does when the other side declines.
+@Suite struct RenegotiationTests {
+    func run(_ id: String, server: TLSLibrary, client: TLSLibrary, mode: ExecutionMode = .inProcess) -> CellResult {
+        let scenario = InProcessMatrixTests.catalog.scenarios.first { $0.id == id }!
+        let cell = Cell(scenario: scenario, server: server, client: client, protocolVersion: .tls12, mode: mode)
+        return InProcessMatrixTests.runner.run(cell, seed: 1)
+    }
+
+    static let pairings: [(TLSLibrary, TLSLibrary)] = [(.openssl, .openssl), (.openssl, .gnutls), (.gnutls, .openssl), (.gnutls, .gnutls)]
+
+    @Test(arguments: pairings)
+    func aServerRenegotiationCompletesOnBothSides(server: TLSLibrary, client: TLSLibrary) {
+        for id in ["N1", "N2"] {
+            let result = run(id, server: server, client: client)
+            #expect(result.status == .passed, "\(id): \(result.message)")
+            #expect(result.observation?.values[.renegotiations] == "server 1, client 1")
+            #expect(result.observation?.values[.directionConsistency] == "consistent")
+            let clientCalls = result.clients[0].trace.map(\.outcome)
+            // GnuTLS hands the HelloRequest to the caller, who answers with gnutls_handshake; OpenSSL answers inside
+            // SSL_read and never tells.
+            #expect(clientCalls.contains(.renegotiationRequested) == (client == .gnutls), "\(id) \(clientCalls)")
+        }
+        // While it waits for the new handshake the server reads the request that arrives first.
+        let blocked = run("N2", server: server, client: client)
+        #expect(blocked.serverConnections[0].trace.contains { $0.action == "renegotiate" && $0.outcome == .applicationDataInHandshake })
+    }
+
+    @Test func declinedRenegotiationsAreDocumentedWhereOpenSSLAborts() {
+        // A GnuTLS server takes part in a client's renegotiation, an OpenSSL 3 server declines it (D16).
+        #expect(run("N3", server: .gnutls, client: .openssl).observation?.values[.renegotiations] == "server 1, client 1")
+        let declined = run("N3", server: .openssl, client: .gnutls)
+        #expect(declined.status == .divergent && declined.divergence?.id == "D16-openssl-server-refuses-client-renegotiation")
+        #expect(declined.clients[0].alerts.contains { $0.code == 100 && !$0.isFatal && $0.direction == .received })
+        // An OpenSSL client whose renegotiation is declined ends the connection (D16c).
+        let aborted = run("N3", server: .openssl, client: .openssl)
+        #expect(aborted.divergence?.id == "D16c-openssl-client-aborts-when-its-renegotiation-is-refused")
+        #expect(aborted.clients[0].alerts.contains { $0.code == 40 && $0.isFatal && $0.direction == .sent })
+        // A client that declines: a GnuTLS server goes on, an OpenSSL server aborts with handshake_failure (D17).
+        for client in [TLSLibrary.openssl, .gnutls] {
+            let goesOn = run("N4", server: .gnutls, client: client)
+            #expect(goesOn.status == .passed, "\(goesOn.message)")
+            #expect(goesOn.clients[0].alerts.contains { $0.code == 100 && $0.direction == .sent })
+            let aborts = run("N4", server: .openssl, client: client)
+            #expect(aborts.divergence?.id == "D17-openssl-server-aborts-when-renegotiation-is-refused")
+        }
+    }
+
+    @Test func theSameHappensAcrossProcesses() {
+        let runner = OutOfProcessCellRunner(
+            setup: PeerSetup(
+                executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
+                deadline: .seconds(10), divergences: InProcessMatrixTests.divergences, libraries: .linked))
+        let scenario = InProcessMatrixTests.catalog.scenarios.first { $0.id == "N2" }!
+        let result = runner.run(Cell(scenario: scenario, server: .openssl, client: .gnutls, protocolVersion: .tls12, mode: .outOfProcess), seed: 1)
+        #expect(result.status == .passed, "\(result.message)")
+        #expect(result.observation?.values[.renegotiations] == "server 1, client 1")
+    }
+
+    @Test func anUnknownPolicyIsRefusedByName() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write("fixtures/divergences.yaml", "divergences: []\n")
+        _ = try directory.write(
+            "fixtures/scenarios/N.yaml",
+            "family: N\ntitle: r\nscenarios:\n  - {id: N9, name: x, description: x, protocols: [tls1.2], client: {renegotiation: sometimes}, expect: {echoIntact: true}}\n")
+        let result = try runProgram(PackagePaths.executable, ["list", "--fixtures", directory.path + "/fixtures"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("scenarios[0].client.renegotiation") && result.standardError.contains("use accept or refuse"), "\(result.standardError)")
+    }
+}
