@@ -33,6 +33,31 @@ import Testing
         return [22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, sequence, 0, UInt8(fragment.count)] + fragment
     }
 
+    /// A DTLS 1.2 record of `epoch` with this content type and body.
+    func record(type: UInt8, epoch: UInt8, body: [UInt8]) -> [UInt8] {
+        [type, 0xFE, 0xFD, 0, epoch, 0, 0, 0, 0, 0, 1, 0, UInt8(body.count)] + body
+    }
+
+    /// A fault names a message; the link finds it in the datagram's records, drops its first transmission only, and
+    /// says which named messages were never sent.
+    @Test func aNamedMessageIsDroppedOnceWhereverItTravels() throws {
+        let serverHello: [UInt8] = [2, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 1, 7]
+        let flight = record(type: 22, epoch: 0, body: serverHello)
+        let finished = record(type: 20, epoch: 0, body: [1]) + record(type: 22, epoch: 1, body: [9, 9, 9])
+        #expect(flight.withUnsafeBytes { DTLSMessage.messages(in: $0) } == [.serverHello])
+        #expect(finished.withUnsafeBytes { DTLSMessage.messages(in: $0) } == [.changeCipherSpec, .finished])
+        var faults = DatagramFaults()
+        faults.dropMessages = [.finished, .helloVerifyRequest]
+        let (client, server) = try link(server: faults)
+        send(server, flight)
+        send(server, finished)
+        send(server, finished)
+        #expect(receiveAll(client) == [flight, finished])
+        #expect(server.datagramLog.map(\.fate) == [.delivered, .dropped, .delivered])
+        #expect(server.datagramLog[2].retransmission)
+        #expect(server.unfiredMessageFaults == [.helloVerifyRequest])
+    }
+
     @Test func droppedDuplicatedAndReorderedDatagramsArriveAsAsked() throws {
         let (client, server) = try link(client: DatagramFaults(drop: [2], duplicate: [3], reorder: [4]))
         for value in UInt8(1)...5 { send(client, [value]) }

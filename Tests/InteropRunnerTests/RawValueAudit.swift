@@ -36,13 +36,18 @@ enum RawValueAudit {
         case listen
         /// `DTLSv1_handle_timeout`: 0 nothing due, 1 handled, -1 failure.
         case handleTimeout
+        /// `SSL_peek_ex` while a renegotiation is pending: 1 means application data waits to be read.
+        case peek
+        /// `SSL_renegotiate_pending`: 0 once no renegotiation is pending (the harness records only that).
+        case pending
     }
 
     static let openSSLCalls: [String: OpenSSLFamily] = [
         "SSL_do_handshake": .handshake, "SSL_read_ex": .exStyle, "SSL_write_ex": .exStyle,
         "SSL_write_ex2(SSL_WRITE_FLAG_CONCLUDE)": .exStyle, "SSL_stream_conclude": .exStyle, "SSL_key_update": .exStyle,
         "SSL_handle_events": .exStyle, "SSL_shutdown": .shutdown, "DTLSv1_listen": .listen,
-        "DTLSv1_handle_timeout": .handleTimeout,
+        "DTLSv1_handle_timeout": .handleTimeout, "SSL_renegotiate": .exStyle, "SSL_peek_ex": .peek,
+        "SSL_renegotiate_pending": .pending,
     ]
 
     private static func openSSL(_ entry: TraceEntry, _ family: OpenSSLFamily) -> String? {
@@ -55,10 +60,13 @@ enum RawValueAudit {
         case .shutdown: [1: ["closeComplete"], 0: ["closeNotifySent"]]
         case .listen: [1: ["ok(0)"], 0: ["wantRead"]]
         case .handleTimeout: [0: ["ok(0)"], 1: ["ok(1)"]]
+        case .peek: [1: ["applicationDataInHandshake"]]
+        case .pending: [0: ["ok(0)"]]
         }
         let failures: Set<Int> = switch family {
         case .handshake: [0, -1]
-        case .exStyle: [0]
+        case .exStyle, .peek: [0]
+        case .pending: []
         case .shutdown, .listen, .handleTimeout: [-1]
         }
         if let allowed = successes[value] {
@@ -96,6 +104,8 @@ enum RawValueAudit {
         "gnutls_bye(GNUTLS_SHUT_RDWR)": .status(success: ["closeComplete"]),
         "gnutls_alert_send_appropriate": .status(success: ["alertSent(*)", "protocolError"]),
         "gnutls_session_key_update(GNUTLS_KU_PEER)": .status(success: ["ok(0)"]),
+        "gnutls_alert_send(GNUTLS_AL_WARNING, ": .status(success: ["ok(0)"]),
+        "gnutls_rehandshake": .status(success: ["ok(0)"]),
         "gnutls_dtls_cookie_verify": .status(success: ["ok(0)"]),
         "gnutls_record_send": .count,
         "gnutls_record_discard_queued": .count,
@@ -127,7 +137,9 @@ enum RawValueAudit {
             allowed = [direction == 1 ? "wantWrite" : "wantRead"]
         case -110: allowed = ["eof(unexpected)"]  // GNUTLS_E_PREMATURE_TERMINATION
         case -12: allowed = ["alertReceived(*)"]  // GNUTLS_E_FATAL_ALERT_RECEIVED
-        case -16: allowed = ["alertReceived(*)", "eof(clean)"]  // GNUTLS_E_WARNING_ALERT_RECEIVED
+        case -16: allowed = ["alertReceived(*)", "eof(clean)", "warningReceived(*)"]  // GNUTLS_E_WARNING_ALERT_RECEIVED
+        case -37: allowed = ["renegotiationRequested"]  // GNUTLS_E_REHANDSHAKE
+        case -38: allowed = ["applicationDataInHandshake"]  // GNUTLS_E_GOT_APPLICATION_DATA
         case -53, -54: allowed = ["reset", "protocolError"]  // GNUTLS_E_PUSH_ERROR, GNUTLS_E_PULL_ERROR
         default: allowed = ["protocolError", "alertSent(*)"]
         }
@@ -141,6 +153,7 @@ enum RawValueAudit {
         case .ok(let count): return allowed.contains("ok(*)") && (expected == nil || count == expected)
         case .alertSent: return allowed.contains("alertSent(*)")
         case .alertReceived: return allowed.contains("alertReceived(*)")
+        case .warningReceived: return allowed.contains("warningReceived(*)")
         default: return false
         }
     }

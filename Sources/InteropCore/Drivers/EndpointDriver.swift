@@ -380,6 +380,8 @@ public final class EndpointDriver {
         if let datagrams = transport as? any DatagramTransport {
             record.datagramLog = datagrams.datagramLog
             record.unfiredDatagramFaults = datagrams.unfiredFaults
+            let unfiredMessages = datagrams.unfiredMessageFaults
+            if !unfiredMessages.isEmpty { record.unfiredMessageFaults = unfiredMessages.map(\.rawValue) }
             record.retransmissions = datagrams.datagramLog.filter(\.retransmission).count
         }
     }

@@ -22,6 +22,7 @@ public final class UDPConnection: RawConnection, DatagramTransport {
     public var fileDescriptor: Int32 { socket.fileDescriptor }
     public var datagramLog: [DatagramLogEntry] { book.log }
     public var unfiredFaults: [Int] { [] }
+    public var unfiredMessageFaults: [DTLSMessage] { [] }
     public var inTimeoutHandling: Bool {
         get { book.inTimeoutHandling }
         set { book.inTimeoutHandling = newValue }

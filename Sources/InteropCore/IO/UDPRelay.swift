@@ -2,10 +2,11 @@
 import Glibc
 #endif
 
-/// A UDP hop on loopback between a client and a server whose library does its own socket I/O (QUIC), where the
-/// harness cannot sit inside the library's datagram path: each datagram is delivered, dropped, duplicated or held
-/// back by the sending endpoint's `DatagramFaults`, and logged. One socket serves both directions; the server's
-/// port tells them apart.
+/// A UDP hop on loopback between a client and a server in other processes, or whose library does its own socket I/O
+/// (QUIC), where the harness cannot sit inside the datagram path: each datagram is delivered, dropped, duplicated
+/// or held back by the sending endpoint's `DatagramFaults`, and logged. One socket serves both directions; the
+/// server's port tells them apart. DTLS datagrams are read as the in-memory link reads them (named messages,
+/// retransmissions, handshake-only random loss); QUIC packets are encrypted, so only their first packet type is.
 public final class UDPRelay: LoopParticipant {
     /// Where the client sends.
     public let address: LoopbackAddress
@@ -16,11 +17,13 @@ public final class UDPRelay: LoopParticipant {
     private var fromServer: RelayDirection
     private var buffer = [UInt8](repeating: 0, count: 65_536)
 
-    public init(server: LoopbackAddress, clientFaults: DatagramFaults, serverFaults: DatagramFaults, seed: UInt64) throws(SocketError) {
+    public init(
+        server: LoopbackAddress, clientFaults: DatagramFaults, serverFaults: DatagramFaults, seed: UInt64, dtls: Bool = false
+    ) throws(SocketError) {
         (socket, address) = try SocketDescriptor.udpBound()
         self.server = server
-        fromClient = RelayDirection(faults: clientFaults, seed: seed)
-        fromServer = RelayDirection(faults: serverFaults, seed: seed ^ 0x5E4F_E4)
+        fromClient = RelayDirection(faults: clientFaults, seed: seed, dtls: dtls)
+        fromServer = RelayDirection(faults: serverFaults, seed: seed ^ 0x5E4F_E4, dtls: dtls)
     }
 
     /// What the client sent, with each datagram's fate.
@@ -28,6 +31,8 @@ public final class UDPRelay: LoopParticipant {
     public var serverLog: [DatagramLogEntry] { fromServer.log }
     public var unfiredClientFaults: [Int] { fromClient.unfired }
     public var unfiredServerFaults: [Int] { fromServer.unfired }
+    public var unfiredClientMessages: [DTLSMessage] { fromClient.unfiredMessages }
+    public var unfiredServerMessages: [DTLSMessage] { fromServer.unfiredMessages }
 
     public var isSettled: Bool { true }
 
@@ -78,38 +83,49 @@ public final class UDPRelay: LoopParticipant {
 }
 
 /// One direction of the relay: ordinals, flights, fault decisions and the log. Encrypted QUIC packets cannot be
-/// told apart as retransmissions, so random loss may hit any datagram (QUIC recovers every ack-eliciting one).
+/// told apart as retransmissions, so random loss may hit any datagram (QUIC recovers every ack-eliciting one); DTLS
+/// datagrams go through the same book as the in-memory link's.
 struct RelayDirection {
     let faults: DatagramFaults
     var generator: SeededGenerator
-    private(set) var log: [DatagramLogEntry] = []
+    private var book: DatagramSendBook?
+    private var quicLog: [DatagramLogEntry] = []
     private var fired: Set<Int> = []
     private var held: [UInt8]?
     private var flight = 0
     private var replySinceLast = true
 
-    init(faults: DatagramFaults, seed: UInt64) {
+    init(faults: DatagramFaults, seed: UInt64, dtls: Bool = false) {
         self.faults = faults
         generator = SeededGenerator(seed: seed)
+        book = dtls ? DatagramSendBook(faults: faults, seed: seed) : nil
     }
+
+    var log: [DatagramLogEntry] { book?.log ?? quicLog }
 
     mutating func noteReply() {
         replySinceLast = true
+        book?.noteReceived()
     }
 
     /// The datagrams to forward now for one that arrived: none, it, it twice, or it after one held back.
     mutating func pass(_ datagram: [UInt8]) -> [[UInt8]] {
-        let ordinal = log.count + 1
-        if replySinceLast {
-            flight += 1
-            replySinceLast = false
+        let fate: DatagramLogEntry.Fate
+        if book != nil {
+            fate = datagram.withUnsafeBytes { book!.nextFate($0) }
+        } else {
+            let ordinal = quicLog.count + 1
+            if replySinceLast {
+                flight += 1
+                replySinceLast = false
+            }
+            fate = faults.fate(of: ordinal, lossEligible: { true }, generator: &generator)
+            if faults.requested.contains(ordinal) { fired.insert(ordinal) }
+            quicLog.append(
+                DatagramLogEntry(
+                    ordinal: ordinal, size: datagram.count, flight: flight, fate: fate, retransmission: false, timerDriven: false,
+                    packetType: DatagramLogEntry.quicPacketType(datagram)))
         }
-        let fate = faults.fate(of: ordinal, lossEligible: { true }, generator: &generator)
-        if faults.requested.contains(ordinal) { fired.insert(ordinal) }
-        log.append(
-            DatagramLogEntry(
-                ordinal: ordinal, size: datagram.count, flight: flight, fate: fate, retransmission: false, timerDriven: false,
-                packetType: DatagramLogEntry.quicPacketType(datagram)))
         var outgoing: [[UInt8]]
         switch fate {
         case .delivered: outgoing = [datagram]
@@ -126,5 +142,6 @@ struct RelayDirection {
         return outgoing
     }
 
-    var unfired: [Int] { faults.requested.subtracting(fired).sorted() }
+    var unfired: [Int] { book?.unfired ?? faults.requested.subtracting(fired).sorted() }
+    var unfiredMessages: [DTLSMessage] { book?.unfiredMessages ?? [] }
 }

@@ -8,6 +8,9 @@ public struct DatagramFaults: Sendable, Hashable {
     /// Each datagram that carries handshake records is lost with this probability (application data is spared:
     /// DTLS never retransmits it).
     public var dropProbability: Double
+    /// DTLS messages whose first transmission is lost, by name (`DTLSMessage`): the datagram that first carries
+    /// one, whatever its ordinal; its retransmissions pass.
+    public var dropMessages: Set<DTLSMessage> = []
 
     public init(drop: Set<Int> = [], duplicate: Set<Int> = [], reorder: Set<Int> = [], dropProbability: Double = 0) {
         self.drop = drop
@@ -23,6 +26,11 @@ public struct DatagramFaults: Sendable, Hashable {
     /// Every ordinal a fault was asked for; each must be seen to fire.
     public var requested: Set<Int> { drop.union(duplicate).union(reorder) }
 
+    /// The first named message in `messages` still to be dropped, if any.
+    func namedDrop(among messages: Set<DTLSMessage>, alreadyDropped: Set<DTLSMessage>) -> DTLSMessage? {
+        dropMessages.subtracting(alreadyDropped).intersection(messages).sorted { $0.rawValue < $1.rawValue }.first
+    }
+
     /// What happens to the endpoint's datagram number `ordinal`: the fault asked for that ordinal, otherwise a seeded
     /// random loss when the datagram may be lost at all (`lossEligible` is only evaluated when a draw is due, so the
     /// generator advances exactly as often as a draw is made).
@@ -34,6 +42,44 @@ public struct DatagramFaults: Sendable, Hashable {
             return .dropped
         }
         return .delivered
+    }
+}
+
+/// A DTLS 1.2 message a fault can name, found in a datagram's records: handshake messages of epoch 0 by type,
+/// ChangeCipherSpec by content type, and the Finished as the first handshake record of a later epoch (encrypted).
+public enum DTLSMessage: String, Sendable, Hashable, Codable, CaseIterable {
+    case clientHello, serverHello, helloVerifyRequest, newSessionTicket, certificate, serverKeyExchange, serverHelloDone
+    case clientKeyExchange, changeCipherSpec, finished
+
+    static func handshake(_ type: UInt8) -> DTLSMessage? {
+        switch type {
+        case 1: .clientHello
+        case 2: .serverHello
+        case 3: .helloVerifyRequest
+        case 4: .newSessionTicket
+        case 11: .certificate
+        case 12: .serverKeyExchange
+        case 14: .serverHelloDone
+        case 16: .clientKeyExchange
+        default: nil
+        }
+    }
+
+    /// The named messages in a datagram's DTLS records.
+    public static func messages(in datagram: UnsafeRawBufferPointer) -> Set<DTLSMessage> {
+        var found: Set<DTLSMessage> = []
+        var offset = 0
+        while offset + 13 <= datagram.count {
+            let type = datagram[offset]
+            let epoch = Int(datagram[offset + 3]) << 8 | Int(datagram[offset + 4])
+            let length = Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12])
+            let body = offset + 13
+            if type == 20 { found.insert(.changeCipherSpec) }
+            if type == 22 && epoch > 0 { found.insert(.finished) }
+            if type == 22 && epoch == 0 && body < datagram.count, let message = handshake(datagram[body]) { found.insert(message) }
+            offset = body + length
+        }
+        return found
     }
 }
 
@@ -82,6 +128,8 @@ struct DatagramSendBook {
     var generator: SeededGenerator
     private(set) var log: [DatagramLogEntry] = []
     private(set) var fired: Set<Int> = []
+    /// Named messages whose first transmission was dropped.
+    private(set) var droppedMessages: Set<DTLSMessage> = []
     private var sent = 0
     private var flight = 0
     private var receivedSinceSend = true
@@ -108,6 +156,14 @@ struct DatagramSendBook {
         if receivedSinceSend {
             flight += 1
             receivedSinceSend = false
+        }
+        // A named message is lost the first time it is sent; its retransmissions pass.
+        if !repeated, let named = faults.namedDrop(among: DTLSMessage.messages(in: datagram), alreadyDropped: droppedMessages) {
+            droppedMessages.insert(named)
+            log.append(
+                DatagramLogEntry(
+                    ordinal: sent, size: size, flight: flight, fate: .dropped, retransmission: false, timerDriven: inTimeoutHandling))
+            return .dropped
         }
         // Random loss hits handshake flights only: DTLS retransmits those, never application data or alerts.
         let fate = faults.fate(
@@ -154,6 +210,9 @@ struct DatagramSendBook {
 
     /// Requested faults whose datagram was never sent.
     var unfired: [Int] { faults.requested.subtracting(fired).sorted() }
+
+    /// Named messages that were never sent, so never dropped.
+    var unfiredMessages: [DTLSMessage] { faults.dropMessages.subtracting(droppedMessages).sorted { $0.rawValue < $1.rawValue } }
 }
 
 /// A `ByteTransport` that carries whole datagrams and keeps a log of what it sent.
@@ -163,6 +222,8 @@ public protocol DatagramTransport: ByteTransport {
     var datagramLog: [DatagramLogEntry] { get }
     /// Requested datagram faults that never fired because the datagram was never sent.
     var unfiredFaults: [Int] { get }
+    /// Named messages a fault was to drop that were never sent.
+    var unfiredMessageFaults: [DTLSMessage] { get }
     /// Marks sends as retransmissions while the endpoint handles an expired timer.
     var inTimeoutHandling: Bool { get set }
     /// An identifier of the peer, for cookie binding (the address for UDP).

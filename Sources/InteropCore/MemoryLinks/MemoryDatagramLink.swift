@@ -26,6 +26,7 @@ public final class MemoryDatagramConnection: RawConnection, DatagramTransport {
     public var fileDescriptor: Int32 { -1 }
     public var datagramLog: [DatagramLogEntry] { book.log }
     public var unfiredFaults: [Int] { book.unfired }
+    public var unfiredMessageFaults: [DTLSMessage] { book.unfiredMessages }
     public var inTimeoutHandling: Bool {
         get { book.inTimeoutHandling }
         set { book.inTimeoutHandling = newValue }

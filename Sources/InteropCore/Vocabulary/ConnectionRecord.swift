@@ -29,6 +29,8 @@ public struct ConnectionRecord: Sendable, Codable {
     public var datagramLog: [DatagramLogEntry] = []
     /// DTLS: datagram faults that were asked for but never fired (their datagram was never sent).
     public var unfiredDatagramFaults: [Int] = []
+    /// DTLS messages a fault was to drop that this endpoint never sent; nil when none was named or all were.
+    public var unfiredMessageFaults: [String]?
     /// DTLS: expired retransmission timers the driver handled, and datagrams sent while handling them.
     public var timeoutsHandled = 0
     public var retransmissions = 0

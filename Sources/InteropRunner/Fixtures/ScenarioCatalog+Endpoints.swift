@@ -73,15 +73,25 @@ extension ScenarioCatalog {
     static func parseDatagramFaults(_ entry: FixtureReader?) throws -> DatagramFaults {
         guard let entry else { return .none }
         try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability"])
+        var named: Set<DTLSMessage> = []
         func ordinals(_ key: String) throws -> Set<Int> {
             var result: Set<Int> = []
             for text in try entry.strings(key, default: []) {
-                guard let value = Int(text), value >= 1 else { throw entry.error(key, "has '\(text)'; ordinals start at 1") }
+                // `drop` also takes a DTLS message by name: its first transmission is lost.
+                if key == "drop", let message = DTLSMessage(rawValue: text) {
+                    named.insert(message)
+                    continue
+                }
+                guard let value = Int(text), value >= 1 else {
+                    let names = key == "drop" ? " or a DTLS message (\(DTLSMessage.allCases.map(\.rawValue).joined(separator: ", ")))" : ""
+                    throw entry.error(key, "has '\(text)'; use an ordinal from 1\(names)")
+                }
                 result.insert(value)
             }
             return result
         }
         var faults = DatagramFaults(drop: try ordinals("drop"), duplicate: try ordinals("duplicate"), reorder: try ordinals("reorder"))
+        faults.dropMessages = named
         if let text = try entry.optionalString("dropProbability") {
             guard let value = Double(text), value >= 0, value < 1 else {
                 throw entry.error("dropProbability", "is '\(text)'; use 0 <= p < 1")

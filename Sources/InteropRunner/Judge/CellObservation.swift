@@ -15,7 +15,9 @@ public struct CellObservation: Sendable {
         var values: [ObservedField: String] = [:]
         values[.loopEnding] = loopEnding
         let all = clients + serverConnections
-        let unfired = all.flatMap { record in record.unfiredDatagramFaults.map { "\(record.role.rawValue) #\($0)" } }
+        let unfired = all.flatMap { record in
+            record.unfiredDatagramFaults.map { "\(record.role.rawValue) #\($0)" } + (record.unfiredMessageFaults ?? []).map { "\(record.role.rawValue) \($0)" }
+        }
         values[.datagramFaults] = unfired.isEmpty ? "fired" : "never fired: " + unfired.joined(separator: ", ")
         values[.retransmitted] = all.contains { $0.retransmissions > 0 } ? "true" : "false"
         // Per library, not per endpoint: which end of a pairing meets a hazard first depends on scheduling.

@@ -168,7 +168,7 @@ public struct CellPlan: Sendable {
         guard cell.protocolVersion.transport != .stream && scenario.hasDatagramFaults else { return nil }
         return try UDPRelay(
             server: server, clientFaults: scenario.client.datagramFaults, serverFaults: scenario.server.datagramFaults,
-            seed: seed)
+            seed: seed, dtls: cell.protocolVersion.isDatagram)
     }
 
     private func makeQUICListener() throws -> any BoundListener {
@@ -200,12 +200,17 @@ extension UDPRelay {
         guard !clients.isEmpty else { return }
         clients[0].datagramLog = clientLog
         clients[0].unfiredDatagramFaults = unfiredClientFaults
+        let clientMessages = unfiredClientMessages.map(\.rawValue)
+        let serverMessages = unfiredServerMessages.map(\.rawValue)
+        clients[0].unfiredMessageFaults = clientMessages.isEmpty ? nil : clientMessages
         if server.isEmpty {
             // No connection came out of the listener: the server's faults are reported with the client.
             clients[0].unfiredDatagramFaults += unfiredServerFaults
+            if !serverMessages.isEmpty { clients[0].unfiredMessageFaults = clientMessages + serverMessages }
         } else {
             server[0].datagramLog = serverLog
             server[0].unfiredDatagramFaults = unfiredServerFaults
+            server[0].unfiredMessageFaults = serverMessages.isEmpty ? nil : serverMessages
         }
     }
 }
