@@ -87,7 +87,7 @@ final class GnuTLSSession: TLSSession {
 
     func configureDatagram(_ settings: EndpointSettings) throws(SessionSetupError) {
         isDatagram = true
-        gnutls_dtls_set_mtu(session, 1200)
+        gnutls_dtls_set_mtu(session, UInt32(settings.dtlsMTU ?? 1200))
         // Required in nonblocking DTLS: GnuTLS calls it with a zero timeout to ask whether a datagram is waiting.
         gnutls_transport_set_pull_timeout_function(session, interposedPullTimeout)
         if let initial = settings.dtlsInitialTimeout {

@@ -81,7 +81,7 @@ final class OpenSSLSession: TLSSession {
     func configureDatagram(_ settings: EndpointSettings) {
         // The harness's datagram links cannot answer MTU queries; a fixed MTU keeps records within one datagram.
         SSL_set_options(ssl, COpenSSL_SSL_OP_NO_QUERY_MTU())
-        _ = COpenSSL_SSL_set_mtu(ssl, 1200)
+        _ = COpenSSL_SSL_set_mtu(ssl, settings.dtlsMTU ?? 1200)
         if let initial = settings.dtlsInitialTimeout {
             timerInitialMicroseconds = UInt32(clamping: initial.components.seconds * 1_000_000
                 + initial.components.attoseconds / 1_000_000_000_000)

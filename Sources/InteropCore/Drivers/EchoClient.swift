@@ -28,6 +28,7 @@ public final class EchoClient: LoopParticipant {
         self.dialer = dialer
         self.expectedInbound = expectedInbound
         self.record = ConnectionRecord(role: .client, library: backend.library, ordinal: ordinal)
+        record.dtlsMTU = settings.dtlsMTU
     }
 
     /// A client of a loopback TCP server.

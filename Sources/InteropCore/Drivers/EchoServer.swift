@@ -84,7 +84,8 @@ public final class EchoServer: LoopParticipant {
     }
 
     private func makeDriver(for connection: any RawConnection) -> EndpointDriver {
-        let record = ConnectionRecord(role: .server, library: backend.library, ordinal: connections.count + 1)
+        var record = ConnectionRecord(role: .server, library: backend.library, ordinal: connections.count + 1)
+        record.dtlsMTU = settings.dtlsMTU
         let transport = libraryTransport(for: connection, settings: settings, link: connections.count + 1)
         let session: any TLSSession
         if let carrying = connection as? any SessionCarryingConnection {

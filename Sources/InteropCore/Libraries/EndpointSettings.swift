@@ -19,6 +19,9 @@ public struct EndpointSettings: Sendable, Hashable {
     public var socketBufferLimit: Int?
     /// DTLS: the first retransmission timeout, shortened so loss costs milliseconds; nil keeps the library's default.
     public var dtlsInitialTimeout: Duration?
+    /// DTLS: the largest datagram the library may send (`SSL_set_mtu` / `gnutls_dtls_set_mtu`); nil keeps the
+    /// harness's 1200, which fits any loopback path.
+    public var dtlsMTU: Int?
     /// What it does when the peer asks to renegotiate (TLS 1.2).
     public var renegotiation: RenegotiationPolicy = .accept
     /// DTLS server: run the stateless cookie exchange before the handshake.

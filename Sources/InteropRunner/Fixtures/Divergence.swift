@@ -132,7 +132,7 @@ public struct DivergenceCatalog: Sendable {
         for field in ObservedField.allCases where observedEntry.has(field.rawValue) {
             let text = try observedEntry.string(field.rawValue)
             // Fields whose expectation is a single "good" value are documented with the bad value observed.
-            let freeText: Set<ObservedField> = [.applicationData, .alpnAgreement, .writeAccounting, .directionConsistency]
+            let freeText: Set<ObservedField> = [.applicationData, .alpnAgreement, .writeAccounting, .directionConsistency, .datagramsWithinMTU]
             if let problem = field.problem(with: text), !freeText.contains(field) {
                 throw observedEntry.error(field.rawValue, "'\(text)' \(problem)")
             }

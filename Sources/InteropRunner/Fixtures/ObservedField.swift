@@ -62,6 +62,9 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     /// The fatal alerts either endpoint's library reported receiving, e.g. `bad_record_mac(20)`, or `none`. Checked in
     /// every cell: unless a scenario names it, only the alerts its other expected outcomes name may arrive.
     case fatalAlertsReceived
+    /// DTLS with a smaller MTU: `true` when every datagram an endpoint sent fitted its MTU, else which did not
+    /// (`server sent 266 bytes over its 256`); observed only where an MTU was set.
+    case datagramsWithinMTU
     /// TLS 1.2 renegotiations each side completed after its first handshake, `server N, client M`; observed only in
     /// cells where one was asked for.
     case renegotiations
@@ -125,6 +128,8 @@ extension ObservedField {
                 ? nil : "must be none or alerts in code order like decode_error(50), no_application_protocol(120)"
         case .negotiatedALPN:
             return text.isEmpty ? "must not be empty (use none)" : nil
+        case .datagramsWithinMTU:
+            return text == "true" ? nil : "can only be expected as true"
         case .renegotiations:
             let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ") }
             let valid = parts.count == 2 && parts[0].count == 2 && parts[0][0] == "server" && Int(parts[0][1]) != nil

@@ -83,6 +83,8 @@ public struct EndpointSpec: Sendable, Hashable {
     public var steps: [EndpointAction]
     /// What it answers a peer's renegotiation request with (TLS 1.2).
     public var renegotiation: RenegotiationPolicy = .accept
+    /// DTLS: the largest datagram its library may send, when smaller than the harness's 1200.
+    public var dtlsMTU: Int?
 
     public init(
         alpn: [String] = [], interposedStyle: InterposedTransport.CallbackStyle? = nil, faults: FaultPlan = .none,

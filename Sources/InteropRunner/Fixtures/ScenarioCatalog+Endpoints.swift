@@ -6,7 +6,7 @@ extension ScenarioCatalog {
     static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction]) throws -> EndpointSpec {
         guard let entry else { return EndpointSpec(steps: defaultSteps) }
         try entry.allowOnly(
-            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation"]
+            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation", "dtlsMTU"]
                 + entry.libraries.optionOwners.map(\.optionsKey)))
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
@@ -36,6 +36,11 @@ extension ScenarioCatalog {
                 throw entry.error("renegotiation", "is '\(text)'; use accept or refuse")
             }
             spec.renegotiation = policy
+        }
+        if entry.has("dtlsMTU") {
+            let mtu = try entry.int("dtlsMTU", default: 1200)
+            guard (200...1200).contains(mtu) else { throw entry.error("dtlsMTU", "is \(mtu); use 200…1200 bytes") }
+            spec.dtlsMTU = mtu
         }
         return spec
     }

@@ -74,6 +74,13 @@ public struct CellObservation: Sendable {
         }
         values[.clientLargestWrite] = writes.max().map(String.init) ?? "none"
         values[.fatalAlertsReceived] = Expectation.fatalAlertsText(all.flatMap(\.fatalAlertsReceived))
+        let oversized = all.compactMap { record -> String? in
+            guard let mtu = record.dtlsMTU, let largest = record.datagramLog.map(\.size).max(), largest > mtu else { return nil }
+            return "\(record.role.rawValue) sent \(largest) bytes over its \(mtu)"
+        }
+        if all.contains(where: { $0.dtlsMTU != nil }) {
+            values[.datagramsWithinMTU] = oversized.isEmpty ? "true" : oversized.joined(separator: ", ")
+        }
         if all.contains(where: { $0.renegotiations != nil }) {
             let server = serverConnections.compactMap(\.renegotiations).reduce(0, +)
             let client = clients.compactMap(\.renegotiations).reduce(0, +)

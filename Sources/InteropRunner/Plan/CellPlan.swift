@@ -27,6 +27,7 @@ public struct CellPlan: Sendable {
             settings.faultSeed = seed
             settings.socketBufferLimit = scenario.socketBufferLimit
             settings.renegotiation = spec.renegotiation
+            settings.dtlsMTU = spec.dtlsMTU
             return settings
         }
         serverSettings = settings(.server, scenario.server)
