@@ -38,3 +38,18 @@ import Testing
         }
     }
 }
+
+extension DTLSNamedFaultTests {
+    /// RFC 6347 §4.1.2.7: a record that fails its MAC check is dropped without a word, and retransmission recovers.
+    @Test(arguments: pairings)
+    func aCorruptedFinishedIsSilentlyDiscarded(server: TLSLibrary, client: TLSLibrary) {
+        for id in ["R7x", "R7y"] {
+            let result = InProcessMatrixTests.run(id, server: server, client: client, .dtls12)
+            #expect(result.status == .passed || result.status == .divergent, "\(id): \(result.message)")
+            #expect(result.observation?.values[.fatalAlertsReceived] == "none")
+            #expect(result.observation?.values[.retransmitted] == "true")
+            let corrupter = id == "R7x" ? result.clients[0] : result.serverConnections[0]
+            #expect(corrupter.datagramLog.filter { $0.fate == .corrupted }.count == 1, "\(id): \(corrupter.datagramLog)")
+        }
+    }
+}

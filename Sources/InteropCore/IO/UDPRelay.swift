@@ -130,6 +130,7 @@ struct RelayDirection {
         switch fate {
         case .delivered: outgoing = [datagram]
         case .dropped: outgoing = []
+        case .corrupted: outgoing = [DatagramLogEntry.corrupted(datagram)]
         case .duplicated: outgoing = [datagram, datagram]
         case .reordered:
             held = datagram

@@ -11,6 +11,9 @@ public struct DatagramFaults: Sendable, Hashable {
     /// DTLS messages whose first transmission is lost, by name (`DTLSMessage`): the datagram that first carries
     /// one, whatever its ordinal; its retransmissions pass.
     public var dropMessages: Set<DTLSMessage> = []
+    /// DTLS messages whose first transmission arrives with its last byte flipped (in the last record's ciphertext
+    /// and authentication tag once encrypted): a record that fails its MAC check.
+    public var corruptMessages: Set<DTLSMessage> = []
 
     public init(drop: Set<Int> = [], duplicate: Set<Int> = [], reorder: Set<Int> = [], dropProbability: Double = 0) {
         self.drop = drop
@@ -26,10 +29,16 @@ public struct DatagramFaults: Sendable, Hashable {
     /// Every ordinal a fault was asked for; each must be seen to fire.
     public var requested: Set<Int> { drop.union(duplicate).union(reorder) }
 
-    /// The first named message in `messages` still to be dropped, if any.
-    func namedDrop(among messages: Set<DTLSMessage>, alreadyDropped: Set<DTLSMessage>) -> DTLSMessage? {
-        dropMessages.subtracting(alreadyDropped).intersection(messages).sorted { $0.rawValue < $1.rawValue }.first
+    /// The first named message in `messages` still to be dropped or corrupted, if any, with what happens to it.
+    func namedFault(among messages: Set<DTLSMessage>, alreadyHit: Set<DTLSMessage>) -> (DTLSMessage, DatagramLogEntry.Fate)? {
+        let byName = { (lhs: DTLSMessage, rhs: DTLSMessage) in lhs.rawValue < rhs.rawValue }
+        if let drop = dropMessages.subtracting(alreadyHit).intersection(messages).sorted(by: byName).first { return (drop, .dropped) }
+        if let corrupt = corruptMessages.subtracting(alreadyHit).intersection(messages).sorted(by: byName).first { return (corrupt, .corrupted) }
+        return nil
     }
+
+    /// Every named message a fault was asked for.
+    var namedMessages: Set<DTLSMessage> { dropMessages.union(corruptMessages) }
 
     /// What happens to the endpoint's datagram number `ordinal`: the fault asked for that ordinal, otherwise a seeded
     /// random loss when the datagram may be lost at all (`lossEligible` is only evaluated when a draw is due, so the
@@ -91,6 +100,16 @@ public struct DatagramLogEntry: Sendable, Hashable, Codable, CustomStringConvert
         case duplicated
         /// Held back and delivered after the next one.
         case reordered
+        /// Delivered with its last byte flipped.
+        case corrupted
+    }
+
+    /// The datagram as a `corrupted` fate delivers it.
+    public static func corrupted(_ datagram: [UInt8]) -> [UInt8] {
+        guard !datagram.isEmpty else { return datagram }
+        var copy = datagram
+        copy[copy.count - 1] ^= 0x5A
+        return copy
     }
 
     public var ordinal: Int
@@ -128,7 +147,7 @@ struct DatagramSendBook {
     var generator: SeededGenerator
     private(set) var log: [DatagramLogEntry] = []
     private(set) var fired: Set<Int> = []
-    /// Named messages whose first transmission was dropped.
+    /// Named messages whose first transmission was dropped or corrupted.
     private(set) var droppedMessages: Set<DTLSMessage> = []
     private var sent = 0
     private var flight = 0
@@ -157,13 +176,13 @@ struct DatagramSendBook {
             flight += 1
             receivedSinceSend = false
         }
-        // A named message is lost the first time it is sent; its retransmissions pass.
-        if !repeated, let named = faults.namedDrop(among: DTLSMessage.messages(in: datagram), alreadyDropped: droppedMessages) {
+        // A named message is lost or corrupted the first time it is sent; its retransmissions pass.
+        if !repeated, let (named, fate) = faults.namedFault(among: DTLSMessage.messages(in: datagram), alreadyHit: droppedMessages) {
             droppedMessages.insert(named)
             log.append(
                 DatagramLogEntry(
-                    ordinal: sent, size: size, flight: flight, fate: .dropped, retransmission: false, timerDriven: inTimeoutHandling))
-            return .dropped
+                    ordinal: sent, size: size, flight: flight, fate: fate, retransmission: false, timerDriven: inTimeoutHandling))
+            return fate
         }
         // Random loss hits handshake flights only: DTLS retransmits those, never application data or alerts.
         let fate = faults.fate(
@@ -212,7 +231,7 @@ struct DatagramSendBook {
     var unfired: [Int] { faults.requested.subtracting(fired).sorted() }
 
     /// Named messages that were never sent, so never dropped.
-    var unfiredMessages: [DTLSMessage] { faults.dropMessages.subtracting(droppedMessages).sorted { $0.rawValue < $1.rawValue } }
+    var unfiredMessages: [DTLSMessage] { faults.namedMessages.subtracting(droppedMessages).sorted { $0.rawValue < $1.rawValue } }
 }
 
 /// A `ByteTransport` that carries whole datagrams and keeps a log of what it sent.

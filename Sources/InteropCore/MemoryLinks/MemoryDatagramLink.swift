@@ -59,6 +59,9 @@ public final class MemoryDatagramConnection: RawConnection, DatagramTransport {
             releaseHeld()
         case .dropped:
             break
+        case .corrupted:
+            outbound.datagrams.append(DatagramLogEntry.corrupted(datagram))
+            releaseHeld()
         case .duplicated:
             outbound.datagrams.append(datagram)
             outbound.datagrams.append(datagram)

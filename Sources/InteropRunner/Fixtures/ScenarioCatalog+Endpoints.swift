@@ -77,7 +77,7 @@ extension ScenarioCatalog {
 
     static func parseDatagramFaults(_ entry: FixtureReader?) throws -> DatagramFaults {
         guard let entry else { return .none }
-        try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability"])
+        try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability", "corrupt"])
         var named: Set<DTLSMessage> = []
         func ordinals(_ key: String) throws -> Set<Int> {
             var result: Set<Int> = []
@@ -97,6 +97,12 @@ extension ScenarioCatalog {
         }
         var faults = DatagramFaults(drop: try ordinals("drop"), duplicate: try ordinals("duplicate"), reorder: try ordinals("reorder"))
         faults.dropMessages = named
+        for text in try entry.strings("corrupt", default: []) {
+            guard let message = DTLSMessage(rawValue: text) else {
+                throw entry.error("corrupt", "has '\(text)'; name a DTLS message (\(DTLSMessage.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            faults.corruptMessages.insert(message)
+        }
         if let text = try entry.optionalString("dropProbability") {
             guard let value = Double(text), value >= 0, value < 1 else {
                 throw entry.error("dropProbability", "is '\(text)'; use 0 <= p < 1")
