@@ -80,4 +80,22 @@ import Testing
         let opensslServer = run("E10", server: .openssl, client: .gnutls)
         #expect(opensslServer.status == .skipped && opensslServer.message.contains("OpenSSL has no call that sends an alert"))
     }
+
+    /// Data after a warning alert is read like any other (E10b), and a peer that never closes leaves each library's
+    /// read waiting without end (E11).
+    @Test func dataAfterAWarningIsReadAndASilentPeerStallsTheReader() {
+        let gnutls = run("E10b", server: .gnutls, client: .gnutls, .tls12)
+        #expect(gnutls.status == .passed, "\(gnutls.message)")
+        let reads = gnutls.clients[0].trace.filter { $0.action == "readToEnd" }.map(\.outcome)
+        let warning = reads.firstIndex(of: .warningReceived(90))
+        #expect(warning != nil && reads[(warning! + 1)...].contains { if case .ok = $0 { true } else { false } }, "\(reads)")
+        #expect(gnutls.clients[0].bytesRead == 2256)
+        #expect(run("E10b", server: .gnutls, client: .openssl, .tls12).status == .passed)
+        for library in [TLSLibrary.openssl, .gnutls] {
+            let silent = run("E11", server: library, client: library)
+            #expect(silent.status == .passed, "\(silent.message)")
+            #expect(silent.ending == .stalled)
+            #expect(silent.clients[0].trace.last { $0.action == "readToEnd" && $0.outcome == .wantRead } != nil)
+        }
+    }
 }
