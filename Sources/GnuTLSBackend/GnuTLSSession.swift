@@ -231,6 +231,12 @@ final class GnuTLSSession: TLSSession {
         return mapFailure(call, status)
     }
 
+    func sendKeyUpdateNotRequested() -> StepResult {
+        let status = observed { gnutls_session_key_update(session, 0) }
+        guard status < 0 else { return StepResult(.ok(0), raw: Self.raw("gnutls_session_key_update(0)", status)) }
+        return mapFailure("gnutls_session_key_update(0)", status)
+    }
+
     func requestKeyUpdate() -> StepResult {
         let status = observed { gnutls_session_key_update(session, UInt32(GNUTLS_KU_PEER)) }
         guard status < 0 else { return StepResult(.ok(0), raw: Self.raw("gnutls_session_key_update(GNUTLS_KU_PEER)", status)) }

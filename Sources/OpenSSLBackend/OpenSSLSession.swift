@@ -161,6 +161,12 @@ final class OpenSSLSession: TLSSession {
         }
     }
 
+    func sendKeyUpdateNotRequested() -> StepResult {
+        perform("SSL_key_update(SSL_KEY_UPDATE_NOT_REQUESTED)", { SSL_key_update(ssl, SSL_KEY_UPDATE_NOT_REQUESTED) }) {
+            $0 == 1 ? .ok(0) : nil
+        }
+    }
+
     func requestKeyUpdate() -> StepResult {
         // Only schedules the update; OpenSSL sends it with the next write or handshake call.
         perform("SSL_key_update", { SSL_key_update(ssl, SSL_KEY_UPDATE_REQUESTED) }) { $0 == 1 ? .ok(0) : nil }

@@ -136,6 +136,8 @@ public final class EndpointDriver {
             return interpret(result, of: action, refusalsBefore: refusalsBefore)
         case .keyUpdate:
             return interpret(session.requestKeyUpdate(), of: action, refusalsBefore: refusalsBefore)
+        case .keyUpdateNotRequested:
+            return interpret(session.sendKeyUpdateNotRequested(), of: action, refusalsBefore: refusalsBefore)
         case .warningAlert(let code):
             return interpret(session.sendWarningAlert(code), of: action, refusalsBefore: refusalsBefore)
         case .renegotiate:

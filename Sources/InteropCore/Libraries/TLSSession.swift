@@ -15,6 +15,9 @@ public protocol TLSSession: AnyObject {
     /// A warning alert with this description (`gnutls_alert_send(GNUTLS_AL_WARNING, …)`); a library with no such
     /// call answers `localError` (OpenSSL sends no alert but close_notify on request).
     func sendWarningAlert(_ code: UInt8) -> StepResult
+    /// TLS 1.3 KeyUpdate that does not ask the peer to update (`SSL_KEY_UPDATE_NOT_REQUESTED`,
+    /// `gnutls_session_key_update(0)`).
+    func sendKeyUpdateNotRequested() -> StepResult
     /// Decrypted bytes the library holds that the socket no longer shows (`SSL_pending`,
     /// `gnutls_record_check_pending`).
     var pendingBytes: Int { get }
@@ -43,6 +46,10 @@ public protocol Renegotiation: TLSSession {
 }
 
 extension TLSSession {
+    public func sendKeyUpdateNotRequested() -> StepResult {
+        StepResult(.localError, raw: RawResult(call: "key update (not requested)", returnValue: -1, reason: "this session has no such call"))
+    }
+
     public func sendWarningAlert(_ code: UInt8) -> StepResult {
         StepResult(.localError, raw: RawResult(call: "send warning alert \(code)", returnValue: -1, reason: "this library has no call that sends an alert other than close_notify"))
     }
