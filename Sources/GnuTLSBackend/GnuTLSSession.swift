@@ -83,6 +83,13 @@ final class GnuTLSSession: TLSSession {
         if settings.protocolVersion.isDatagram {
             try configureDatagram(settings)
         }
+        if settings.role == .server && settings.sessionTickets, let key = GnuTLSTicketKey.shared.datum() {
+            try check("gnutls_session_ticket_enable_server", gnutls_session_ticket_enable_server(session, key))
+        }
+        if settings.role == .client, let saved = settings.resumeWith {
+            let status = saved.withUnsafeBytes { gnutls_session_set_data(session, $0.baseAddress, $0.count) }
+            try check("gnutls_session_set_data", status)
+        }
     }
 
     func configureDatagram(_ settings: EndpointSettings) throws(SessionSetupError) {
@@ -244,6 +251,15 @@ final class GnuTLSSession: TLSSession {
     }
 
     var pendingBytes: Int { gnutls_record_check_pending(session) }
+
+    var resumptionData: [UInt8]? {
+        var datum = gnutls_datum_t()
+        guard gnutls_session_get_data2(session, &datum) == 0, let data = datum.data else { return nil }
+        defer { CGnuTLS_gnutls_free(data) }
+        return Array(UnsafeBufferPointer(start: data, count: Int(datum.size)))
+    }
+
+    var wasResumed: Bool { gnutls_session_is_resumed(session) != 0 }
 
     var negotiatedALPN: String? {
         var selected = gnutls_datum_t()

@@ -60,6 +60,18 @@ final class OpenSSLSession: TLSSession {
         if options.flag(OpenSSLOption.ignoreUnexpectedEOF.name) {
             SSL_set_options(ssl, COpenSSL_SSL_OP_IGNORE_UNEXPECTED_EOF())
         }
+        if settings.role == .client, let saved = settings.resumeWith {
+            var cursor: UnsafePointer<UInt8>? = nil
+            let restored: OpaquePointer? = saved.withUnsafeBufferPointer { buffer in
+                cursor = buffer.baseAddress
+                return d2i_SSL_SESSION(nil, &cursor, buffer.count)
+            }
+            guard let restored else { throw SessionSetupError("d2i_SSL_SESSION failed", raw: Self.setupFailure("d2i_SSL_SESSION", 0)) }
+            defer { SSL_SESSION_free(restored) }
+            guard SSL_set_session(ssl, restored) == 1 else {
+                throw SessionSetupError("SSL_set_session failed", raw: Self.setupFailure("SSL_set_session", 0))
+            }
+        }
         if settings.renegotiation == .refuse {
             // OpenSSL then answers a HelloRequest (or a client's new ClientHello) with a no_renegotiation warning.
             SSL_set_options(ssl, COpenSSL_SSL_OP_NO_RENEGOTIATION())
@@ -173,6 +185,21 @@ final class OpenSSLSession: TLSSession {
     }
 
     var pendingBytes: Int { Int(SSL_pending(ssl)) }
+
+    var resumptionData: [UInt8]? {
+        guard let saved = SSL_get1_session(ssl) else { return nil }
+        defer { SSL_SESSION_free(saved) }
+        let length = i2d_SSL_SESSION(saved, nil)
+        guard length > 0 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(length))
+        let written = bytes.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor = buffer.baseAddress
+            return i2d_SSL_SESSION(saved, &cursor)
+        }
+        return written == length ? bytes : nil
+    }
+
+    var wasResumed: Bool { SSL_session_reused(ssl) == 1 }
 
     var negotiatedALPN: String? { Self.selectedALPN(ssl) }
 

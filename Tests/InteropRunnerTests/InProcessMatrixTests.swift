@@ -53,6 +53,6 @@ import Testing
             let cells = Self.cells.filter { $0.scenario.id == scenario.id }
             #expect(cells.count == LibraryRegistry.linked.libraries.count * LibraryRegistry.linked.libraries.count * scenario.protocols.count)
         }
-        #expect(Set(Self.catalog.scenarios.map(\.family)) == ["A", "E", "H", "N", "P", "Q", "R", "S"])
+        #expect(Set(Self.catalog.scenarios.map(\.family)) == ["A", "E", "H", "N", "P", "Q", "R", "S", "T"])
     }
 }

@@ -9,6 +9,11 @@ public final class EchoClient: LoopParticipant {
     private let dialer: any ConnectionDialer
     private let expectedInbound: Int
     private var state: State = .notStarted
+    /// The client whose session this one resumes: it starts once that one has finished.
+    public var resumesAfter: EchoClient?
+    private var session: (any TLSSession)?
+    /// This client's session serialized for the next client to resume, once it finished.
+    public private(set) var resumptionData: [UInt8]?
 
     private enum State {
         case notStarted
@@ -50,6 +55,11 @@ public final class EchoClient: LoopParticipant {
         while true {
             switch state {
             case .notStarted:
+                var settings = settings
+                if let previous = resumesAfter {
+                    guard previous.isSettled else { return .condition { previous.isSettled } }
+                    settings.resumeWith = previous.resumptionData
+                }
                 let connection: any RawConnection
                 do {
                     connection = try dialer.open()
@@ -60,6 +70,7 @@ public final class EchoClient: LoopParticipant {
                 let transport = libraryTransport(for: connection, settings: settings, link: record.ordinal)
                 do {
                     session = try backend.makeSession(settings, socket: connection.fileDescriptor, transport: transport)
+                    self.session = session
                 } catch {
                     connection.close()
                     record.notes.append(error.message)
@@ -89,6 +100,7 @@ public final class EchoClient: LoopParticipant {
                 case .waiting(let readiness): return readiness
                 case .finished:
                     record = driver.record
+                    noteResumption()
                     state = .finished
                 }
             case .finished:
@@ -102,6 +114,7 @@ public final class EchoClient: LoopParticipant {
         case .running(let driver):
             driver.expire(reason: reason)
             record = driver.record
+            noteResumption()
         case .connecting(let connection, _, _):
             connection.close()
             record.failure = .timeout
@@ -110,6 +123,13 @@ public final class EchoClient: LoopParticipant {
             break
         }
         state = .finished
+    }
+
+    /// Keeps the session for the next client and records whether this one resumed, in scenarios whose clients do.
+    private func noteResumption() {
+        guard settings.resume, let session else { return }
+        resumptionData = session.resumptionData
+        record.resumed = session.wasResumed
     }
 
     private func fail(_ action: String, _ result: StepResult) -> Readiness? {

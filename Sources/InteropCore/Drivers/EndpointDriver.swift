@@ -39,6 +39,8 @@ public final class EndpointDriver {
     private let renegotiation: (any Renegotiation)?
     private let renegotiationPolicy: RenegotiationPolicy
     private var answeringRenegotiation = false
+    /// Writes in a row that returned 0 bytes without an error.
+    private var zeroWrites = 0
     private var renegotiationSeen = false
 
     /// - Parameters:
@@ -195,15 +197,26 @@ public final class EndpointDriver {
                 return streams?.writeConcluding(rest) ?? Self.noStreams(action)
             }
             if case .ok(let count) = result.outcome, count > 0 {
+                zeroWrites = 0
                 written.append(bytes, range: writeOffset..<writeOffset + count)
                 writeOffset += count
                 if concluding && writeOffset == bytes.count { streamConcluded = true }
                 record.log(action, result)
                 return .again
             }
+            if result.outcome == .ok(0) && zeroWrites < Self.zeroWriteLimit {
+                // A write that took none of the bytes without an error (GnuTLS's resumed gnutls_record_send that only
+                // finished flushing a queued post-handshake message) is called again, as a careful caller does.
+                zeroWrites += 1
+                record.log(action, result)
+                return .again
+            }
         }
         return interpret(result, of: action, refusalsBefore: refusalsBefore)
     }
+
+    /// How many writes in a row may take no bytes before the step gives up on the library.
+    static let zeroWriteLimit = 1000
 
     /// `echoEach`: what arrived and is not yet echoed goes back first (a write the library asked to retry is retried
     /// with the same bytes before anything more is read, so `received` does not move under it); then the next read.

@@ -22,6 +22,13 @@ public struct EndpointSettings: Sendable, Hashable {
     /// DTLS: the largest datagram the library may send (`SSL_set_mtu` / `gnutls_dtls_set_mtu`); nil keeps the
     /// harness's 1200, which fits any loopback path.
     public var dtlsMTU: Int?
+    /// Client: each client after the first resumes the session of the one before it; the saved session to offer,
+    /// once there is one (`resumptionData` of the previous client's session).
+    public var resume = false
+    public var resumeWith: [UInt8]?
+    /// Server: issue session tickets (GnuTLS issues none unless told, `gnutls_session_ticket_enable_server`;
+    /// OpenSSL does by default).
+    public var sessionTickets = false
     /// What it does when the peer asks to renegotiate (TLS 1.2).
     public var renegotiation: RenegotiationPolicy = .accept
     /// DTLS server: run the stateless cookie exchange before the handshake.

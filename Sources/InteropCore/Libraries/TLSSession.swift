@@ -18,6 +18,11 @@ public protocol TLSSession: AnyObject {
     /// TLS 1.3 KeyUpdate that does not ask the peer to update (`SSL_KEY_UPDATE_NOT_REQUESTED`,
     /// `gnutls_session_key_update(0)`).
     func sendKeyUpdateNotRequested() -> StepResult
+    /// The session as the library serializes it for a later resumption (`i2d_SSL_SESSION` of `SSL_get1_session`,
+    /// `gnutls_session_get_data2`); nil when it has none.
+    var resumptionData: [UInt8]? { get }
+    /// Whether the handshake resumed an earlier session (`SSL_session_reused`, `gnutls_session_is_resumed`).
+    var wasResumed: Bool { get }
     /// Decrypted bytes the library holds that the socket no longer shows (`SSL_pending`,
     /// `gnutls_record_check_pending`).
     var pendingBytes: Int { get }
@@ -46,6 +51,9 @@ public protocol Renegotiation: TLSSession {
 }
 
 extension TLSSession {
+    public var resumptionData: [UInt8]? { nil }
+    public var wasResumed: Bool { false }
+
     public func sendKeyUpdateNotRequested() -> StepResult {
         StepResult(.localError, raw: RawResult(call: "key update (not requested)", returnValue: -1, reason: "this session has no such call"))
     }

@@ -29,6 +29,8 @@ public struct ConnectionRecord: Sendable, Codable {
     public var datagramLog: [DatagramLogEntry] = []
     /// DTLS: datagram faults that were asked for but never fired (their datagram was never sent).
     public var unfiredDatagramFaults: [Int] = []
+    /// Client of a scenario whose clients resume: whether this handshake resumed the previous client's session.
+    public var resumed: Bool?
     /// DTLS: the largest datagram this endpoint was told it may send, when a scenario set one.
     public var dtlsMTU: Int?
     /// DTLS messages a fault was to drop that this endpoint never sent; nil when none was named or all were.

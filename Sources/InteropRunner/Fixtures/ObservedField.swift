@@ -62,6 +62,8 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     /// The fatal alerts either endpoint's library reported receiving, e.g. `bad_record_mac(20)`, or `none`. Checked in
     /// every cell: unless a scenario names it, only the alerts its other expected outcomes name may arrive.
     case fatalAlertsReceived
+    /// Clients of a resuming scenario that resumed the previous client's session, by ordinal (`2, 3`), or `none`.
+    case resumedClients
     /// DTLS with a smaller MTU: `true` when every datagram an endpoint sent fitted its MTU, else which did not
     /// (`server sent 266 bytes over its 256`); observed only where an MTU was set.
     case datagramsWithinMTU
@@ -130,6 +132,9 @@ extension ObservedField {
             return text.isEmpty ? "must not be empty (use none)" : nil
         case .datagramsWithinMTU:
             return text == "true" ? nil : "can only be expected as true"
+        case .resumedClients:
+            let valid = text == "none" || text.split(separator: ",").allSatisfy { Int($0.trimmingCharacters(in: .whitespaces)) != nil }
+            return valid ? nil : "must be none or client ordinals like 2, 3"
         case .renegotiations:
             let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ") }
             let valid = parts.count == 2 && parts[0].count == 2 && parts[0][0] == "server" && Int(parts[0][1]) != nil
@@ -153,7 +158,7 @@ extension ObservedField {
     public static let clientSide: Set<ObservedField> = [
         .clientHandshake, .clientEndOfStream, .clientShutdown, .clientProbes, .clientSetup, .clientLargestWrite,
         .negotiatedALPN, .alpnAgreement, .echoIntact, .deliveredToClient, .deliveredToServer, .serverReceived,
-        .writeAccounting, .applicationData, .retryOutcome, .renegotiations,
+        .writeAccounting, .applicationData, .retryOutcome, .renegotiations, .resumedClients,
     ]
 
     /// What a cell in `mode` cannot observe.

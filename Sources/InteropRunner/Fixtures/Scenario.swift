@@ -85,6 +85,10 @@ public struct EndpointSpec: Sendable, Hashable {
     public var renegotiation: RenegotiationPolicy = .accept
     /// DTLS: the largest datagram its library may send, when smaller than the harness's 1200.
     public var dtlsMTU: Int?
+    /// Client: each client after the first resumes the session of the one before it (and starts once that one
+    /// finished). Server: issue session tickets.
+    public var resume = false
+    public var sessionTickets = false
 
     public init(
         alpn: [String] = [], interposedStyle: InterposedTransport.CallbackStyle? = nil, faults: FaultPlan = .none,

@@ -6,7 +6,7 @@ extension ScenarioCatalog {
     static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction]) throws -> EndpointSpec {
         guard let entry else { return EndpointSpec(steps: defaultSteps) }
         try entry.allowOnly(
-            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation", "dtlsMTU"]
+            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation", "dtlsMTU", "resume", "sessionTickets"]
                 + entry.libraries.optionOwners.map(\.optionsKey)))
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
@@ -42,6 +42,8 @@ extension ScenarioCatalog {
             guard (200...1200).contains(mtu) else { throw entry.error("dtlsMTU", "is \(mtu); use 200…1200 bytes") }
             spec.dtlsMTU = mtu
         }
+        spec.resume = try entry.bool("resume", default: false)
+        spec.sessionTickets = try entry.bool("sessionTickets", default: false)
         return spec
     }
 

@@ -74,6 +74,10 @@ public struct CellObservation: Sendable {
         }
         values[.clientLargestWrite] = writes.max().map(String.init) ?? "none"
         values[.fatalAlertsReceived] = Expectation.fatalAlertsText(all.flatMap(\.fatalAlertsReceived))
+        if clients.contains(where: { $0.resumed != nil }) {
+            let resumed = clients.filter { $0.resumed == true }.map { String($0.ordinal) }
+            values[.resumedClients] = resumed.isEmpty ? "none" : resumed.joined(separator: ", ")
+        }
         let oversized = all.compactMap { record -> String? in
             guard let mtu = record.dtlsMTU, let largest = record.datagramLog.map(\.size).max(), largest > mtu else { return nil }
             return "\(record.role.rawValue) sent \(largest) bytes over its \(mtu)"

@@ -28,6 +28,8 @@ public struct CellPlan: Sendable {
             settings.socketBufferLimit = scenario.socketBufferLimit
             settings.renegotiation = spec.renegotiation
             settings.dtlsMTU = spec.dtlsMTU
+            settings.resume = spec.resume
+            settings.sessionTickets = spec.sessionTickets
             return settings
         }
         serverSettings = settings(.server, scenario.server)

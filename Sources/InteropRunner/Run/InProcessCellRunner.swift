@@ -27,6 +27,10 @@ public struct InProcessCellRunner: Sendable {
         }
         let server = plan.makeServer(listener: link.listener)
         let clients = (1...cell.scenario.clientCount).map { plan.makeClient(ordinal: $0, dialer: link.dialer) }
+        if cell.scenario.client.resume {
+            // Each client resumes the session of the one before it, so it starts once that one finished.
+            for (previous, next) in zip(clients, clients.dropFirst()) { next.resumesAfter = previous }
+        }
         let helpers: [any LoopParticipant] = link.relay.map { [$0] } ?? []
         var run = CellRun()
         run.ending = InProcessLoop(deadline: cell.scenario.deadline(under: deadline)).run([server] + clients + helpers)
