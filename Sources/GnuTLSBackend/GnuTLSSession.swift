@@ -238,6 +238,12 @@ final class GnuTLSSession: TLSSession {
         return mapFailure(call, status)
     }
 
+    func sendSessionTicket() -> StepResult {
+        let status = observed { gnutls_session_ticket_send(session, 1, 0) }
+        guard status < 0 else { return StepResult(.ok(0), raw: Self.raw("gnutls_session_ticket_send", status)) }
+        return mapFailure("gnutls_session_ticket_send", status)
+    }
+
     func sendKeyUpdateNotRequested() -> StepResult {
         let status = observed { gnutls_session_key_update(session, 0) }
         guard status < 0 else { return StepResult(.ok(0), raw: Self.raw("gnutls_session_key_update(0)", status)) }

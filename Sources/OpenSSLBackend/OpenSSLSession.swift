@@ -173,6 +173,11 @@ final class OpenSSLSession: TLSSession {
         }
     }
 
+    func sendSessionTicket() -> StepResult {
+        // Only queues the ticket; OpenSSL sends it with the next write or handshake call.
+        perform("SSL_new_session_ticket", { SSL_new_session_ticket(ssl) }) { $0 == 1 ? .ok(0) : nil }
+    }
+
     func sendKeyUpdateNotRequested() -> StepResult {
         perform("SSL_key_update(SSL_KEY_UPDATE_NOT_REQUESTED)", { SSL_key_update(ssl, SSL_KEY_UPDATE_NOT_REQUESTED) }) {
             $0 == 1 ? .ok(0) : nil

@@ -140,6 +140,8 @@ public final class EndpointDriver {
             return interpret(session.requestKeyUpdate(), of: action, refusalsBefore: refusalsBefore)
         case .keyUpdateNotRequested:
             return interpret(session.sendKeyUpdateNotRequested(), of: action, refusalsBefore: refusalsBefore)
+        case .sendTicket:
+            return interpret(session.sendSessionTicket(), of: action, refusalsBefore: refusalsBefore)
         case .warningAlert(let code):
             return interpret(session.sendWarningAlert(code), of: action, refusalsBefore: refusalsBefore)
         case .renegotiate:

@@ -18,6 +18,9 @@ public protocol TLSSession: AnyObject {
     /// TLS 1.3 KeyUpdate that does not ask the peer to update (`SSL_KEY_UPDATE_NOT_REQUESTED`,
     /// `gnutls_session_key_update(0)`).
     func sendKeyUpdateNotRequested() -> StepResult
+    /// TLS 1.3 server: one more NewSessionTicket (`SSL_new_session_ticket`, sent with the next write;
+    /// `gnutls_session_ticket_send`).
+    func sendSessionTicket() -> StepResult
     /// The session as the library serializes it for a later resumption (`i2d_SSL_SESSION` of `SSL_get1_session`,
     /// `gnutls_session_get_data2`); nil when it has none.
     var resumptionData: [UInt8]? { get }
@@ -53,6 +56,10 @@ public protocol Renegotiation: TLSSession {
 extension TLSSession {
     public var resumptionData: [UInt8]? { nil }
     public var wasResumed: Bool { false }
+
+    public func sendSessionTicket() -> StepResult {
+        StepResult(.localError, raw: RawResult(call: "send session ticket", returnValue: -1, reason: "this session has no such call"))
+    }
 
     public func sendKeyUpdateNotRequested() -> StepResult {
         StepResult(.localError, raw: RawResult(call: "key update (not requested)", returnValue: -1, reason: "this session has no such call"))

@@ -43,6 +43,8 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     case keyUpdate
     /// A TLS 1.3 key update of this side only (`keyUpdate(notRequested)`).
     case keyUpdateNotRequested
+    /// TLS 1.3 server: one more NewSessionTicket.
+    case sendTicket
     /// Send a warning alert with this description (`warningAlert(userCanceled)` is 90).
     case warningAlert(UInt8)
     /// TLS 1.2: start a renegotiation (a server sends HelloRequest; a client a new ClientHello) and drive it as far
@@ -88,6 +90,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case .writeRetry(let variant): "writeRetry(\(variant.rawValue))"
         case .keyUpdate: "keyUpdate"
         case .keyUpdateNotRequested: "keyUpdate(notRequested)"
+        case .sendTicket: "sendTicket"
         case .renegotiate: "renegotiate"
         case .warningAlert(let code): "warningAlert(\(AlertEvent.warningNames.first { $0.value == code }?.key ?? String(code)))"
         case .readInChunks(let size, let pollFirst): "readInChunks(\(size), \(pollFirst ? "pollFirst" : "pendingAware"))"
@@ -99,7 +102,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     public static let vocabulary = [
         "handshake", "listen", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo", "echoEach",
         "sendConcluding", "echoConcluding", "conclude", "shutdown(closeNotify)", "shutdown(bidirectional)", "finish", "drainRaw", "reset", "sendTruncatedRecord",
-        "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate", "keyUpdate(notRequested)", "warningAlert(userCanceled|N)", "renegotiate",
+        "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate", "keyUpdate(notRequested)", "sendTicket", "warningAlert(userCanceled|N)", "renegotiate",
         "readInChunks(N, pollFirst|pendingAware)", "close",
     ]
 
@@ -162,6 +165,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case "probeWrite": self = .probeWrite
         case "keyUpdate": self = .keyUpdate
         case "keyUpdate(notRequested)": self = .keyUpdateNotRequested
+        case "sendTicket": self = .sendTicket
         case "renegotiate": self = .renegotiate
         case "close": self = .close
         default: return nil
