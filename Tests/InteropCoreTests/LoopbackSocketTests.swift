@@ -12,15 +12,7 @@ import Testing
     }
 
     @Test func connectThenAcceptGivesANonblockingSocket() throws {
-        let listener = try TCPListener()
-        let client = try SocketDescriptor.tcp()
-        try startConnect(client, to: listener.address)
-        var accepted: SocketDescriptor?
-        for _ in 0..<100 where accepted == nil {
-            _ = Poller.wait(for: [.readable(listener.socket.fileDescriptor)], timeoutMilliseconds: 100)
-            accepted = try listener.acceptSocket()
-        }
-        let server = try #require(accepted)
+        let (client, server) = try connectedTCPPair()
         #expect(fcntl(server.fileDescriptor, F_GETFL) & O_NONBLOCK != 0)
         var byte: UInt8 = 0
         #expect(recv(server.fileDescriptor, &byte, 1, 0) == -1 && errno == EAGAIN)

@@ -5,17 +5,8 @@ import Testing
 /// An endpoint's faults on its own socket (the peer processes' way): the same schedule as on the in-memory link,
 /// applied to real `recv`/`send`.
 @Suite struct SocketFaultTests {
-    /// A connected loopback TCP pair, nonblocking on both ends.
     func connectedPair() throws -> (SocketDescriptor, SocketDescriptor) {
-        let listener = try TCPListener()
-        let client = try SocketDescriptor.tcp()
-        try startConnect(client, to: listener.address)
-        var accepted: SocketDescriptor?
-        for _ in 0..<100 where accepted == nil {
-            _ = Poller.wait(for: [.readable(listener.socket.fileDescriptor)], timeoutMilliseconds: 100)
-            accepted = try listener.acceptSocket()
-        }
-        return (client, try #require(accepted))
+        try connectedTCPPair()
     }
 
     func waitReadable(_ socket: SocketDescriptor) {

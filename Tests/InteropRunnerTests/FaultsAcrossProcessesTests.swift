@@ -10,12 +10,7 @@ import Testing
     static let catalog = InProcessMatrixTests.catalog
 
     func runOutOfProcess(_ id: String, server: TLSLibrary, client: TLSLibrary, _ version: ProtocolVersion) -> CellResult {
-        let runner = OutOfProcessCellRunner(
-            setup: PeerSetup(
-                executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-                deadline: .seconds(10), divergences: InProcessMatrixTests.divergences, libraries: .linked))
-        let scenario = Self.catalog.scenarios.first { $0.id == id }!
-        return runner.run(Cell(scenario: scenario, server: server, client: client, protocolVersion: version, mode: .outOfProcess), seed: 1)
+        InProcessMatrixTests.runOutOfProcess(id, server: server, client: client, version)
     }
 
     @Test(arguments: [(TLSLibrary.openssl, TLSLibrary.gnutls), (.gnutls, .openssl)])

@@ -54,12 +54,7 @@ import Testing
     }
 
     @Test func theSameHappensAcrossProcesses() {
-        let runner = OutOfProcessCellRunner(
-            setup: PeerSetup(
-                executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-                deadline: .seconds(10), divergences: InProcessMatrixTests.divergences, libraries: .linked))
-        let scenario = InProcessMatrixTests.catalog.scenarios.first { $0.id == "N2" }!
-        let result = runner.run(Cell(scenario: scenario, server: .openssl, client: .gnutls, protocolVersion: .tls12, mode: .outOfProcess), seed: 1)
+        let result = InProcessMatrixTests.runOutOfProcess("N2", server: .openssl, client: .gnutls, .tls12)
         #expect(result.status == .passed, "\(result.message)")
         #expect(result.observation?.values[.renegotiations] == "server 1, client 1")
     }

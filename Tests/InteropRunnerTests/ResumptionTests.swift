@@ -33,12 +33,7 @@ import Testing
     }
 
     @Test func resumptionStaysInProcess() throws {
-        let runner = OutOfProcessCellRunner(
-            setup: PeerSetup(
-                executable: PackagePaths.executable, fixtures: PackagePaths.fixtures, certs: PackagePaths.certs,
-                deadline: .seconds(5), divergences: InProcessMatrixTests.divergences, libraries: .linked))
-        let scenario = InProcessMatrixTests.catalog.scenarios.first { $0.id == "T1" }!
-        let result = runner.run(Cell(scenario: scenario, server: .openssl, client: .openssl, protocolVersion: .tls13, mode: .outOfProcess), seed: 1)
+        let result = InProcessMatrixTests.runOutOfProcess("T1", server: .openssl, client: .openssl, .tls13, deadline: .seconds(5))
         #expect(result.status == .skipped && result.message.contains("peer contract does not carry sessions"))
     }
 }

@@ -47,12 +47,7 @@ public final class InterposedTransport: ByteTransport {
 
     public func send(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
         schedule.count(.write)
-        if writeRefusalsPending > 0 {
-            writeRefusalsPending -= 1
-            refuse(.write, injected: true)
-            return .wouldBlock
-        }
-        if schedule.refuses(.write) {
+        if schedule.refusesWrite(pending: &writeRefusalsPending) {
             refuse(.write, injected: true)
             return .wouldBlock
         }

@@ -54,44 +54,6 @@ public struct DatagramFaults: Sendable, Hashable {
     }
 }
 
-/// A DTLS 1.2 message a fault can name, found in a datagram's records: handshake messages of epoch 0 by type,
-/// ChangeCipherSpec by content type, and the Finished as the first handshake record of a later epoch (encrypted).
-public enum DTLSMessage: String, Sendable, Hashable, Codable, CaseIterable {
-    case clientHello, serverHello, helloVerifyRequest, newSessionTicket, certificate, serverKeyExchange, serverHelloDone
-    case clientKeyExchange, changeCipherSpec, finished
-
-    static func handshake(_ type: UInt8) -> DTLSMessage? {
-        switch type {
-        case 1: .clientHello
-        case 2: .serverHello
-        case 3: .helloVerifyRequest
-        case 4: .newSessionTicket
-        case 11: .certificate
-        case 12: .serverKeyExchange
-        case 14: .serverHelloDone
-        case 16: .clientKeyExchange
-        default: nil
-        }
-    }
-
-    /// The named messages in a datagram's DTLS records.
-    public static func messages(in datagram: UnsafeRawBufferPointer) -> Set<DTLSMessage> {
-        var found: Set<DTLSMessage> = []
-        var offset = 0
-        while offset + 13 <= datagram.count {
-            let type = datagram[offset]
-            let epoch = Int(datagram[offset + 3]) << 8 | Int(datagram[offset + 4])
-            let length = Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12])
-            let body = offset + 13
-            if type == 20 { found.insert(.changeCipherSpec) }
-            if type == 22 && epoch > 0 { found.insert(.finished) }
-            if type == 22 && epoch == 0 && body < datagram.count, let message = handshake(datagram[body]) { found.insert(message) }
-            offset = body + length
-        }
-        return found
-    }
-}
-
 /// One datagram as the link saw it.
 public struct DatagramLogEntry: Sendable, Hashable, Codable, CustomStringConvertible {
     public enum Fate: String, Sendable, Codable {
@@ -202,27 +164,19 @@ struct DatagramSendBook {
     /// offset; encrypted records by epoch, content type and length (their sequence numbers change on
     /// retransmission, their shape does not).
     func recordKeys(_ datagram: UnsafeRawBufferPointer) -> [String] {
-        var keys: [String] = []
-        var offset = 0
-        while offset + 13 <= datagram.count {
-            let type = datagram[offset]
-            let epoch = Int(datagram[offset + 3]) << 8 | Int(datagram[offset + 4])
-            let length = Int(datagram[offset + 11]) << 8 | Int(datagram[offset + 12])
-            let body = offset + 13
-            if epoch == 0 && type == 22 && body + 12 <= datagram.count {
+        DTLSRecordHeader.records(in: datagram).map { record in
+            let body = record.body
+            if record.epoch == 0 && record.type == 22 && body + 12 <= datagram.count {
                 let messageType = datagram[body]
                 let sequence = Int(datagram[body + 4]) << 8 | Int(datagram[body + 5])
                 let fragment = Int(datagram[body + 6]) << 16 | Int(datagram[body + 7]) << 8 | Int(datagram[body + 8])
-                keys.append("hs \(messageType) seq \(sequence) at \(fragment)")
-            } else if type != 23 {
-                keys.append("epoch \(epoch) type \(type) length \(length)")
-            } else {
-                // Application data is never retransmitted by DTLS; make each record unique.
-                keys.append("data \(sent) \(offset)")
+                return "hs \(messageType) seq \(sequence) at \(fragment)"
+            } else if record.type != 23 {
+                return "epoch \(record.epoch) type \(record.type) length \(record.length)"
             }
-            offset = body + length
+            // Application data is never retransmitted by DTLS; make each record unique.
+            return "data \(sent) \(record.offset)"
         }
-        return keys
     }
 
     var retransmissions: Int { log.filter(\.retransmission).count }

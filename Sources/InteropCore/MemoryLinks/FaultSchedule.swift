@@ -26,6 +26,16 @@ public struct FaultSchedule {
         }
     }
 
+    /// Whether the write just counted is refused: one of the `pending` refusals a `refuseWrites(N)` step asked for
+    /// (used up one by one), else as the plan says.
+    public mutating func refusesWrite(pending: inout Int) -> Bool {
+        if pending > 0 {
+            pending -= 1
+            return true
+        }
+        return refuses(.write)
+    }
+
     /// The most bytes the next read may take: the plan's cap, cut shorter where the plan cuts at random.
     public mutating func readLimit() -> Int {
         let cap = plan.maxReadChunk ?? Int.max

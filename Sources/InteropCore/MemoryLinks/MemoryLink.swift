@@ -87,12 +87,7 @@ public final class MemoryConnection: RawConnection, ByteTransport {
     public func send(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
         schedule.count(.write)
         if outbound.reset || !isOpen { return .failed(32) }
-        if writeRefusalsPending > 0 {
-            writeRefusalsPending -= 1
-            refuse(.write, injected: true)
-            return .wouldBlock
-        }
-        if schedule.refuses(.write) {
+        if schedule.refusesWrite(pending: &writeRefusalsPending) {
             refuse(.write, injected: true)
             return .wouldBlock
         }
