@@ -213,7 +213,7 @@ final class AdaptedEndpoint {
 
     private func makeDirectory() throws -> String {
         if let directory { return directory }
-        var template = Array((NSTemporaryDirectory() + "/tls-interop-\(adapter.id).XXXXXX").utf8CString)
+        var template = Array((URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("tls-interop-\(adapter.id).XXXXXX").path).utf8CString)
         guard let made = mkdtemp(&template) else { throw ChildProcessError("mkdtemp", errno) }
         let path = String(cString: made)
         directory = path
