@@ -39,6 +39,21 @@ public struct GnuTLSBackend: TLSBackend {
                 "trust anchor \(credentials.trustAnchorFile): "
                     + (anchors == 0 ? "no certificate found" : GnuTLSError.describe(anchors)))
         }
+        // Empty when no selected cell asks for a client certificate.
+        guard !credentials.clientChainFile.isEmpty else { return }
+        let client = gnutls_certificate_set_x509_key_file(
+            certificates, credentials.clientChainFile, credentials.clientPrivateKeyFile, GNUTLS_X509_FMT_PEM)
+        guard client == 0 else {
+            throw ConfigurationError(
+                "client certificate \(credentials.clientChainFile) or its key \(credentials.clientPrivateKeyFile): "
+                    + GnuTLSError.describe(client))
+        }
+        let clientAnchors = gnutls_certificate_set_x509_trust_file(certificates, credentials.clientTrustAnchorFile, GNUTLS_X509_FMT_PEM)
+        guard clientAnchors > 0 else {
+            throw ConfigurationError(
+                "client CA \(credentials.clientTrustAnchorFile): "
+                    + (clientAnchors == 0 ? "no certificate found" : GnuTLSError.describe(clientAnchors)))
+        }
     }
 
     public func unsupportedReason(_ settings: EndpointSettings) -> String? {

@@ -15,14 +15,19 @@ final class GnuTLSCredentialCache: @unchecked Sendable {
     private struct Key: Hashable {
         var role: EndpointRole
         var files: Credentials
+        var clientCertificates: Bool
     }
 
     private struct CredentialsPointer: @unchecked Sendable {
         let pointer: gnutls_certificate_credentials_t
     }
 
-    func credentials(role: EndpointRole, files: Credentials) throws(SessionSetupError) -> gnutls_certificate_credentials_t {
-        let key = Key(role: role, files: files)
+    /// - Parameter clientCertificates: a server that may ask for a client certificate also trusts the client CA; a
+    ///   client that answers with one also holds it.
+    func credentials(role: EndpointRole, files: Credentials, clientCertificates: Bool = false) throws(SessionSetupError)
+        -> gnutls_certificate_credentials_t
+    {
+        let key = Key(role: role, files: files, clientCertificates: clientCertificates)
         lock.lock()
         defer { lock.unlock() }
         if let cached = credentials[key] { return cached.pointer }
@@ -33,10 +38,20 @@ final class GnuTLSCredentialCache: @unchecked Sendable {
             let status = gnutls_certificate_set_x509_key_file(loaded, files.chainFile, files.privateKeyFile, GNUTLS_X509_FMT_PEM)
             if status < 0 { gnutls_certificate_free_credentials(loaded) }
             try Self.check("gnutls_certificate_set_x509_key_file", status)
+            if clientCertificates {
+                let anchors = gnutls_certificate_set_x509_trust_file(loaded, files.clientTrustAnchorFile, GNUTLS_X509_FMT_PEM)
+                if anchors <= 0 { gnutls_certificate_free_credentials(loaded) }
+                try Self.check("gnutls_certificate_set_x509_trust_file(\(files.clientTrustAnchorFile))", anchors == 0 ? GNUTLS_E_FILE_ERROR : min(anchors, 0))
+            }
         case .client:
             let anchors = gnutls_certificate_set_x509_trust_file(loaded, files.trustAnchorFile, GNUTLS_X509_FMT_PEM)
             if anchors < 0 { gnutls_certificate_free_credentials(loaded) }
             try Self.check("gnutls_certificate_set_x509_trust_file", min(anchors, 0))
+            if clientCertificates {
+                let status = gnutls_certificate_set_x509_key_file(loaded, files.clientChainFile, files.clientPrivateKeyFile, GNUTLS_X509_FMT_PEM)
+                if status < 0 { gnutls_certificate_free_credentials(loaded) }
+                try Self.check("gnutls_certificate_set_x509_key_file(\(files.clientChainFile), \(files.clientPrivateKeyFile))", status)
+            }
         }
         credentials[key] = CredentialsPointer(pointer: loaded!)
         return loaded!

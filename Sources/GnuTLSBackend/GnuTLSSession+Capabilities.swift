@@ -96,3 +96,38 @@ extension GnuTLSSession: Renegotiation {
         return mapFailure("gnutls_handshake", status)
     }
 }
+
+extension GnuTLSSession: PostHandshakeAuthentication {
+    func requestClientCertificate() -> StepResult {
+        if !certificateRequestArmed {
+            // Set only now: before the handshake it would ask for the certificate in the handshake itself.
+            gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUEST)
+            certificateRequestArmed = true
+        }
+        let result = reauthenticate()
+        if result.outcome == .ok(0) { certificateRequestArmed = false }
+        // gnutls_reauth checks before it sends anything: GNUTLS_E_INVALID_REQUEST (a client that did not offer
+        // post_handshake_auth, or TLS 1.2) is a local refusal.
+        if result.raw.code == Int(GNUTLS_E_INVALID_REQUEST) { return StepResult(.localError, raw: result.raw) }
+        return result
+    }
+
+    func answerCertificateRequest() -> StepResult {
+        reauthenticate()
+    }
+
+    private func reauthenticate() -> StepResult {
+        let status = observed { gnutls_reauth(session, 0) }
+        guard status < 0 else { return StepResult(.ok(0), raw: Self.raw("gnutls_reauth", status)) }
+        return mapFailure("gnutls_reauth", status)
+    }
+
+    var clientCertificateStatus: String? {
+        var count: UInt32 = 0
+        guard gnutls_certificate_get_peers(session, &count) != nil, count > 0 else { return "none" }
+        var status: UInt32 = 0
+        let verified = gnutls_certificate_verify_peers2(session, &status)
+        guard verified == 0 else { return "unverified (\(GnuTLSError.name(verified)))" }
+        return status == 0 ? "verified" : "unverified (\(verificationStatus(status)))"
+    }
+}

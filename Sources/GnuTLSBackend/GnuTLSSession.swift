@@ -20,6 +20,8 @@ final class GnuTLSSession: TLSSession {
     var completedHandshakes = 0
     /// A server's `renegotiate` has sent its HelloRequest (`gnutls_rehandshake`); what is left is the handshake.
     var rehandshakeSent = false
+    /// A server's `requestCertificate` has armed the request (`gnutls_certificate_server_set_request`).
+    var certificateRequestArmed = false
     var verifiedName: UnsafeMutablePointer<CChar>?
     var isDatagram = false
     var cookieKey = gnutls_datum_t()
@@ -34,14 +36,20 @@ final class GnuTLSSession: TLSSession {
         role = settings.role
         alpnRejection = settings.gnuTLSALPNRejection
         acceptsALPN = !settings.alpn.isEmpty
-        certificates = try GnuTLSCredentialCache.shared.credentials(role: settings.role, files: settings.credentials)
+        let clientCertificates = settings.role == .server
+            ? settings.requestsClientCertificate : settings.clientCertificateOffer == .withCertificate
+        certificates = try GnuTLSCredentialCache.shared.credentials(
+            role: settings.role, files: settings.credentials, clientCertificates: clientCertificates)
         let credentials = settings.credentials
-        let datagramFlag = settings.protocolVersion.isDatagram ? GNUTLS_DATAGRAM : 0
+        var flags = settings.protocolVersion.isDatagram ? GNUTLS_DATAGRAM : 0
+        if settings.requestsClientCertificate || settings.clientCertificateOffer.offersPostHandshakeAuth {
+            flags |= Int32(GNUTLS_POST_HANDSHAKE_AUTH.rawValue)
+        }
         switch settings.role {
         case .server:
-            try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_SERVER | GNUTLS_NONBLOCK | datagramFlag)))
+            try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_SERVER | GNUTLS_NONBLOCK | flags)))
         case .client:
-            try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_CLIENT | GNUTLS_NONBLOCK | datagramFlag)))
+            try check("gnutls_init", gnutls_init(&session, UInt32(GNUTLS_CLIENT | GNUTLS_NONBLOCK | flags)))
             try check(
                 "gnutls_server_name_set",
                 gnutls_server_name_set(session, GNUTLS_NAME_DNS, credentials.serverName, credentials.serverName.utf8.count))
@@ -291,9 +299,10 @@ final class GnuTLSSession: TLSSession {
         return status
     }
 
-    /// `gnutls_certificate_verification_status_print` of the failed verification, for the trace.
-    func verificationStatus() -> String {
-        let status = gnutls_session_get_verify_cert_status(session)
+    /// `gnutls_certificate_verification_status_print` of the failed verification (the session's own, or the status
+    /// `gnutls_certificate_verify_peers2` gave), for the trace.
+    func verificationStatus(_ given: UInt32? = nil) -> String {
+        let status = given ?? gnutls_session_get_verify_cert_status(session)
         var text = gnutls_datum_t()
         guard gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &text, 0) == 0, let data = text.data else {
             return "status \(status)"
@@ -318,6 +327,8 @@ final class GnuTLSSession: TLSSession {
             outcome = .renegotiationRequested
         case GNUTLS_E_GOT_APPLICATION_DATA:
             outcome = .applicationDataInHandshake
+        case GNUTLS_E_REAUTH_REQUEST:
+            outcome = .certificateRequested
         case GNUTLS_E_FATAL_ALERT_RECEIVED, GNUTLS_E_WARNING_ALERT_RECEIVED:
             let code = UInt8(truncatingIfNeeded: gnutls_alert_get(session).rawValue)
             let level: UInt8 = status == GNUTLS_E_FATAL_ALERT_RECEIVED ? 2 : 1

@@ -21,22 +21,34 @@ public struct OpenSSLBackend: TLSBackend {
     public func validate(_ credentials: Credentials) throws(ConfigurationError) {
         try CertificateValidity.check(credentials.chainFile, role: "certificate chain")
         try CertificateValidity.check(credentials.trustAnchorFile, role: "trust anchor")
+        try Self.validateKeyPair(chain: credentials.chainFile, key: credentials.privateKeyFile, role: "certificate")
+        try Self.validateTrustAnchor(credentials.trustAnchorFile, role: "trust anchor")
+        // Empty when no selected cell asks for a client certificate.
+        guard !credentials.clientChainFile.isEmpty else { return }
+        try CertificateValidity.check(credentials.clientChainFile, role: "client certificate")
+        try CertificateValidity.check(credentials.clientTrustAnchorFile, role: "client CA")
+        try Self.validateKeyPair(chain: credentials.clientChainFile, key: credentials.clientPrivateKeyFile, role: "client certificate")
+        try Self.validateTrustAnchor(credentials.clientTrustAnchorFile, role: "client CA")
+    }
+
+    /// The chain and its key load without a prompt and belong together.
+    private static func validateKeyPair(chain: String, key: String, role: String) throws(ConfigurationError) {
         let context = SSL_CTX_new(TLS_server_method())
         defer { SSL_CTX_free(context) }
         ERR_clear_error()
-        guard SSL_CTX_use_certificate_chain_file(context, credentials.chainFile) == 1 else {
-            throw ConfigurationError("certificate chain \(credentials.chainFile): \(OpenSSLErrorQueue.drain())")
+        guard SSL_CTX_use_certificate_chain_file(context, chain) == 1 else {
+            throw ConfigurationError("\(role) chain \(chain): \(OpenSSLErrorQueue.drain())")
         }
         var passphraseAsked = false
         let keyLoaded = withUnsafeMutablePointer(to: &passphraseAsked) { asked in
-            Self.refusePassphrases(on: context, asked: asked)
-            defer { Self.refusePassphrases(on: context, asked: nil) }
-            return SSL_CTX_use_PrivateKey_file(context, credentials.privateKeyFile, SSL_FILETYPE_PEM)
+            refusePassphrases(on: context, asked: asked)
+            defer { refusePassphrases(on: context, asked: nil) }
+            return SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM)
         }
         if passphraseAsked {
             _ = OpenSSLErrorQueue.drain()
             throw ConfigurationError(
-                "private key \(credentials.privateKeyFile) is encrypted; the harness never prompts for a passphrase: "
+                "private key \(key) is encrypted; the harness never prompts for a passphrase: "
                     + "use an unencrypted test key (make certs writes one)")
         }
         guard keyLoaded == 1 else {
@@ -44,19 +56,18 @@ public struct OpenSSLBackend: TLSBackend {
             let packed = ERR_peek_error()
             let mismatch = ERR_GET_LIB(packed) == ERR_LIB_X509 && ERR_GET_REASON(packed) == X509_R_KEY_VALUES_MISMATCH
             throw ConfigurationError(
-                "private key \(credentials.privateKeyFile)"
-                    + (mismatch ? " does not match certificate \(credentials.chainFile)" : "") + ": "
-                    + OpenSSLErrorQueue.drain())
+                "private key \(key)" + (mismatch ? " does not match certificate \(chain)" : "") + ": " + OpenSSLErrorQueue.drain())
         }
         guard SSL_CTX_check_private_key(context) == 1 else {
-            throw ConfigurationError(
-                "private key \(credentials.privateKeyFile) does not match certificate \(credentials.chainFile): "
-                    + OpenSSLErrorQueue.drain())
+            throw ConfigurationError("private key \(key) does not match certificate \(chain): " + OpenSSLErrorQueue.drain())
         }
-        let clientContext = SSL_CTX_new(TLS_client_method())
-        defer { SSL_CTX_free(clientContext) }
-        guard SSL_CTX_load_verify_locations(clientContext, credentials.trustAnchorFile, nil) == 1 else {
-            throw ConfigurationError("trust anchor \(credentials.trustAnchorFile): \(OpenSSLErrorQueue.drain())")
+    }
+
+    private static func validateTrustAnchor(_ file: String, role: String) throws(ConfigurationError) {
+        let context = SSL_CTX_new(TLS_client_method())
+        defer { SSL_CTX_free(context) }
+        guard SSL_CTX_load_verify_locations(context, file, nil) == 1 else {
+            throw ConfigurationError("\(role) \(file): \(OpenSSLErrorQueue.drain())")
         }
     }
 

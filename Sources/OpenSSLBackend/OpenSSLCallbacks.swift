@@ -11,6 +11,9 @@ func openSSLInfoCallback(_ ssl: OpaquePointer?, _ kind: Int32, _ value: Int32) {
     // HANDSHAKE_DONE also follows a HelloRequest written, a renegotiation refused, and TLS 1.3's post-handshake
     // messages: a handshake completed only when this side's Finished message changed.
     if kind & SSL_CB_HANDSHAKE_DONE != 0 { session.noteHandshakeDone() }
+    // A server entering the state that reads the client's Finished: the end of every client flight, the answer to
+    // a post-handshake CertificateRequest included (whose own HANDSHAKE_DONE cannot be told from the request's).
+    if kind & SSL_CB_ACCEPT_LOOP != 0 && SSL_get_state(ssl) == TLS_ST_SR_FINISHED { session.clientFinishedMessages += 1 }
 }
 
 /// `SSL_CTX_set_alpn_select_cb`: the guide's server rule, server preference via `SSL_select_next_proto`.

@@ -17,6 +17,7 @@ final class OpenSSLContextCache: @unchecked Sendable {
         var protocolVersion: ProtocolVersion
         var alsoAccepted: [ProtocolVersion]
         var credentials: Credentials
+        var clientCertificates: Bool
     }
 
     private struct ContextPointer: @unchecked Sendable {
@@ -26,13 +27,19 @@ final class OpenSSLContextCache: @unchecked Sendable {
     func context(for settings: EndpointSettings) throws(SessionSetupError) -> OpaquePointer {
         let key = Key(
             role: settings.role, protocolVersion: settings.protocolVersion, alsoAccepted: settings.alsoAccepted,
-            credentials: settings.credentials)
+            credentials: settings.credentials, clientCertificates: Self.usesClientCertificates(settings))
         lock.lock()
         defer { lock.unlock() }
         if let cached = contexts[key] { return cached.pointer }
         let context = try Self.make(settings)
         contexts[key] = ContextPointer(pointer: context)
         return context
+    }
+
+    /// Whether the context loads the client-authentication files: a server that may ask for a client certificate
+    /// trusts the client CA, a client that answers with one holds it.
+    static func usesClientCertificates(_ settings: EndpointSettings) -> Bool {
+        settings.role == .server ? settings.requestsClientCertificate : settings.clientCertificateOffer == .withCertificate
     }
 
     /// A new context, not cached: a QUIC listener owns one, since its ALPN callback is bound to that listener.
@@ -81,11 +88,28 @@ final class OpenSSLContextCache: @unchecked Sendable {
             SSL_CTX_set_alpn_select_cb(context, openSSLSelectALPN, nil)
             SSL_CTX_set_cookie_generate_cb(context, openSSLGenerateCookie)
             SSL_CTX_set_cookie_verify_cb(context, openSSLVerifyCookie)
+            if usesClientCertificates(settings) {
+                guard SSL_CTX_load_verify_locations(context, credentials.clientTrustAnchorFile, nil) == 1 else {
+                    SSL_CTX_free(context)
+                    throw SessionSetupError(
+                        "cannot load the client CA \(credentials.clientTrustAnchorFile)", raw: failure("SSL_CTX_load_verify_locations"))
+                }
+            }
         case .client:
             SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
             guard SSL_CTX_load_verify_locations(context, credentials.trustAnchorFile, nil) == 1 else {
                 SSL_CTX_free(context)
                 throw SessionSetupError("cannot load \(credentials.trustAnchorFile)", raw: failure("SSL_CTX_load_verify_locations"))
+            }
+            if usesClientCertificates(settings) {
+                guard SSL_CTX_use_certificate_chain_file(context, credentials.clientChainFile) == 1,
+                    SSL_CTX_use_PrivateKey_file(context, credentials.clientPrivateKeyFile, SSL_FILETYPE_PEM) == 1
+                else {
+                    SSL_CTX_free(context)
+                    throw SessionSetupError(
+                        "cannot load the client certificate \(credentials.clientChainFile) or its key \(credentials.clientPrivateKeyFile)",
+                        raw: failure("SSL_CTX_use_certificate_chain_file"))
+                }
             }
         }
         return context

@@ -109,3 +109,45 @@ extension OpenSSLSession: Renegotiation {
         StepResult(.localError, raw: RawResult(call: "answer renegotiation (OpenSSL answers inside SSL_read)", returnValue: -1))
     }
 }
+
+extension OpenSSLSession: PostHandshakeAuthentication {
+    /// `SSL_verify_client_post_handshake` queues the CertificateRequest, `SSL_do_handshake` sends it, and `SSL_peek_ex`
+    /// reads on (the client's Certificate, CertificateVerify and Finished are processed inside reads) until the
+    /// client's next Finished has been read; application data that arrives first is handed back to be read.
+    func requestClientCertificate() -> StepResult {
+        if !certificateRequestQueued {
+            let queued = perform("SSL_verify_client_post_handshake", { SSL_verify_client_post_handshake(ssl) }) { $0 == 1 ? .ok(0) : nil }
+            // The call only checks and queues (no I/O): a refusal is local, e.g. "extension not received".
+            guard queued.outcome == .ok(0) else { return StepResult(.localError, raw: queued.raw) }
+            certificateRequestQueued = true
+            clientFinishedBeforeRequest = clientFinishedMessages
+        }
+        if !certificateRequestSent {
+            let sent = perform("SSL_do_handshake", { SSL_do_handshake(ssl) }) { $0 == 1 ? .ok(0) : nil }
+            guard sent.outcome == .ok(0) else { return sent }
+            certificateRequestSent = true
+        }
+        if clientFinishedMessages == clientFinishedBeforeRequest {
+            var byte: UInt8 = 0
+            var count = 0
+            let peeked = perform("SSL_peek_ex", { SSL_peek_ex(ssl, &byte, 1, &count) }) { $0 == 1 ? .applicationDataInHandshake : nil }
+            guard clientFinishedMessages > clientFinishedBeforeRequest else { return peeked }
+        }
+        certificateRequestQueued = false
+        certificateRequestSent = false
+        return StepResult(
+            .ok(0), raw: RawResult(call: "client Finished read (info callback)", returnValue: clientFinishedMessages, code: 0, codeName: "SSL_ERROR_NONE"))
+    }
+
+    /// OpenSSL answers a CertificateRequest inside `SSL_read` and never hands it to the caller.
+    func answerCertificateRequest() -> StepResult {
+        StepResult(.localError, raw: RawResult(call: "answer certificate request (OpenSSL answers inside SSL_read)", returnValue: -1))
+    }
+
+    var clientCertificateStatus: String? {
+        guard SSL_get0_peer_certificate(ssl) != nil else { return "none" }
+        let verified = SSL_get_verify_result(ssl)
+        guard verified != X509_V_OK else { return "verified" }
+        return "unverified (\(String(cString: X509_verify_cert_error_string(verified))))"
+    }
+}

@@ -22,6 +22,13 @@ final class OpenSSLSession: TLSSession {
     /// out); what is left is waiting for the new handshake to complete.
     var renegotiationStarted = false
     var renegotiationRequestSent = false
+    /// Post-handshake authentication: `SSL_verify_client_post_handshake` has queued the request, `SSL_do_handshake`
+    /// has sent it, and how many client Finished messages the server had read by then (one more marks the answer).
+    var certificateRequestQueued = false
+    var certificateRequestSent = false
+    var clientFinishedBeforeRequest = 0
+    /// Server: client Finished messages read, counted by the info callback.
+    var clientFinishedMessages = 0
     /// DTLS: the shortened first timeout; nil leaves OpenSSL's default (1 s, doubling).
     var timerInitialMicroseconds: UInt32 = 0
     /// A secret per server session for cookies bound to the peer.
@@ -71,6 +78,13 @@ final class OpenSSLSession: TLSSession {
             guard SSL_set_session(ssl, restored) == 1 else {
                 throw SessionSetupError("SSL_set_session failed", raw: Self.setupFailure("SSL_set_session", 0))
             }
+        }
+        if settings.role == .client && settings.clientCertificateOffer.offersPostHandshakeAuth {
+            SSL_set_post_handshake_auth(ssl, 1)
+        }
+        if settings.role == .server && settings.requestsClientCertificate {
+            // Asked only after the handshake, and a client's empty answer is let through so it can be observed.
+            SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_POST_HANDSHAKE, nil)
         }
         if settings.renegotiation == .refuse {
             // OpenSSL then answers a HelloRequest (or a client's new ClientHello) with a no_renegotiation warning.

@@ -7,11 +7,14 @@ import InteropRunner
 enum CellRunners {
     static func make(
         fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog, libraries: LibraryRegistry,
-        target: TargetAddress? = nil, targetClient: String? = nil
+        target: TargetAddress? = nil, targetClient: String? = nil, clientCertificates: Bool = false
     ) throws(ConfigurationError) -> ModeDispatcher {
         let credentials = Credentials.standard(in: certs)
-        try checkReadable(credentials)
-        for plugin in libraries.plugins { try plugin.backend.validate(credentials) }
+        // The client-authentication files are checked only when a selected cell loads them, so a certificates
+        // folder without them still runs everything else.
+        let checked = clientCertificates ? credentials : credentials.withoutClientCertificates
+        try checkReadable(checked)
+        for plugin in libraries.plugins { try plugin.backend.validate(checked) }
         let peers = PeerSetup(
             executable: ownExecutable, fixtures: fixtures, certs: certs, deadline: deadline, divergences: divergences, libraries: libraries)
         return ModeDispatcher(
@@ -36,7 +39,10 @@ enum CellRunners {
         let files = [
             ("trust anchor", credentials.trustAnchorFile), ("certificate chain", credentials.chainFile),
             ("private key", credentials.privateKeyFile),
-        ]
+        ] + (credentials.clientChainFile.isEmpty ? [] : [
+            ("client CA", credentials.clientTrustAnchorFile), ("client certificate", credentials.clientChainFile),
+            ("client private key", credentials.clientPrivateKeyFile),
+        ])
         for (role, path) in files where !FileManager.default.isReadableFile(atPath: path) {
             let exists = FileManager.default.fileExists(atPath: path)
             throw ConfigurationError("\(role) \(path): \(exists ? "not readable" : "no such file") (make certs writes it)")

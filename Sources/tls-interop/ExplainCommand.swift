@@ -67,7 +67,7 @@ struct ExplainCommand: ParsableCommand {
             }
             let runner = try CellRunners.make(
                 fixtures: fixtures, certs: certs, deadline: .milliseconds(Int64(deadline * 1000)), divergences: divergences,
-                libraries: libraries)
+                libraries: libraries, clientCertificates: scenario.usesClientCertificates)
             let cell = Cell(
                 scenario: scenario, server: record.server, client: record.client, protocolVersion: record.protocolVersion,
                 mode: record.mode,

@@ -117,7 +117,8 @@ struct RunCommand: ParsableCommand {
             runner = try CellRunners.make(
                 fixtures: selection.fixtures, certs: certs, deadline: .milliseconds(Int64(deadline * 1000)), divergences: divergences,
                 libraries: libraries, target: try selection.targetServer.map(TargetAddress.init),
-                targetClient: try selection.checkedTargetClient())
+                targetClient: try selection.checkedTargetClient(),
+                clientCertificates: cells.contains { $0.scenario.usesClientCertificates })
         } catch {
             StandardStreams.error("tls-interop: error: \(error.message)\n")
             reportSet?.writeConfigurationError(error.message, libraries: reported)

@@ -90,7 +90,7 @@ struct ServeCommand: ParsableCommand {
         guard newest.transport != .quic || port == 0 else {
             throw ConfigurationError("--port: a QUIC listener binds its own port; leave --port out and read it from the first line")
         }
-        let credentials = Credentials.standard(in: certs)
+        let credentials = Credentials.standard(in: certs).withoutClientCertificates
         try CellRunners.checkReadable(credentials)
         try plugin.backend.validate(credentials)
         var options: [String: LibraryOptionValues] = [:]

@@ -22,7 +22,7 @@ enum RawValueAudit {
     static let harnessSteps = [
         "shutdown(SHUT_WR)", "close with SO_LINGER 0", "setsockopt(SO_LINGER)", "send", "recv", "refuseWrites",
         "(GnuTLS: retried call retransmits)", "gnutls_dtls_cookie_verify (waiting for a ClientHello)",
-        "resume without data (not offered", "discard queued (not offered",
+        "resume without data (not offered", "discard queued (not offered", "client Finished read (info callback)",
     ]
 
     enum OpenSSLFamily {
@@ -40,6 +40,8 @@ enum RawValueAudit {
         case peek
         /// `SSL_renegotiate_pending`: 0 once no renegotiation is pending (the harness records only that).
         case pending
+        /// `SSL_verify_client_post_handshake`: 1 queued; 0 refused by a check before any I/O (SSL_verify_client_post_handshake(3)).
+        case queueOnly
     }
 
     static let openSSLCalls: [String: OpenSSLFamily] = [
@@ -47,7 +49,7 @@ enum RawValueAudit {
         "SSL_write_ex2(SSL_WRITE_FLAG_CONCLUDE)": .exStyle, "SSL_stream_conclude": .exStyle, "SSL_key_update": .exStyle, "SSL_key_update(SSL_KEY_UPDATE_NOT_REQUESTED)": .exStyle, "SSL_new_session_ticket": .exStyle,
         "SSL_handle_events": .exStyle, "SSL_shutdown": .shutdown, "DTLSv1_listen": .listen,
         "DTLSv1_handle_timeout": .handleTimeout, "SSL_renegotiate": .exStyle, "SSL_peek_ex": .peek,
-        "SSL_renegotiate_pending": .pending,
+        "SSL_renegotiate_pending": .pending, "SSL_verify_client_post_handshake": .queueOnly,
     ]
 
     private static func openSSL(_ entry: TraceEntry, _ family: OpenSSLFamily) -> String? {
@@ -62,10 +64,11 @@ enum RawValueAudit {
         case .handleTimeout: [0: ["ok(0)"], 1: ["ok(1)"]]
         case .peek: [1: ["applicationDataInHandshake"]]
         case .pending: [0: ["ok(0)"]]
+        case .queueOnly: [1: ["ok(0)"]]
         }
         let failures: Set<Int> = switch family {
         case .handshake: [0, -1]
-        case .exStyle, .peek: [0]
+        case .exStyle, .peek, .queueOnly: [0]
         case .pending: []
         case .shutdown, .listen, .handleTimeout: [-1]
         }
@@ -79,6 +82,7 @@ enum RawValueAudit {
         if [2, 3].contains(code) && family == .handshake && value != -1 {
             return "\(described): SSL_do_handshake asks for a retry only by returning -1, not \(value)"
         }
+        if family == .queueOnly { return entry.outcome == .localError ? nil : "\(described): a refused request is local, not \(entry.outcome)" }
         let allowed: Set<String> = switch code {
         case 2: ["wantRead"]
         case 3: ["wantWrite"]
@@ -108,6 +112,7 @@ enum RawValueAudit {
         "gnutls_session_ticket_send": .status(success: ["ok(0)"]),
         "gnutls_alert_send(GNUTLS_AL_WARNING, ": .status(success: ["ok(0)"]),
         "gnutls_rehandshake": .status(success: ["ok(0)"]),
+        "gnutls_reauth": .status(success: ["ok(0)"]),
         "gnutls_dtls_cookie_verify": .status(success: ["ok(0)"]),
         "gnutls_record_send": .count,
         "gnutls_record_discard_queued": .count,
@@ -142,6 +147,8 @@ enum RawValueAudit {
         case -16: allowed = ["alertReceived(*)", "eof(clean)", "warningReceived(*)"]  // GNUTLS_E_WARNING_ALERT_RECEIVED
         case -37: allowed = ["renegotiationRequested"]  // GNUTLS_E_REHANDSHAKE
         case -38: allowed = ["applicationDataInHandshake"]  // GNUTLS_E_GOT_APPLICATION_DATA
+        case -424: allowed = ["certificateRequested"]  // GNUTLS_E_REAUTH_REQUEST
+        case -50 where raw.call == "gnutls_reauth": allowed = ["localError"]  // GNUTLS_E_INVALID_REQUEST, checked before any I/O
         case -53, -54: allowed = ["reset", "protocolError"]  // GNUTLS_E_PUSH_ERROR, GNUTLS_E_PULL_ERROR
         default: allowed = ["protocolError", "alertSent(*)"]
         }

@@ -38,7 +38,9 @@ public final class EndpointDriver {
     /// an answer is under way (it runs before the interrupted step is repeated), and whether any was asked for.
     private let renegotiation: (any Renegotiation)?
     private let renegotiationPolicy: RenegotiationPolicy
-    private var answeringRenegotiation = false
+    /// The peer's request being answered (it runs before the interrupted step is repeated), if any.
+    private var answering: PeerRequest?
+    private let authentication: (any PostHandshakeAuthentication)?
     /// Writes in a row that returned 0 bytes without an error.
     private var zeroWrites = 0
     private var renegotiationSeen = false
@@ -54,6 +56,7 @@ public final class EndpointDriver {
         self.session = session
         streams = session as? any StreamSession
         renegotiation = session as? any Renegotiation
+        authentication = session as? any PostHandshakeAuthentication
         self.renegotiationPolicy = renegotiationPolicy
         datagramTimers = DatagramTimerPolicy(session: session, transport: transport)
         quicEvents = QUICEventPolicy(session: session)
@@ -88,8 +91,8 @@ public final class EndpointDriver {
 
     /// One pass of `action`.
     private func perform(_ action: EndpointAction, refusalsBefore: Int) -> StepProgress {
-        if answeringRenegotiation {
-            return answerRenegotiation(during: action, refusalsBefore: refusalsBefore)
+        if let answering {
+            return answer(answering, during: action, refusalsBefore: refusalsBefore)
         }
         switch action {
         case .listen:
@@ -151,6 +154,15 @@ public final class EndpointDriver {
                 // The peer's no_renegotiation warning: the request was refused, and the connection goes on.
                 record.log(action, result)
                 return .done
+            }
+            return interpret(result, of: action, refusalsBefore: refusalsBefore)
+        case .requestCertificate:
+            let result = authentication?.requestClientCertificate()
+                ?? Self.missing(action, "this session has no post-handshake authentication")
+            switch result.outcome {
+            case .ok: record.clientCertificate = authentication?.clientCertificateStatus
+            case .wantRead, .wantWrite, .applicationDataInHandshake: break
+            case let outcome: record.clientCertificate = "requestFailed(\(outcome))"
             }
             return interpret(result, of: action, refusalsBefore: refusalsBefore)
         case .writeRetry(let variant):
@@ -306,7 +318,12 @@ public final class EndpointDriver {
             // The library hands the peer's request to the caller (GNUTLS_E_REHANDSHAKE): answer it as this
             // endpoint's policy says, then repeat the interrupted call.
             renegotiationSeen = true
-            answeringRenegotiation = true
+            answering = .renegotiation
+            return .again
+        case .certificateRequested:
+            // GnuTLS hands the server's CertificateRequest to the caller (GNUTLS_E_REAUTH_REQUEST): answer it with
+            // gnutls_reauth, then repeat the interrupted call.
+            answering = .certificateRequest
             return .again
         case .applicationDataInHandshake:
             // Data that arrived during the new handshake is read first (GNUTLS_E_GOT_APPLICATION_DATA); then the
@@ -328,12 +345,23 @@ public final class EndpointDriver {
         }
     }
 
-    /// The answer to a peer's renegotiation request, run in place of the interrupted step until it is done.
-    private func answerRenegotiation(during action: EndpointAction, refusalsBefore: Int) -> StepProgress {
-        let result = renegotiation?.answerRenegotiation(renegotiationPolicy) ?? Self.missing(action, "this session cannot renegotiate")
+    /// A request the peer made that the library handed to the caller, answered before the interrupted step goes on.
+    private enum PeerRequest {
+        case renegotiation
+        case certificateRequest
+    }
+
+    /// The answer to the peer's request, run in place of the interrupted step until it is done.
+    private func answer(_ request: PeerRequest, during action: EndpointAction, refusalsBefore: Int) -> StepProgress {
+        let result = switch request {
+        case .renegotiation:
+            renegotiation?.answerRenegotiation(renegotiationPolicy) ?? Self.missing(action, "this session cannot renegotiate")
+        case .certificateRequest:
+            authentication?.answerCertificateRequest() ?? Self.missing(action, "this session has no post-handshake authentication")
+        }
         if result.outcome == .ok(0) {
             record.log(action, result)
-            answeringRenegotiation = false
+            answering = nil
             return .again
         }
         return interpret(result, of: action, refusalsBefore: refusalsBefore)
@@ -359,6 +387,7 @@ public final class EndpointDriver {
         record.log(action, StepResult(.timeout, raw: RawResult(call: reason, returnValue: 0)))
         if action == .readToEnd || action == .readExactly { record.endOfStream = .timeout }
         if case .shutdown = action { record.shutdown = .timeout }
+        if action == .requestCertificate { record.clientCertificate = "requestFailed(timeout)" }
         stop(after: action, with: .timeout)
         finish()
     }

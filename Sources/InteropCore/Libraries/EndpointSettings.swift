@@ -31,6 +31,10 @@ public struct EndpointSettings: Sendable, Hashable {
     public var sessionTickets = false
     /// What it does when the peer asks to renegotiate (TLS 1.2).
     public var renegotiation: RenegotiationPolicy = .accept
+    /// TLS 1.3 client: what it offers for post-handshake authentication. Server: whether it may ask for a client
+    /// certificate after the handshake (its script has a `requestCertificate` step), which loads the client CA.
+    public var clientCertificateOffer: ClientCertificateOffer = .none
+    public var requestsClientCertificate = false
     /// DTLS server: run the stateless cookie exchange before the handshake.
     public var cookieExchange: Bool
     /// Library-specific settings, by the library's options key (see `LibraryPlugin.optionsKey`).

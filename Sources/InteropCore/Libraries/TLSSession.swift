@@ -70,6 +70,20 @@ extension TLSSession {
     }
 }
 
+/// TLS 1.3 post-handshake client authentication (RFC 8446 §4.6.2).
+public protocol PostHandshakeAuthentication: TLSSession {
+    /// Server: asks for the client's certificate and waits until its answer has been read (OpenSSL:
+    /// `SSL_verify_client_post_handshake`, `SSL_do_handshake`, then `SSL_peek_ex` until the client's Finished came;
+    /// GnuTLS: `gnutls_certificate_server_set_request` and `gnutls_reauth`). Application data that arrives first is
+    /// handed back as `applicationDataInHandshake`. Repeated after a retry outcome.
+    func requestClientCertificate() -> StepResult
+    /// Client, after `certificateRequested`: answers the request (`gnutls_reauth`). Repeated after a retry outcome.
+    func answerCertificateRequest() -> StepResult
+    /// Server: the client certificate as the request left it: `verified`, `none`, or `unverified (why)`; nil when
+    /// no request completed.
+    var clientCertificateStatus: String? { get }
+}
+
 /// Timers the application drives: DTLS retransmission (`DTLSv1_get_timeout` / `DTLSv1_handle_timeout`,
 /// `gnutls_dtls_get_timeout`) and QUIC's event timer (`SSL_get_event_timeout` / `SSL_handle_events`).
 public protocol RetransmissionTimerControl: TLSSession {

@@ -69,6 +69,9 @@ public struct ConnectionRecord: Sendable, Codable {
     /// TLS 1.2 renegotiations this side completed after its first handshake; nil where none was asked for (so
     /// records of other cells stay as they were).
     public var renegotiations: Int?
+    /// Server of a cell that asks for a client certificate after the handshake: `verified`, `none`,
+    /// `unverified (why)`, or `requestFailed(outcome)` when the request ended the connection or was refused.
+    public var clientCertificate: String?
 
     public init(role: EndpointRole, library: TLSLibrary, ordinal: Int) {
         self.role = role

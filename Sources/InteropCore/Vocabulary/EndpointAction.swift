@@ -50,6 +50,9 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     /// TLS 1.2: start a renegotiation (a server sends HelloRequest; a client a new ClientHello) and drive it as far
     /// as this side can; the rest happens inside the following reads and writes.
     case renegotiate
+    /// TLS 1.3 server: ask the client for a certificate after the handshake (post-handshake authentication) and
+    /// wait, reading, until its answer has arrived.
+    case requestCertificate
     /// Read the peer's payload in chunks of this size, waiting for readability before every read (`pollFirst`) or
     /// only when the library holds no decrypted bytes (`pendingAware`), as an application's own loop would.
     case readInChunks(Int, pollFirst: Bool)
@@ -92,6 +95,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case .keyUpdateNotRequested: "keyUpdate(notRequested)"
         case .sendTicket: "sendTicket"
         case .renegotiate: "renegotiate"
+        case .requestCertificate: "requestCertificate"
         case .warningAlert(let code): "warningAlert(\(AlertEvent.warningNames.first { $0.value == code }?.key ?? String(code)))"
         case .readInChunks(let size, let pollFirst): "readInChunks(\(size), \(pollFirst ? "pollFirst" : "pendingAware"))"
         case .close: "close"
@@ -103,6 +107,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         "handshake", "listen", "handshakeOnce", "awaitReadable", "send", "readToEnd", "readExactly", "echo", "echoEach",
         "sendConcluding", "echoConcluding", "conclude", "shutdown(closeNotify)", "shutdown(bidirectional)", "finish", "drainRaw", "reset", "sendTruncatedRecord",
         "refuseWrites(N)", "probeRead", "probeWrite", "writeRetry(VARIANT)", "keyUpdate", "keyUpdate(notRequested)", "sendTicket", "warningAlert(userCanceled|N)", "renegotiate",
+        "requestCertificate",
         "readInChunks(N, pollFirst|pendingAware)", "close",
     ]
 
@@ -167,6 +172,7 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
         case "keyUpdate(notRequested)": self = .keyUpdateNotRequested
         case "sendTicket": self = .sendTicket
         case "renegotiate": self = .renegotiate
+        case "requestCertificate": self = .requestCertificate
         case "close": self = .close
         default: return nil
         }

@@ -35,6 +35,9 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
     /// Application data arrived while a renegotiation handshake was in progress and waits to be read
     /// (GnuTLS's GNUTLS_E_GOT_APPLICATION_DATA); the handshake goes on after the caller reads it.
     case applicationDataInHandshake
+    /// TLS 1.3: the server asks this client for a certificate after the handshake, and the library hands the
+    /// request to the caller (GnuTLS's GNUTLS_E_REAUTH_REQUEST, answered with gnutls_reauth).
+    case certificateRequested
     /// This endpoint's close_notify is on its way; the peer's has not been seen.
     case closeNotifySent
     /// close_notify was both sent and received.
@@ -58,6 +61,7 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
         case .warningReceived(let code): "warningReceived(\(code))"
         case .renegotiationRequested: "renegotiationRequested"
         case .applicationDataInHandshake: "applicationDataInHandshake"
+        case .certificateRequested: "certificateRequested"
         case .closeNotifySent: "closeNotifySent"
         case .closeComplete: "closeComplete"
         case .protocolError: "protocolError"
@@ -89,6 +93,7 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
         case ("warningReceived", let value?): guard let code = UInt8(value) else { return nil }; self = .warningReceived(code)
         case ("renegotiationRequested", nil): self = .renegotiationRequested
         case ("applicationDataInHandshake", nil): self = .applicationDataInHandshake
+        case ("certificateRequested", nil): self = .certificateRequested
         case ("closeNotifySent", nil): self = .closeNotifySent
         case ("closeComplete", nil): self = .closeComplete
         case ("protocolError", nil): self = .protocolError
@@ -112,7 +117,7 @@ public enum Outcome: Sendable, Hashable, CustomStringConvertible {
     public var allowsContinuation: Bool {
         switch self {
         case .ok, .wantRead, .wantWrite, .eof(.clean), .closeNotifySent, .closeComplete, .warningReceived, .renegotiationRequested,
-            .applicationDataInHandshake:
+            .applicationDataInHandshake, .certificateRequested:
             true
         default: false
         }

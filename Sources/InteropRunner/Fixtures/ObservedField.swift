@@ -70,6 +70,9 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     /// TLS 1.2 renegotiations each side completed after its first handshake, `server N, client M`; observed only in
     /// cells where one was asked for.
     case renegotiations
+    /// TLS 1.3 post-handshake authentication, as the server's request left it: `verified`, `none` (an empty
+    /// answer), `unverified (why)`, or `requestFailed(outcome)`; observed only in cells that ask for a certificate.
+    case clientCertificate
 
     public static func < (lhs: ObservedField, rhs: ObservedField) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -140,6 +143,12 @@ extension ObservedField {
             let valid = parts.count == 2 && parts[0].count == 2 && parts[0][0] == "server" && Int(parts[0][1]) != nil
                 && parts[1].count == 2 && parts[1][0] == "client" && Int(parts[1][1]) != nil
             return valid ? nil : "must be like server 1, client 1"
+        case .clientCertificate:
+            if ["verified", "none"].contains(text) || text.hasPrefix("unverified (") { return nil }
+            if text.hasPrefix("requestFailed("), text.hasSuffix(")"), Outcome(parsing: String(text.dropFirst("requestFailed(".count).dropLast())) != nil {
+                return nil
+            }
+            return "must be verified, none, unverified (why) or requestFailed(outcome)"
         }
     }
 }
@@ -150,6 +159,7 @@ extension ObservedField {
     public static let serverSide: Set<ObservedField> = [
         .serverHandshake, .serverEndOfStream, .serverShutdown, .serverProbes, .serverReceived, .deliveredToServer,
         .deliveredToClient, .serverConnections, .writeAccounting, .alpnAgreement, .applicationData, .renegotiations,
+        .clientCertificate,
     ]
 }
 

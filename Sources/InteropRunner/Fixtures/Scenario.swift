@@ -89,6 +89,8 @@ public struct EndpointSpec: Sendable, Hashable {
     /// finished). Server: issue session tickets.
     public var resume = false
     public var sessionTickets = false
+    /// TLS 1.3 client: what it offers for post-handshake authentication.
+    public var clientCertificateOffer: ClientCertificateOffer = .none
 
     public init(
         alpn: [String] = [], interposedStyle: InterposedTransport.CallbackStyle? = nil, faults: FaultPlan = .none,
@@ -118,6 +120,12 @@ public enum DTLSTimeoutChoice: Sendable, Hashable {
 }
 
 extension Scenario {
+    /// Whether its endpoints load the client-authentication files (a client certificate to answer with, or the
+    /// client CA of a server that asks for one).
+    public var usesClientCertificates: Bool {
+        client.clientCertificateOffer == .withCertificate || server.steps.contains(.requestCertificate)
+    }
+
     /// Whether the scenario has cells in this mode: out-of-process runs every scenario (those whose faults need the
     /// in-process link are reported not applicable); external modes run the scenarios whose fixture lists them.
     public func runsOutOfProcess(_ mode: ExecutionMode) -> Bool {

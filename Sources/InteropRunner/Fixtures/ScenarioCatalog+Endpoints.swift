@@ -6,7 +6,7 @@ extension ScenarioCatalog {
     static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction]) throws -> EndpointSpec {
         guard let entry else { return EndpointSpec(steps: defaultSteps) }
         try entry.allowOnly(
-            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation", "dtlsMTU", "resume", "sessionTickets"]
+            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation", "dtlsMTU", "resume", "sessionTickets", "postHandshakeAuth"]
                 + entry.libraries.optionOwners.map(\.optionsKey)))
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
@@ -44,6 +44,12 @@ extension ScenarioCatalog {
         }
         spec.resume = try entry.bool("resume", default: false)
         spec.sessionTickets = try entry.bool("sessionTickets", default: false)
+        if let text = try entry.optionalString("postHandshakeAuth") {
+            guard let offer = ClientCertificateOffer(rawValue: text) else {
+                throw entry.error("postHandshakeAuth", "is '\(text)'; use withCertificate, withoutCertificate or none")
+            }
+            spec.clientCertificateOffer = offer
+        }
         return spec
     }
 

@@ -90,6 +90,9 @@ public struct CellObservation: Sendable {
             let client = clients.compactMap(\.renegotiations).reduce(0, +)
             values[.renegotiations] = "server \(server), client \(client)"
         }
+        if serverConnections.contains(where: { $0.clientCertificate != nil }) {
+            values[.clientCertificate] = Self.merge(serverConnections.map { $0.clientCertificate ?? "notReached" })
+        }
         if !serverObserved {
             for field in ObservedField.serverSide { values[field] = nil }
             values[.echoIntact] = echoed ? "true" : "false"

@@ -30,6 +30,8 @@ public struct CellPlan: Sendable {
             settings.dtlsMTU = spec.dtlsMTU
             settings.resume = spec.resume
             settings.sessionTickets = spec.sessionTickets
+            settings.clientCertificateOffer = role == .client ? spec.clientCertificateOffer : .none
+            settings.requestsClientCertificate = role == .server && spec.steps.contains(.requestCertificate)
             return settings
         }
         serverSettings = settings(.server, scenario.server)
