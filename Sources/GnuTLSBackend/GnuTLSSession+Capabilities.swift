@@ -131,3 +131,35 @@ extension GnuTLSSession: PostHandshakeAuthentication {
         return status == 0 ? "verified" : "unverified (\(verificationStatus(status)))"
     }
 }
+
+extension GnuTLSSession: EarlyDataExchange {
+    var earlyDataAllowance: Int {
+        resuming ? gnutls_record_get_max_early_data_size(session) : 0
+    }
+
+    func writeEarlyData(_ bytes: UnsafeRawBufferPointer) -> StepResult {
+        // Only buffers the data; gnutls_handshake sends it after the ClientHello.
+        let count = observed { gnutls_record_send_early_data(session, bytes.baseAddress, bytes.count) }
+        if count >= 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_send_early_data", Int32(clamping: count))) }
+        let failure = mapFailure("gnutls_record_send_early_data", Int32(clamping: count))
+        // More than the ticket allows is refused before anything is buffered: a local refusal.
+        if count == GNUTLS_E_RECORD_LIMIT_REACHED { return StepResult(.localError, raw: failure.raw) }
+        return failure
+    }
+
+    var earlyDataStatus: EarlyDataStatus {
+        gnutls_session_get_flags(session) & GNUTLS_SFLAGS_EARLY_DATA.rawValue != 0 ? .accepted : .rejected
+    }
+
+    var readsEarlyDataBeforeHandshake: Bool { false }
+
+    func readEarlyData(into buffer: UnsafeMutableRawBufferPointer) -> StepResult {
+        let count = observed { gnutls_record_recv_early_data(session, buffer.baseAddress, buffer.count) }
+        if count >= 0 { return StepResult(.ok(count), raw: Self.raw("gnutls_record_recv_early_data", Int32(clamping: count))) }
+        if count == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE {
+            // Nothing (more) was sent early.
+            return StepResult(.ok(0), raw: Self.raw("gnutls_record_recv_early_data", Int32(clamping: count)))
+        }
+        return mapFailure("gnutls_record_recv_early_data", Int32(clamping: count))
+    }
+}

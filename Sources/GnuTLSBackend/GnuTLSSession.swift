@@ -22,6 +22,8 @@ final class GnuTLSSession: TLSSession {
     var rehandshakeSent = false
     /// A server's `requestCertificate` has armed the request (`gnutls_certificate_server_set_request`).
     var certificateRequestArmed = false
+    /// Client: a saved session was set for resumption (the only case where early data can be offered).
+    var resuming = false
     var verifiedName: UnsafeMutablePointer<CChar>?
     var isDatagram = false
     var cookieKey = gnutls_datum_t()
@@ -41,9 +43,14 @@ final class GnuTLSSession: TLSSession {
         certificates = try GnuTLSCredentialCache.shared.credentials(
             role: settings.role, files: settings.credentials, clientCertificates: clientCertificates)
         let credentials = settings.credentials
-        var flags = settings.protocolVersion.isDatagram ? GNUTLS_DATAGRAM : 0
+        // GNUTLS_NO_SIGNAL: a write to a connection the peer closed fails with EPIPE instead of raising SIGPIPE in
+        // whatever process embeds the harness (its own commands ignore the signal; a test runner does not).
+        var flags = (settings.protocolVersion.isDatagram ? GNUTLS_DATAGRAM : 0) | Int32(GNUTLS_NO_SIGNAL.rawValue)
         if settings.requestsClientCertificate || settings.clientCertificateOffer.offersPostHandshakeAuth {
             flags |= Int32(GNUTLS_POST_HANDSHAKE_AUTH.rawValue)
+        }
+        if settings.role == .server, settings.earlyData?.isServerPolicy == true {
+            flags |= Int32(GNUTLS_ENABLE_EARLY_DATA.rawValue)
         }
         switch settings.role {
         case .server:
@@ -97,6 +104,17 @@ final class GnuTLSSession: TLSSession {
         if settings.role == .client, let saved = settings.resumeWith {
             let status = saved.withUnsafeBytes { gnutls_session_set_data(session, $0.baseAddress, $0.count) }
             try check("gnutls_session_set_data", status)
+            resuming = true
+        }
+        if settings.role == .server, let policy = settings.earlyData, policy.isServerPolicy {
+            try check("gnutls_record_set_max_early_data_size", gnutls_record_set_max_early_data_size(session, settings.maxEarlyData))
+            // Declining is leaving the anti-replay context out: GnuTLS then rejects early data itself.
+            if policy == .accept {
+                guard let antiReplay = GnuTLSAntiReplay.shared.current() else {
+                    throw SessionSetupError("gnutls_anti_replay_init failed", raw: Self.raw("gnutls_anti_replay_init", GNUTLS_E_MEMORY_ERROR))
+                }
+                gnutls_anti_replay_enable(session, antiReplay)
+            }
         }
     }
 

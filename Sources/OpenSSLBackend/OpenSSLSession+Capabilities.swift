@@ -151,3 +151,39 @@ extension OpenSSLSession: PostHandshakeAuthentication {
         return "unverified (\(String(cString: X509_verify_cert_error_string(verified))))"
     }
 }
+
+extension OpenSSLSession: EarlyDataExchange {
+    var earlyDataAllowance: Int {
+        guard let saved = SSL_get_session(ssl) else { return 0 }
+        return Int(SSL_SESSION_get_max_early_data(saved))
+    }
+
+    func writeEarlyData(_ bytes: UnsafeRawBufferPointer) -> StepResult {
+        var count = 0
+        return perform("SSL_write_early_data", { SSL_write_early_data(ssl, bytes.baseAddress, bytes.count, &count) }) {
+            $0 == 1 ? .ok(count) : nil
+        }
+    }
+
+    var earlyDataStatus: EarlyDataStatus {
+        switch SSL_get_early_data_status(ssl) {
+        case SSL_EARLY_DATA_ACCEPTED: .accepted
+        case SSL_EARLY_DATA_REJECTED: .rejected
+        default: .notOffered
+        }
+    }
+
+    var readsEarlyDataBeforeHandshake: Bool { true }
+
+    func readEarlyData(into buffer: UnsafeMutableRawBufferPointer) -> StepResult {
+        var count = 0
+        return perform("SSL_read_early_data", { SSL_read_early_data(ssl, buffer.baseAddress, buffer.count, &count) }) { returned in
+            switch returned {
+            case SSL_READ_EARLY_DATA_SUCCESS: .ok(count)
+            // No (more) early data: the handshake goes on with SSL_do_handshake.
+            case SSL_READ_EARLY_DATA_FINISH: .ok(0)
+            default: nil
+            }
+        }
+    }
+}

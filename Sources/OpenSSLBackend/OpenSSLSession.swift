@@ -86,6 +86,12 @@ final class OpenSSLSession: TLSSession {
             // Asked only after the handshake, and a client's empty answer is let through so it can be observed.
             SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_POST_HANDSHAKE, nil)
         }
+        if settings.role == .server, let policy = settings.earlyData, policy.isServerPolicy {
+            // What tickets allow and what this server takes; declining is an allow-early-data callback that says no.
+            _ = SSL_set_max_early_data(ssl, UInt32(clamping: settings.maxEarlyData))
+            _ = SSL_set_recv_max_early_data(ssl, UInt32(clamping: settings.maxEarlyData))
+            if policy == .decline { SSL_set_allow_early_data_cb(ssl, openSSLDeclineEarlyData, nil) }
+        }
         if settings.renegotiation == .refuse {
             // OpenSSL then answers a HelloRequest (or a client's new ClientHello) with a no_renegotiation warning.
             SSL_set_options(ssl, COpenSSL_SSL_OP_NO_RENEGOTIATION())

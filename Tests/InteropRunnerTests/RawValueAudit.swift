@@ -14,7 +14,10 @@ enum RawValueAudit {
         // The harness's refusals of a step a protocol or library does not offer, e.g. "listen (QUIC validates …)".
         if entry.outcome == .localError && (call.contains(" (") || entry.action == "setup") { return nil }
         if let family = openSSLCalls[call] { return openSSL(entry, family) }
-        if let family = gnuTLSCalls.first(where: { call.hasPrefix($0.key) })?.value { return gnuTLS(entry, family) }
+        // The longest name that begins the call: gnutls_record_recv_early_data is not gnutls_record_recv.
+        if let family = gnuTLSCalls.filter({ call.hasPrefix($0.key) }).max(by: { $0.key.count < $1.key.count })?.value {
+            return gnuTLS(entry, family)
+        }
         return "\(call) is a call the audit does not know; add it to RawValueAudit"
     }
 
@@ -42,6 +45,8 @@ enum RawValueAudit {
         case pending
         /// `SSL_verify_client_post_handshake`: 1 queued; 0 refused by a check before any I/O (SSL_verify_client_post_handshake(3)).
         case queueOnly
+        /// `SSL_read_early_data`: 1 data read, 2 no more early data, 0 failure (SSL_read_early_data(3)).
+        case readEarly
     }
 
     static let openSSLCalls: [String: OpenSSLFamily] = [
@@ -50,6 +55,7 @@ enum RawValueAudit {
         "SSL_handle_events": .exStyle, "SSL_shutdown": .shutdown, "DTLSv1_listen": .listen,
         "DTLSv1_handle_timeout": .handleTimeout, "SSL_renegotiate": .exStyle, "SSL_peek_ex": .peek,
         "SSL_renegotiate_pending": .pending, "SSL_verify_client_post_handshake": .queueOnly,
+        "SSL_write_early_data": .exStyle, "SSL_read_early_data": .readEarly,
     ]
 
     private static func openSSL(_ entry: TraceEntry, _ family: OpenSSLFamily) -> String? {
@@ -65,10 +71,11 @@ enum RawValueAudit {
         case .peek: [1: ["applicationDataInHandshake"]]
         case .pending: [0: ["ok(0)"]]
         case .queueOnly: [1: ["ok(0)"]]
+        case .readEarly: [1: ["ok(*)"], 2: ["ok(0)"]]
         }
         let failures: Set<Int> = switch family {
         case .handshake: [0, -1]
-        case .exStyle, .peek, .queueOnly: [0]
+        case .exStyle, .peek, .queueOnly, .readEarly: [0]
         case .pending: []
         case .shutdown, .listen, .handleTimeout: [-1]
         }
@@ -114,6 +121,8 @@ enum RawValueAudit {
         "gnutls_rehandshake": .status(success: ["ok(0)"]),
         "gnutls_reauth": .status(success: ["ok(0)"]),
         "gnutls_dtls_cookie_verify": .status(success: ["ok(0)"]),
+        "gnutls_record_send_early_data": .count,
+        "gnutls_record_recv_early_data": .count,
         "gnutls_record_send": .count,
         "gnutls_record_discard_queued": .count,
         "gnutls_record_recv": .receive,
@@ -149,6 +158,8 @@ enum RawValueAudit {
         case -38: allowed = ["applicationDataInHandshake"]  // GNUTLS_E_GOT_APPLICATION_DATA
         case -424: allowed = ["certificateRequested"]  // GNUTLS_E_REAUTH_REQUEST
         case -50 where raw.call == "gnutls_reauth": allowed = ["localError"]  // GNUTLS_E_INVALID_REQUEST, checked before any I/O
+        case -39 where raw.call == "gnutls_record_send_early_data": allowed = ["localError"]  // GNUTLS_E_RECORD_LIMIT_REACHED, before buffering
+        case -56 where raw.call == "gnutls_record_recv_early_data": allowed = ["ok(0)"]  // GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE: none (left)
         case -53, -54: allowed = ["reset", "protocolError"]  // GNUTLS_E_PUSH_ERROR, GNUTLS_E_PULL_ERROR
         default: allowed = ["protocolError", "alertSent(*)"]
         }

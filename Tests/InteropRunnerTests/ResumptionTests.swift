@@ -36,4 +36,59 @@ import Testing
         let result = InProcessMatrixTests.runOutOfProcess("T1", server: .openssl, client: .openssl, .tls13, deadline: .seconds(5))
         #expect(result.status == .skipped && result.message.contains("peer contract does not carry sessions"))
     }
+
+    /// Early data (T3–T6) in every pairing: what each library's calls return, and where they part from RFC 8446.
+    @Test(arguments: pairings)
+    func earlyDataIsAcceptedDeclinedAndBoundedAsEachLibraryDoes(server: TLSLibrary, client: TLSLibrary) {
+        let accepted = InProcessMatrixTests.run("T3", server: server, client: client, .tls13)
+        let early = accepted.clients[1].trace.first { $0.raw.call.contains("early_data") }
+        let serverRead = accepted.serverConnections[1]
+        #expect(serverRead.earlyDataRead == 256, "the server took the request early")
+        if client == .openssl {
+            #expect(accepted.status == .passed, "\(accepted.message)")
+            #expect(early?.outcome == .ok(256))
+            #expect(serverRead.bytesRead == 256)
+        } else {
+            // D20: gnutls_record_send_early_data reports 0 bytes for the 256 it sent; the request goes twice.
+            #expect(accepted.divergence?.id == "D20-gnutls-send-early-data-returns-zero")
+            #expect(early?.raw.returnValue == 0 && early?.outcome == .ok(0))
+            #expect(serverRead.bytesRead == 512)
+        }
+        #expect(accepted.observation?.values[.earlyData] == "notOffered, accepted")
+
+        // Declined by the server: the client learns it after the handshake and sends the request again, once.
+        let declined = InProcessMatrixTests.run("T5", server: server, client: client, .tls13)
+        #expect(declined.status == .passed, "\(declined.message)")
+        #expect(declined.serverConnections[1].earlyDataRead == 0 && declined.serverConnections[1].bytesRead == 256)
+
+        // Under EAGAIN: OpenSSL's client retries its way through; GnuTLS's retried handshake is refused (D21).
+        let refused = InProcessMatrixTests.run("T4", server: server, client: client, .tls13)
+        if client == .openssl {
+            #expect(refused.status == .passed, "\(refused.message)")
+        } else {
+            #expect(refused.divergence?.id == "D21-gnutls-early-data-handshake-retried-after-eagain-fails")
+            #expect(refused.clients[1].trace.contains { $0.raw.codeName == "GNUTLS_E_INVALID_REQUEST" && $0.raw.call == "gnutls_handshake" })
+        }
+
+        // More than the ticket allows: GnuTLS refuses locally and goes on; OpenSSL ends the connection (D22).
+        let tooMuch = InProcessMatrixTests.run("T6", server: server, client: client, .tls13)
+        if client == .gnutls {
+            #expect(tooMuch.status == .passed, "\(tooMuch.message)")
+            #expect(tooMuch.clients[1].trace.contains { $0.raw.codeName == "GNUTLS_E_RECORD_LIMIT_REACHED" && $0.outcome == .localError })
+        } else {
+            #expect(tooMuch.divergence?.id.hasPrefix("D22") == true, "\(tooMuch.message)")
+            #expect(tooMuch.clients[1].alerts.contains { $0.code == 80 && $0.direction == .sent })
+        }
+    }
+
+    @Test func anEarlyDataPolicyForTheWrongSideIsRefusedByName() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write("fixtures/divergences.yaml", "divergences: []\n")
+        _ = try directory.write(
+            "fixtures/scenarios/T.yaml",
+            "family: T\ntitle: t\nscenarios:\n  - {id: T99, name: x, description: x, protocols: [tls1.3], client: {earlyData: accept}, expect: {echoIntact: true}}\n")
+        let result = try runProgram(PackagePaths.executable, ["list", "--fixtures", directory.path + "/fixtures"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("scenarios[0].client.earlyData") && result.standardError.contains("a client takes fit or all"), "\(result.standardError)")
+    }
 }

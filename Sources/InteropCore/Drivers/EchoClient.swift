@@ -94,7 +94,7 @@ public final class EchoClient: LoopParticipant {
                     EndpointDriver(
                         session: session, connection: connection, transport: transport, actions: actions,
                         payload: payload, expectedInbound: expectedInbound, record: record,
-                        renegotiationPolicy: settings.renegotiation))
+                        renegotiationPolicy: settings.renegotiation, earlyDataPolicy: settings.earlyData))
             case .running(let driver):
                 switch driver.advance() {
                 case .waiting(let readiness): return readiness

@@ -99,6 +99,7 @@ public final class EchoServer: LoopParticipant {
         }
         return EndpointDriver(
             session: session, connection: connection, transport: transport, actions: actions, payload: payload,
-            expectedInbound: expectedInbound, record: record, renegotiationPolicy: settings.renegotiation)
+            expectedInbound: expectedInbound, record: record, renegotiationPolicy: settings.renegotiation,
+            earlyDataPolicy: settings.earlyData)
     }
 }

@@ -41,6 +41,11 @@ public final class EndpointDriver {
     /// The peer's request being answered (it runs before the interrupted step is repeated), if any.
     private var answering: PeerRequest?
     private let authentication: (any PostHandshakeAuthentication)?
+    /// TLS 1.3 early data: the session's calls, this endpoint's policy, and how far it has gone.
+    private let earlyData: (any EarlyDataExchange)?
+    private let earlyDataPolicy: EarlyDataPolicy?
+    private var earlyDataPhase = EarlyDataPhase.due
+    private var handshakeCompleted = false
     /// Writes in a row that returned 0 bytes without an error.
     private var zeroWrites = 0
     private var renegotiationSeen = false
@@ -51,12 +56,14 @@ public final class EndpointDriver {
     public init(
         session: any TLSSession, connection: any RawConnection, transport: (any ByteTransport)?,
         actions: [EndpointAction], payload: [UInt8], expectedInbound: Int, record: ConnectionRecord,
-        renegotiationPolicy: RenegotiationPolicy = .accept
+        renegotiationPolicy: RenegotiationPolicy = .accept, earlyDataPolicy: EarlyDataPolicy? = nil
     ) {
         self.session = session
         streams = session as? any StreamSession
         renegotiation = session as? any Renegotiation
         authentication = session as? any PostHandshakeAuthentication
+        earlyData = session as? any EarlyDataExchange
+        self.earlyDataPolicy = earlyDataPolicy
         self.renegotiationPolicy = renegotiationPolicy
         datagramTimers = DatagramTimerPolicy(session: session, transport: transport)
         quicEvents = QUICEventPolicy(session: session)
@@ -101,9 +108,19 @@ public final class EndpointDriver {
             datagramTimers?.countIdleWakeup()
             return interpret(result, of: action, refusalsBefore: refusalsBefore)
         case .handshake, .handshakeOnce:
+            if earlyDataPhase != .done {
+                if let progress = exchangeEarlyData(during: action, refusalsBefore: refusalsBefore) { return progress }
+                if handshakeCompleted { return .done }
+            }
             datagramTimers?.noteBeforeFirstFlight(&record)
             let result = session.handshake()
             if !result.outcome.isRetry { record.handshake = result.outcome }
+            if result.outcome == .ok(0) && earlyDataPhase != .done {
+                // What is left of early data (its fate, or reading it) happens on the next pass.
+                handshakeCompleted = true
+                record.log(action, result)
+                return .again
+            }
             datagramTimers?.countIdleWakeup()
             datagramTimers?.readTimers(after: result.outcome, record: &record)
             if action == .handshakeOnce && result.outcome.isRetry {
@@ -342,6 +359,72 @@ public final class EndpointDriver {
             return .done
         default:
             return .stopped(result.outcome)
+        }
+    }
+
+    /// Where early data stands: due before the handshake, written (this many bytes) or read up to the handshake, or
+    /// done with.
+    private enum EarlyDataPhase: Equatable {
+        case due
+        case written(Int)
+        case readBeforeHandshake
+        case done
+    }
+
+    /// Early data around the handshake: a client writes it before the first handshake call and learns its fate after
+    /// the handshake (rejected data goes again with `send`); a server reads it before or after, as its library
+    /// requires, into what `readExactly` and `echo` see. Nil when there is nothing to do before the next handshake
+    /// call (or, once the handshake completed, nothing more at all).
+    private func exchangeEarlyData(during action: EndpointAction, refusalsBefore: Int) -> StepProgress? {
+        let handshakeDone = handshakeCompleted
+        guard let policy = earlyDataPolicy, let earlyData else {
+            earlyDataPhase = .done
+            return nil
+        }
+        if policy.isServerPolicy {
+            guard earlyData.readsEarlyDataBeforeHandshake != handshakeDone, earlyDataPhase == .due else {
+                if handshakeDone { earlyDataPhase = .done }
+                return nil
+            }
+            let result = scratch.withUnsafeMutableBytes { earlyData.readEarlyData(into: $0) }
+            guard case .ok(let count) = result.outcome else { return interpret(result, of: action, refusalsBefore: refusalsBefore) }
+            guard count == 0 else { return took(result, in: action) }
+            record.log(action, result)
+            record.earlyDataRead = received.count
+            earlyDataPhase = handshakeDone ? .done : .readBeforeHandshake
+            return nil
+        }
+        switch earlyDataPhase {
+        case .due:
+            let allowance = earlyData.earlyDataAllowance
+            guard allowance > 0 else {
+                record.earlyData = EarlyDataStatus.notOffered.rawValue
+                earlyDataPhase = .done
+                return nil
+            }
+            let count = policy == .all ? payload.count : min(payload.count, allowance)
+            let result = payload.withUnsafeBytes { earlyData.writeEarlyData(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            if result.outcome.isRetry { return interpret(result, of: action, refusalsBefore: refusalsBefore) }
+            record.log(action, result)
+            guard case .ok(let written) = result.outcome else {
+                // The library refused the early write: the handshake goes on without early data.
+                record.earlyData = "refused(\(result.outcome))"
+                earlyDataPhase = .done
+                return nil
+            }
+            earlyDataPhase = .written(written)
+            return nil
+        case .written(let count) where handshakeDone:
+            let status = earlyData.earlyDataStatus
+            record.earlyData = status.rawValue
+            if status == .accepted {
+                written.append(payload, range: 0..<count)
+                writeOffset = count
+            }
+            earlyDataPhase = .done
+            return nil
+        default:
+            return nil
         }
     }
 

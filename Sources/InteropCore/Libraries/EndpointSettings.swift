@@ -35,6 +35,9 @@ public struct EndpointSettings: Sendable, Hashable {
     /// certificate after the handshake (its script has a `requestCertificate` step), which loads the client CA.
     public var clientCertificateOffer: ClientCertificateOffer = .none
     public var requestsClientCertificate = false
+    /// TLS 1.3 early data: the server's policy and the largest amount its tickets allow, or the client's.
+    public var earlyData: EarlyDataPolicy?
+    public var maxEarlyData = 16384
     /// DTLS server: run the stateless cookie exchange before the handshake.
     public var cookieExchange: Bool
     /// Library-specific settings, by the library's options key (see `LibraryPlugin.optionsKey`).

@@ -84,6 +84,25 @@ public protocol PostHandshakeAuthentication: TLSSession {
     var clientCertificateStatus: String? { get }
 }
 
+/// TLS 1.3 early data (0-RTT). A client writes it before its first `handshake()` call; a server with an early-data
+/// policy reads it before the handshake (OpenSSL) or once the handshake completed (GnuTLS).
+public protocol EarlyDataExchange: TLSSession {
+    /// Client: how many bytes the resumed session allows early (`SSL_SESSION_get_max_early_data`,
+    /// `gnutls_record_get_max_early_data_size`); 0 when none.
+    var earlyDataAllowance: Int { get }
+    /// Client: writes early data before the handshake (`SSL_write_early_data`, `gnutls_record_send_early_data`).
+    /// Repeated after a retry outcome.
+    func writeEarlyData(_ bytes: UnsafeRawBufferPointer) -> StepResult
+    /// Client, after the handshake: whether the server took it (`SSL_get_early_data_status`,
+    /// `gnutls_session_get_flags` & `GNUTLS_SFLAGS_EARLY_DATA`).
+    var earlyDataStatus: EarlyDataStatus { get }
+    /// Server: whether early data is read before the handshake (`SSL_read_early_data` must come first) or after it
+    /// (`gnutls_record_recv_early_data` returns what the handshake kept).
+    var readsEarlyDataBeforeHandshake: Bool { get }
+    /// Server: the next early data: `ok(n)` with bytes, `ok(0)` when there is no more. Repeated after a retry outcome.
+    func readEarlyData(into buffer: UnsafeMutableRawBufferPointer) -> StepResult
+}
+
 /// Timers the application drives: DTLS retransmission (`DTLSv1_get_timeout` / `DTLSv1_handle_timeout`,
 /// `gnutls_dtls_get_timeout`) and QUIC's event timer (`SSL_get_event_timeout` / `SSL_handle_events`).
 public protocol RetransmissionTimerControl: TLSSession {

@@ -72,6 +72,10 @@ public struct ConnectionRecord: Sendable, Codable {
     /// Server of a cell that asks for a client certificate after the handshake: `verified`, `none`,
     /// `unverified (why)`, or `requestFailed(outcome)` when the request ended the connection or was refused.
     public var clientCertificate: String?
+    /// TLS 1.3 early data. Client: `notOffered`, `accepted`, `rejected`, or `refused(outcome)` when its early write
+    /// failed. Server: the bytes it read early.
+    public var earlyData: String?
+    public var earlyDataRead: Int?
 
     public init(role: EndpointRole, library: TLSLibrary, ordinal: Int) {
         self.role = role

@@ -73,6 +73,10 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     /// TLS 1.3 post-handshake authentication, as the server's request left it: `verified`, `none` (an empty
     /// answer), `unverified (why)`, or `requestFailed(outcome)`; observed only in cells that ask for a certificate.
     case clientCertificate
+    /// TLS 1.3 early data, each client in order: `notOffered`, `accepted`, `rejected`, or `refused(outcome)` when its
+    /// library refused the early write (`notReached` for a client that never got that far); observed only in cells
+    /// whose clients send early data.
+    case earlyData
 
     public static func < (lhs: ObservedField, rhs: ObservedField) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -86,7 +90,9 @@ extension ObservedField {
         switch self {
         case .clientHandshake, .serverHandshake, .clientEndOfStream, .serverEndOfStream, .clientShutdown, .serverShutdown:
             let extra = ["completed", "noConnection", "notStarted", "notReached"]
-            if extra.contains(text) || Outcome(parsing: text) != nil { return nil }
+            // Connections that differ are listed in order, " / " between them (what observations write).
+            let parts = text.components(separatedBy: " / ")
+            if parts.allSatisfy({ extra.contains($0) || Outcome(parsing: $0) != nil }) { return nil }
             return "is not an outcome (e.g. completed, eof(clean), alertReceived(120), localError, noConnection)"
         case .echoIntact, .deliveredToServer, .deliveredToClient:
             return ["true", "false"].contains(text) ? nil : "must be true or false"
@@ -149,6 +155,13 @@ extension ObservedField {
                 return nil
             }
             return "must be verified, none, unverified (why) or requestFailed(outcome)"
+        case .earlyData:
+            let valid = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.allSatisfy { item in
+                if EarlyDataStatus(rawValue: item) != nil || item == "notReached" { return true }
+                guard item.hasPrefix("refused("), item.hasSuffix(")") else { return false }
+                return Outcome(parsing: String(item.dropFirst("refused(".count).dropLast())) != nil
+            }
+            return valid ? nil : "must list each client's notOffered, accepted, rejected or refused(outcome), e.g. notOffered, accepted"
         }
     }
 }
@@ -168,7 +181,7 @@ extension ObservedField {
     public static let clientSide: Set<ObservedField> = [
         .clientHandshake, .clientEndOfStream, .clientShutdown, .clientProbes, .clientSetup, .clientLargestWrite,
         .negotiatedALPN, .alpnAgreement, .echoIntact, .deliveredToClient, .deliveredToServer, .serverReceived,
-        .writeAccounting, .applicationData, .retryOutcome, .renegotiations, .resumedClients,
+        .writeAccounting, .applicationData, .retryOutcome, .renegotiations, .resumedClients, .earlyData,
     ]
 
     /// What a cell in `mode` cannot observe.

@@ -91,6 +91,9 @@ public struct EndpointSpec: Sendable, Hashable {
     public var sessionTickets = false
     /// TLS 1.3 client: what it offers for post-handshake authentication.
     public var clientCertificateOffer: ClientCertificateOffer = .none
+    /// TLS 1.3 early data: the server's policy (and its tickets' allowance) or the client's.
+    public var earlyData: EarlyDataPolicy?
+    public var maxEarlyData = 16384
 
     public init(
         alpn: [String] = [], interposedStyle: InterposedTransport.CallbackStyle? = nil, faults: FaultPlan = .none,

@@ -3,10 +3,10 @@ import InteropCore
 /// One endpoint of a scenario as fixtures write it: steps, transport, faults, DTLS timers and the libraries' own
 /// settings, each refused by name when unknown.
 extension ScenarioCatalog {
-    static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction]) throws -> EndpointSpec {
+    static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction], role: EndpointRole) throws -> EndpointSpec {
         guard let entry else { return EndpointSpec(steps: defaultSteps) }
         try entry.allowOnly(
-            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation", "dtlsMTU", "resume", "sessionTickets", "postHandshakeAuth"]
+            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation", "dtlsMTU", "resume", "sessionTickets", "postHandshakeAuth", "earlyData", "maxEarlyData"]
                 + entry.libraries.optionOwners.map(\.optionsKey)))
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
@@ -49,6 +49,18 @@ extension ScenarioCatalog {
                 throw entry.error("postHandshakeAuth", "is '\(text)'; use withCertificate, withoutCertificate or none")
             }
             spec.clientCertificateOffer = offer
+        }
+        if let text = try entry.optionalString("earlyData") {
+            let allowed = EarlyDataPolicy.allCases.filter { $0.isServerPolicy == (role == .server) }.map(\.rawValue)
+            guard let policy = EarlyDataPolicy(rawValue: text), allowed.contains(text) else {
+                throw entry.error("earlyData", "is '\(text)'; a \(role.rawValue) takes \(allowed.joined(separator: " or "))")
+            }
+            spec.earlyData = policy
+        }
+        if entry.has("maxEarlyData") {
+            let size = try entry.int("maxEarlyData", default: 16384)
+            guard (1...Self.maximumPayload).contains(size) else { throw entry.error("maxEarlyData", "is \(size); use 1…\(Self.maximumPayload) bytes") }
+            spec.maxEarlyData = size
         }
         return spec
     }

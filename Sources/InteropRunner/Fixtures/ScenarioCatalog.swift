@@ -172,8 +172,8 @@ public struct ScenarioCatalog: Sendable {
         if (!coversEveryLibrary(servers) || !coversEveryLibrary(clientLibraries)) && reason == nil {
             throw entry.error("notApplicableReason", "is required when 'servers' or 'clientLibraries' leaves a library out")
         }
-        let server = try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer)
-        let client = try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient)
+        let server = try parseEndpoint(serverEntry, defaultSteps: EndpointAction.echoServer, role: .server)
+        let client = try parseEndpoint(clientEntry, defaultSteps: EndpointAction.echoClient, role: .client)
         let datagramFaulty = !server.datagramFaults.isEmpty || !client.datagramFaults.isEmpty
         let onlyQUIC = protocols.allSatisfy(\.isQUIC)
         if protocols.contains(where: \.isQUIC) && (!onlyQUIC || capacity != nil) {

@@ -90,6 +90,9 @@ public struct CellObservation: Sendable {
             let client = clients.compactMap(\.renegotiations).reduce(0, +)
             values[.renegotiations] = "server \(server), client \(client)"
         }
+        if clients.contains(where: { $0.earlyData != nil }) {
+            values[.earlyData] = clients.sorted { $0.ordinal < $1.ordinal }.map { $0.earlyData ?? "notReached" }.joined(separator: ", ")
+        }
         if serverConnections.contains(where: { $0.clientCertificate != nil }) {
             values[.clientCertificate] = Self.merge(serverConnections.map { $0.clientCertificate ?? "notReached" })
         }

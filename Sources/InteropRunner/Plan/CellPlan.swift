@@ -32,6 +32,8 @@ public struct CellPlan: Sendable {
             settings.sessionTickets = spec.sessionTickets
             settings.clientCertificateOffer = role == .client ? spec.clientCertificateOffer : .none
             settings.requestsClientCertificate = role == .server && spec.steps.contains(.requestCertificate)
+            settings.earlyData = spec.earlyData
+            settings.maxEarlyData = spec.maxEarlyData
             return settings
         }
         serverSettings = settings(.server, scenario.server)
