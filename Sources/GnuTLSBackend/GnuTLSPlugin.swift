@@ -8,7 +8,7 @@ extension GnuTLSBackend {
     /// GnuTLS as the harness knows it: its names, its backend, the settings only it has and `gnutls-bin`'s tools.
     public static let plugin = LibraryPlugin(
         library: .gnutls, displayName: "GnuTLS", matrixMark: "g", backend: GnuTLSBackend(), optionsKey: optionsKey,
-        options: [GnuTLSOption.alpnRejection, GnuTLSOption.alpnServerPrecedence],
+        options: [GnuTLSOption.alpnRejection, GnuTLSOption.alpnServerPrecedence, GnuTLSOption.safeRenegotiation],
         commandLineTools: ["gnutls-serv": "/usr/bin/gnutls-serv", "gnutls-cli": "/usr/bin/gnutls-cli"],
         sharedObjects: [SharedObject("libgnutls.so.30", symbol: "gnutls_global_init")],
         debianPackages: ["libgnutls30", "libgnutls30t64"], configurationVariable: "GNUTLS_SYSTEM_PRIORITY_FILE")
@@ -38,11 +38,42 @@ enum GnuTLSOption {
     /// `GNUTLS_ALPN_SERVER_PRECEDENCE`. Elsewhere ignored: OpenSSL's `SSL_select_next_proto`, for one, always prefers
     /// the server's order.
     static let alpnServerPrecedence = LibraryOption("alpnServerPrecedence", .flag, roles: [.server], elsewhere: .ignored)
+    /// RFC 5746 secure renegotiation, as GnuTLS's priority keywords set it (`%PARTIAL_RENEGOTIATION` is the default).
+    static let safeRenegotiation = LibraryOption(
+        "safeRenegotiation", .choice(GnuTLSSafeRenegotiation.allCases.map(\.rawValue)),
+        elsewhere: .notApplicable(
+            "the {value} secure renegotiation is a GnuTLS priority keyword; {library} always sends renegotiation_info and cannot leave it out"))
+}
+
+/// GnuTLS's RFC 5746 modes, each a priority-string keyword.
+enum GnuTLSSafeRenegotiation: String, CaseIterable {
+    /// `%PARTIAL_RENEGOTIATION`, the default: the extension is sent and expected, initial handshakes with peers
+    /// without it are allowed, renegotiations with them are not.
+    case partial
+    /// `%SAFE_RENEGOTIATION`: peers without the extension are refused.
+    case safe
+    /// `%UNSAFE_RENEGOTIATION`: renegotiation with peers without the extension is allowed.
+    case unsafe
+    /// `%DISABLE_SAFE_RENEGOTIATION`: the extension is neither sent nor honoured, a legacy peer.
+    case disabled
+
+    var priorityKeyword: String? {
+        switch self {
+        case .partial: nil
+        case .safe: "%SAFE_RENEGOTIATION"
+        case .unsafe: "%UNSAFE_RENEGOTIATION"
+        case .disabled: "%DISABLE_SAFE_RENEGOTIATION"
+        }
+    }
 }
 
 extension EndpointSettings {
     var gnuTLSALPNRejection: GnuTLSALPNRejection {
         options(for: GnuTLSBackend.optionsKey)[GnuTLSOption.alpnRejection.name].flatMap(GnuTLSALPNRejection.init) ?? .conforming
+    }
+
+    var gnuTLSSafeRenegotiation: GnuTLSSafeRenegotiation {
+        options(for: GnuTLSBackend.optionsKey)[GnuTLSOption.safeRenegotiation.name].flatMap(GnuTLSSafeRenegotiation.init) ?? .partial
     }
 
     var gnuTLSALPNServerPrecedence: Bool { options(for: GnuTLSBackend.optionsKey).flag(GnuTLSOption.alpnServerPrecedence.name) }

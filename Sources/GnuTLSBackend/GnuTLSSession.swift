@@ -73,16 +73,18 @@ final class GnuTLSSession: TLSSession {
             case .quic: "+VERS-TLS1.3"
             }
         }
-        let version = ([settings.protocolVersion] + settings.alsoAccepted).map(keyword).joined(separator: ":")
+        // The cell's versions, and the RFC 5746 mode when a fixture chose one.
+        let additions = ([settings.protocolVersion] + settings.alsoAccepted).map(keyword).joined(separator: ":")
+            + (settings.gnuTLSSafeRenegotiation.priorityKeyword.map { ":" + $0 } ?? "")
         if LibrarySetup.current.systemConfiguration {
             // The library's default priority (its configuration file's, the system's policy) with only the cell's
             // protocol version allowed, which the cell needs.
             // Refused by unsupportedReason before a session is made when the call is missing.
             guard let append = GnuTLSCapabilities.defaultPriorityAppend else { preconditionFailure("gnutls_set_default_priority_append") }
             var errorPosition: UnsafePointer<CChar>?
-            try check("gnutls_set_default_priority_append", append(session, "-VERS-ALL:" + version, &errorPosition, 0))
+            try check("gnutls_set_default_priority_append", append(session, "-VERS-ALL:" + additions, &errorPosition, 0))
         } else {
-            try check("gnutls_priority_set_direct", gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:" + version, nil))
+            try check("gnutls_priority_set_direct", gnutls_priority_set_direct(session, "NORMAL:-VERS-ALL:" + additions, nil))
         }
         try check("gnutls_credentials_set", gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, UnsafeMutableRawPointer(certificates)))
         if !settings.alpn.isEmpty {

@@ -142,8 +142,9 @@ public final class EndpointDriver {
             let result = scratch.withUnsafeMutableBytes { session.read(into: $0) }
             if let progress = took(result, in: action) { return progress }
             switch result.outcome {
-            // A retry, or a warning handed to the caller (the read is repeated), is not the end of the stream.
-            case .wantRead, .wantWrite, .warningReceived: break
+            // A retry, a warning or a request handed to the caller (the read is repeated once it is answered) is not
+            // the end of the stream.
+            case .wantRead, .wantWrite, .warningReceived, .renegotiationRequested, .certificateRequested: break
             default: record.endOfStream = result.outcome
             }
             if action == .readExactly && result.outcome == .eof(.clean) {
@@ -264,8 +265,13 @@ public final class EndpointDriver {
         }
         let result = scratch.withUnsafeMutableBytes { session.read(into: $0) }
         if let progress = took(result, in: action) { return progress }
-        if !result.outcome.isRetry { record.endOfStream = result.outcome }
+        if !result.outcome.isRetry && !Self.isRequest(result.outcome) { record.endOfStream = result.outcome }
         return interpret(result, of: action, refusalsBefore: refusalsBefore)
+    }
+
+    /// A peer's request the library hands to the caller, who answers it and repeats the read.
+    private static func isRequest(_ outcome: Outcome) -> Bool {
+        outcome == .renegotiationRequested || outcome == .certificateRequested
     }
 
     /// `readInChunks`: reads of at most `size` bytes, polling first (or only when the library holds nothing).
@@ -446,6 +452,10 @@ public final class EndpointDriver {
             record.log(action, result)
             answering = nil
             return .again
+        }
+        if action.readsToTheEnd && !result.outcome.allowsContinuation {
+            // The answer ended the connection: that is how the interrupted read's stream ended.
+            record.endOfStream = result.outcome
         }
         return interpret(result, of: action, refusalsBefore: refusalsBefore)
     }

@@ -185,6 +185,14 @@ public enum EndpointAction: Sendable, Hashable, CustomStringConvertible {
     /// The client's script, after the nonblocking TLS client guide, concluding its request with close_notify.
     public static let echoClient: [EndpointAction] = [.handshake, .send, .shutdown(.closeNotify), .readToEnd, .close]
 
+    /// Whether the step reads until an end the record reports as `endOfStream`.
+    public var readsToTheEnd: Bool {
+        switch self {
+        case .readToEnd, .readExactly, .echoEach: true
+        default: false
+        }
+    }
+
     /// Whether the step needs a protocol with streams (QUIC).
     public var needsStreams: Bool {
         switch self {
