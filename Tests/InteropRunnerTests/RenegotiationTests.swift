@@ -85,4 +85,29 @@ import Testing
             #expect(result.clients[0].wantWriteCount > 0, "\(id): the client's write was blocked")
         }
     }
+
+    /// RFC 5746: peers without the secure-renegotiation indication (only GnuTLS can play one). Both libraries ask a
+    /// legacy client to renegotiate and then end the connection; OpenSSL 3 will not even connect to a legacy server.
+    @Test func legacyPeersAreRefusedTheWayEachLibraryDoes() {
+        let openSSLServer = run("N5", server: .openssl, client: .gnutls)
+        #expect(openSSLServer.divergence?.id == "D23-openssl-server-aborts-renegotiation-with-a-legacy-client")
+        #expect(openSSLServer.serverConnections[0].trace.contains { $0.raw.reason?.contains("unsafe legacy renegotiation disabled") == true })
+        let gnuTLSServer = run("N5", server: .gnutls, client: .gnutls)
+        #expect(gnuTLSServer.divergence?.id == "D23b-gnutls-server-aborts-renegotiation-with-a-legacy-client-silently")
+        #expect(gnuTLSServer.serverConnections[0].trace.contains { $0.raw.codeName == "GNUTLS_E_UNSAFE_RENEGOTIATION_DENIED" })
+        #expect(gnuTLSServer.serverConnections[0].alerts.isEmpty)
+        // An OpenSSL client cannot play the legacy client: not applicable, saying why.
+        #expect(run("N5", server: .gnutls, client: .openssl).message.contains("always sends renegotiation_info"))
+
+        #expect(run("N6", server: .gnutls, client: .gnutls).status == .passed)
+        let refused = run("N6", server: .gnutls, client: .openssl)
+        #expect(refused.divergence?.id == "D24-openssl-client-refuses-a-legacy-server")
+        #expect(refused.observation?.values[.clientHandshake] == "alertSent(40)")
+
+        let silent = run("N7", server: .gnutls, client: .gnutls)
+        #expect(silent.divergence?.id == "D25-gnutls-client-aborts-a-legacy-servers-renegotiation-silently")
+        #expect(silent.clients[0].trace.contains { $0.outcome == .renegotiationRequested })
+        // The end of the client's stream is how its answer ended, not the request itself.
+        #expect(silent.observation?.values[.clientEndOfStream] == "protocolError")
+    }
 }
