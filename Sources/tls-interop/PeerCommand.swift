@@ -27,6 +27,8 @@ struct PeerCommand: ParsableCommand {
     @Option(help: "Directory holding the certificates.") var certs: String = PeerRequest.Defaults.certs
     @Option(help: ArgumentHelp("Misbehave on purpose, for the watchdog's tests: hang, crash or garbage.", visibility: .hidden))
     var misbehave: PeerRequest.Misbehaviour?
+    @Option(help: "Client of a scenario whose clients resume: the session to resume, as an earlier client's `session` line gave it (hex).")
+    var resumeSession: String?
 
     /// The same request the runner's arguments are read into directly.
     var request: PeerRequest {
@@ -40,10 +42,15 @@ struct PeerCommand: ParsableCommand {
         request.scenarioFile = scenarioFile
         request.certs = certs
         request.misbehave = misbehave
+        request.resumeSession = resumeSession.flatMap(Hexadecimal.bytes)
         return request
     }
 
     func run() throws {
+        if let resumeSession, Hexadecimal.bytes(resumeSession) == nil {
+            StandardStreams.error("tls-interop peer: error: --resume-session: not hexadecimal bytes\n")
+            throw ExitCode(2)
+        }
         try request.run()
     }
 }
@@ -134,7 +141,7 @@ extension PeerRequest {
                 StandardStreams.error("tls-interop peer: error: --port is required for a client\n")
                 throw ExitCode(2)
             }
-            PeerEndpoint.runClient(plan: plan, port: port, ordinal: ordinal, deadline: limit, emit: emit)
+            PeerEndpoint.runClient(plan: plan, port: port, ordinal: ordinal, deadline: limit, resumeWith: resumeSession, emit: emit)
         }
     }
 }

@@ -32,9 +32,23 @@ import Testing
         #expect(result.serverConnections[1].bytesWritten == 256)
     }
 
-    @Test func resumptionStaysInProcess() throws {
-        let result = InProcessMatrixTests.runOutOfProcess("T1", server: .openssl, client: .openssl, .tls13, deadline: .seconds(5))
-        #expect(result.status == .skipped && result.message.contains("peer contract does not carry sessions"))
+    /// Across processes the first client's peer prints its session and the runner hands it to the second.
+    @Test(arguments: pairings)
+    func resumptionCrossesProcesses(server: TLSLibrary, client: TLSLibrary) throws {
+        let result = InProcessMatrixTests.runOutOfProcess("T1", server: server, client: client, .tls13, deadline: .seconds(5))
+        #expect(result.status == .passed, "\(result.message)")
+        #expect(result.clients.map(\.resumed) == [false, true])
+        let early = InProcessMatrixTests.runOutOfProcess("T3", server: server, client: client, .tls13, deadline: .seconds(5))
+        #expect(early.observation?.values[.earlyData] == "notOffered, accepted", "\(early.message)")
+    }
+
+    @Test func aSessionThatIsNotHexIsRefusedByName() throws {
+        let result = try runProgram(
+            PackagePaths.executable,
+            ["peer", "--role", "client", "--scenario", "T1", "--server", "openssl", "--client", "openssl", "--protocol", "tls1.3",
+             "--port", "1", "--resume-session", "xyz", "--fixtures", PackagePaths.fixtures])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("--resume-session"), "\(result.standardError)")
     }
 
     /// Early data (T3–T6) in every pairing: what each library's calls return, and where they part from RFC 8446.

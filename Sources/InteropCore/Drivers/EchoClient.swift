@@ -11,6 +11,8 @@ public final class EchoClient: LoopParticipant {
     private var state: State = .notStarted
     /// The client whose session this one resumes: it starts once that one has finished.
     public var resumesAfter: EchoClient?
+    /// A session to resume that another process made (a peer's `--resume-session`), when there is no `resumesAfter`.
+    public var resumeWith: [UInt8]?
     private var session: (any TLSSession)?
     /// This client's session serialized for the next client to resume, once it finished.
     public private(set) var resumptionData: [UInt8]?
@@ -59,6 +61,8 @@ public final class EchoClient: LoopParticipant {
                 if let previous = resumesAfter {
                     guard previous.isSettled else { return .condition { previous.isSettled } }
                     settings.resumeWith = previous.resumptionData
+                } else if settings.resume, let resumeWith {
+                    settings.resumeWith = resumeWith
                 }
                 let connection: any RawConnection
                 do {

@@ -48,10 +48,19 @@ public struct OutOfProcessCellRunner: PeerProcessRunning {
         let clientPort = relay?.address.port ?? port
         let clientCount = cell.protocolVersion.isDatagram ? 1 : cell.scenario.clientCount
         var clients: [ChildProcess] = []
+        // Clients that resume run one after another, each handed the session the one before it printed.
+        let resuming = cell.scenario.client.resume
+        var session: String?
         for ordinal in 1...clientCount {
             do {
-                clients.append(
-                    try setup.startClientPeer(cell, seed: seed, port: clientPort, ordinal: ordinal, extraArguments: clientExtraArguments))
+                let resumption = resuming ? session.map { ["--resume-session", $0] } ?? [] : []
+                let client = try setup.startClientPeer(
+                    cell, seed: seed, port: clientPort, ordinal: ordinal, extraArguments: resumption + clientExtraArguments)
+                clients.append(client)
+                if resuming {
+                    ChildProcess.waitAll([client], deadline: hardDeadline)
+                    session = client.lines.lazy.compactMap { PeerEvent.parse($0) }.first { $0.event == .session }?.session
+                }
             } catch {
                 transcript.problems.append("cannot start client peer \(ordinal): \(error)")
             }

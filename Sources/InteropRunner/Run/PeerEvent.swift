@@ -14,6 +14,9 @@ public struct PeerEvent: Codable, Sendable {
         /// The endpoint cannot play this cell (`reason` says why); it exits with `unsupportedExitStatus` and the cell
         /// is not applicable — never a failure, never a time-out (docs/peer-contract.md).
         case unsupported
+        /// A client of a scenario whose clients resume: its session as its library serialized it (`session`, hex),
+        /// for the runner to hand the next client (`--resume-session`).
+        case session
     }
 
     /// The exit status an endpoint reserves for "I cannot play this cell", with an `unsupported` line before it.
@@ -24,13 +27,18 @@ public struct PeerEvent: Codable, Sendable {
     public var record: ConnectionRecord?
     public var ending: LoopEnding?
     public var reason: String?
+    public var session: String?
 
-    public init(event: Kind, port: UInt16? = nil, record: ConnectionRecord? = nil, ending: LoopEnding? = nil, reason: String? = nil) {
+    public init(
+        event: Kind, port: UInt16? = nil, record: ConnectionRecord? = nil, ending: LoopEnding? = nil, reason: String? = nil,
+        session: String? = nil
+    ) {
         self.event = event
         self.port = port
         self.record = record
         self.ending = ending
         self.reason = reason
+        self.session = session
     }
 
     public var jsonLine: String {
@@ -64,10 +72,17 @@ public enum PeerEndpoint {
         emit(PeerEvent(event: .finished, ending: ending))
     }
 
-    public static func runClient(plan: CellPlan, port: UInt16, ordinal: Int, deadline: Duration, emit: (PeerEvent) -> Void) {
+    /// `resumeWith`: the session an earlier client process made, for a client of a scenario whose clients resume.
+    public static func runClient(
+        plan: CellPlan, port: UInt16, ordinal: Int, deadline: Duration, resumeWith: [UInt8]? = nil, emit: (PeerEvent) -> Void
+    ) {
         let address = LoopbackAddress(port: port)
         let client = plan.makeClient(ordinal: ordinal, dialer: plan.makeDialer(to: address))
+        client.resumeWith = resumeWith
         let ending = InProcessLoop(deadline: deadline).run([client])
+        if let session = client.resumptionData {
+            emit(PeerEvent(event: .session, session: Hexadecimal.string(session)))
+        }
         emit(PeerEvent(event: .record, record: client.record))
         emit(PeerEvent(event: .finished, ending: ending))
     }

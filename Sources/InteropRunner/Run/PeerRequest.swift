@@ -41,6 +41,8 @@ public struct PeerRequest: Sendable, Equatable {
     public var scenarioFile: String?
     public var certs = Defaults.certs
     public var misbehave: Misbehaviour?
+    /// Client: the session to resume, as an earlier client's `session` line gave it (hex).
+    public var resumeSession: [UInt8]?
 
     public init(role: Role, scenario: String, server: String, client: String, protocolVersion: ProtocolVersion) {
         self.role = role
@@ -53,7 +55,7 @@ public struct PeerRequest: Sendable, Equatable {
     /// Every option `tls-interop peer` takes, as the runner writes them.
     public static let optionNames = [
         "--role", "--scenario", "--server", "--client", "--protocol", "--seed", "--port", "--ordinal", "--listen-fd",
-        "--deadline", "--fixtures", "--scenario-file", "--certs", "--misbehave",
+        "--deadline", "--fixtures", "--scenario-file", "--certs", "--misbehave", "--resume-session",
     ]
 
     /// `--name value` pairs of known options, each once, every value valid and the required ones present; nil for
@@ -77,8 +79,10 @@ public struct PeerRequest: Sendable, Equatable {
         }
         guard let seed = parsed("--seed", { UInt64($0) }), let port = parsed("--port", { UInt16($0) }),
             let ordinal = parsed("--ordinal", { Int($0) }), let listenFd = parsed("--listen-fd", { Int32($0) }),
-            let deadline = parsed("--deadline", { Double($0) }), let misbehave = parsed("--misbehave", Misbehaviour.init(rawValue:))
+            let deadline = parsed("--deadline", { Double($0) }), let misbehave = parsed("--misbehave", Misbehaviour.init(rawValue:)),
+            let resumeSession = parsed("--resume-session", Hexadecimal.bytes)
         else { return nil }
+        self.resumeSession = resumeSession
         self.seed = seed ?? Defaults.seed
         self.port = port
         self.ordinal = ordinal ?? Defaults.ordinal
