@@ -72,6 +72,9 @@ public struct OpenSSLBackend: TLSBackend {
     }
 
     public func unsupportedReason(_ settings: EndpointSettings) -> String? {
+        if settings.role == .client && settings.clientCertificateOffer == .neverAnswers {
+            return "OpenSSL answers a CertificateRequest inside SSL_read itself; a client reading on cannot leave it unanswered"
+        }
         if settings.protocolVersion.isQUIC, case .failure(let missing) = QUICSymbols.linked {
             return "the linked \(runtimeVersion) has no QUIC server (\(missing.name) is absent; the listener API arrived in OpenSSL 3.5)"
         }

@@ -45,6 +45,20 @@ import Testing
         #expect(left.observation?.values[.clientCertificate] == "requestFailed(reset)")
     }
 
+    /// A GnuTLS client that reads on past GNUTLS_E_REAUTH_REQUEST: the library waits (GNUTLS_E_AGAIN, no spin), the
+    /// server waits for the certificate, and only a deadline ends it. OpenSSL cannot play that client.
+    @Test func anIgnoredRequestStallsBothSides() {
+        for server in [TLSLibrary.openssl, .gnutls] {
+            let result = run("P10", server: server, client: .gnutls)
+            #expect(result.status == .passed, "\(result.message)")
+            #expect(result.ending == .stalled)
+            let reads = result.clients[0].trace.filter { $0.action == "readExactly" }.map(\.outcome)
+            #expect(reads.contains(.certificateRequested) && reads.last == .timeout, "\(reads)")
+            #expect(!result.clients[0].trace.contains { $0.raw.call == "gnutls_reauth" })
+        }
+        #expect(run("P10", server: .gnutls, client: .openssl).message.contains("inside SSL_read"))
+    }
+
     @Test func theSameHappensAcrossProcesses() {
         let result = InProcessMatrixTests.runOutOfProcess("P6", server: .openssl, client: .gnutls, .tls13)
         #expect(result.status == .passed, "\(result.message)")

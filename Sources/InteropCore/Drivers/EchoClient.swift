@@ -98,7 +98,8 @@ public final class EchoClient: LoopParticipant {
                     EndpointDriver(
                         session: session, connection: connection, transport: transport, actions: actions,
                         payload: payload, expectedInbound: expectedInbound, record: record,
-                        renegotiationPolicy: settings.renegotiation, earlyDataPolicy: settings.earlyData))
+                        renegotiationPolicy: settings.renegotiation, earlyDataPolicy: settings.earlyData,
+                        answersCertificateRequests: settings.clientCertificateOffer != .neverAnswers))
             case .running(let driver):
                 switch driver.advance() {
                 case .waiting(let readiness): return readiness

@@ -41,6 +41,9 @@ public final class EndpointDriver {
     /// The peer's request being answered (it runs before the interrupted step is repeated), if any.
     private var answering: PeerRequest?
     private let authentication: (any PostHandshakeAuthentication)?
+    /// Whether a certificate request the library hands over is answered, or the interrupted read repeated as if
+    /// nothing had come.
+    private let answersCertificateRequests: Bool
     /// TLS 1.3 early data: the session's calls, this endpoint's policy, and how far it has gone.
     private let earlyData: (any EarlyDataExchange)?
     private let earlyDataPolicy: EarlyDataPolicy?
@@ -56,8 +59,10 @@ public final class EndpointDriver {
     public init(
         session: any TLSSession, connection: any RawConnection, transport: (any ByteTransport)?,
         actions: [EndpointAction], payload: [UInt8], expectedInbound: Int, record: ConnectionRecord,
-        renegotiationPolicy: RenegotiationPolicy = .accept, earlyDataPolicy: EarlyDataPolicy? = nil
+        renegotiationPolicy: RenegotiationPolicy = .accept, earlyDataPolicy: EarlyDataPolicy? = nil,
+        answersCertificateRequests: Bool = true
     ) {
+        self.answersCertificateRequests = answersCertificateRequests
         self.session = session
         streams = session as? any StreamSession
         renegotiation = session as? any Renegotiation
@@ -345,8 +350,8 @@ public final class EndpointDriver {
             return .again
         case .certificateRequested:
             // GnuTLS hands the server's CertificateRequest to the caller (GNUTLS_E_REAUTH_REQUEST): answer it with
-            // gnutls_reauth, then repeat the interrupted call.
-            answering = .certificateRequest
+            // gnutls_reauth, then repeat the interrupted call (or, for a caller that never answers, just repeat it).
+            if answersCertificateRequests { answering = .certificateRequest }
             return .again
         case .applicationDataInHandshake:
             // Data that arrived during the new handshake is read first (GNUTLS_E_GOT_APPLICATION_DATA); then the

@@ -46,7 +46,7 @@ extension ScenarioCatalog {
         spec.sessionTickets = try entry.bool("sessionTickets", default: false)
         if let text = try entry.optionalString("postHandshakeAuth") {
             guard let offer = ClientCertificateOffer(rawValue: text) else {
-                throw entry.error("postHandshakeAuth", "is '\(text)'; use withCertificate, withoutCertificate or none")
+                throw entry.error("postHandshakeAuth", "is '\(text)'; use withCertificate, withoutCertificate, neverAnswers or none")
             }
             spec.clientCertificateOffer = offer
         }
