@@ -53,3 +53,41 @@ extension DTLSNamedFaultTests {
         }
     }
 }
+
+extension DTLSNamedFaultTests {
+    /// A lost HelloVerifyRequest (the stateless server keeps nothing, the client's timer recovers) and a lost
+    /// NewSessionTicket (in the server's last flight, recovered like a lost Finished).
+    @Test(arguments: pairings)
+    func aLostHelloVerifyRequestOrTicketIsRecovered(server: TLSLibrary, client: TLSLibrary) {
+        for id in ["R7v", "R7t"] {
+            let result = InProcessMatrixTests.run(id, server: server, client: client, .dtls12)
+            #expect(result.status == .passed || result.status == .divergent, "\(id): \(result.message)")
+            #expect(result.observation?.values[.clientHandshake] == "completed")
+            #expect(result.observation?.values[.retransmitted] == "true")
+            #expect(result.serverConnections[0].unfiredMessageFaults == nil, "\(id): the named message was sent and dropped")
+            #expect(result.serverConnections[0].datagramLog.filter { $0.fate == .dropped }.count == 1, "\(id)")
+        }
+    }
+
+    /// Duplicated and delayed messages by name: discarded or buffered, never a second handshake or a lost echo.
+    @Test(arguments: pairings)
+    func duplicatedAndDelayedMessagesByNameAreAbsorbed(server: TLSLibrary, client: TLSLibrary) {
+        let duplicated = InProcessMatrixTests.run("R7u", server: server, client: client, .dtls12)
+        #expect(duplicated.observation?.values[.echoIntact] == "true", "\(duplicated.message)")
+        #expect(duplicated.serverConnections[0].datagramLog.filter { $0.fate == .duplicated }.count == 2)
+        let delayed = InProcessMatrixTests.run("R7w", server: server, client: client, .dtls12)
+        #expect(delayed.observation?.values[.echoIntact] == "true", "\(delayed.message)")
+        #expect(delayed.serverConnections[0].datagramLog.first?.fate == .reordered)
+    }
+
+    @Test func aMessageNameIsCheckedInEveryFault() throws {
+        let directory = try TemporaryDirectory()
+        _ = try directory.write("fixtures/divergences.yaml", "divergences: []\n")
+        _ = try directory.write(
+            "fixtures/scenarios/R.yaml",
+            "family: R\ntitle: r\nscenarios:\n  - {id: R99, name: x, description: x, protocols: [dtls1.2], server: {datagrams: {reorder: [serverHelo]}}, expect: {echoIntact: true}}\n")
+        let result = try runProgram(PackagePaths.executable, ["list", "--fixtures", directory.path + "/fixtures"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("datagrams.reorder") && result.standardError.contains("serverHello"), "\(result.standardError)")
+    }
+}

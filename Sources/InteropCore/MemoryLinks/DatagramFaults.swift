@@ -14,6 +14,9 @@ public struct DatagramFaults: Sendable, Hashable {
     /// DTLS messages whose first transmission arrives with its last byte flipped (in the last record's ciphertext
     /// and authentication tag once encrypted): a record that fails its MAC check.
     public var corruptMessages: Set<DTLSMessage> = []
+    /// DTLS messages whose first transmission is delivered twice, or held back until after the next datagram.
+    public var duplicateMessages: Set<DTLSMessage> = []
+    public var reorderMessages: Set<DTLSMessage> = []
 
     public init(drop: Set<Int> = [], duplicate: Set<Int> = [], reorder: Set<Int> = [], dropProbability: Double = 0) {
         self.drop = drop
@@ -29,16 +32,21 @@ public struct DatagramFaults: Sendable, Hashable {
     /// Every ordinal a fault was asked for; each must be seen to fire.
     public var requested: Set<Int> { drop.union(duplicate).union(reorder) }
 
-    /// The first named message in `messages` still to be dropped or corrupted, if any, with what happens to it.
+    /// The first named message in `messages` still to be hit, if any, with what happens to it: dropped, corrupted,
+    /// duplicated or held back, in that order of precedence.
     func namedFault(among messages: Set<DTLSMessage>, alreadyHit: Set<DTLSMessage>) -> (DTLSMessage, DatagramLogEntry.Fate)? {
         let byName = { (lhs: DTLSMessage, rhs: DTLSMessage) in lhs.rawValue < rhs.rawValue }
-        if let drop = dropMessages.subtracting(alreadyHit).intersection(messages).sorted(by: byName).first { return (drop, .dropped) }
-        if let corrupt = corruptMessages.subtracting(alreadyHit).intersection(messages).sorted(by: byName).first { return (corrupt, .corrupted) }
+        let faults: [(Set<DTLSMessage>, DatagramLogEntry.Fate)] = [
+            (dropMessages, .dropped), (corruptMessages, .corrupted), (duplicateMessages, .duplicated), (reorderMessages, .reordered),
+        ]
+        for (named, fate) in faults {
+            if let message = named.subtracting(alreadyHit).intersection(messages).sorted(by: byName).first { return (message, fate) }
+        }
         return nil
     }
 
     /// Every named message a fault was asked for.
-    var namedMessages: Set<DTLSMessage> { dropMessages.union(corruptMessages) }
+    var namedMessages: Set<DTLSMessage> { dropMessages.union(corruptMessages).union(duplicateMessages).union(reorderMessages) }
 
     /// What happens to the endpoint's datagram number `ordinal`: the fault asked for that ordinal, otherwise a seeded
     /// random loss when the datagram may be lost at all (`lossEligible` is only evaluated when a draw is due, so the
@@ -109,7 +117,7 @@ struct DatagramSendBook {
     var generator: SeededGenerator
     private(set) var log: [DatagramLogEntry] = []
     private(set) var fired: Set<Int> = []
-    /// Named messages whose first transmission was dropped or corrupted.
+    /// Named messages whose first transmission a fault hit.
     private(set) var droppedMessages: Set<DTLSMessage> = []
     private var sent = 0
     private var flight = 0
@@ -138,7 +146,7 @@ struct DatagramSendBook {
             flight += 1
             receivedSinceSend = false
         }
-        // A named message is lost or corrupted the first time it is sent; its retransmissions pass.
+        // A named message is hit the first time it is sent; its retransmissions pass.
         if !repeated, let (named, fate) = faults.namedFault(among: DTLSMessage.messages(in: datagram), alreadyHit: droppedMessages) {
             droppedMessages.insert(named)
             log.append(

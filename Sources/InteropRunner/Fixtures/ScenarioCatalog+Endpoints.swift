@@ -98,25 +98,27 @@ extension ScenarioCatalog {
     static func parseDatagramFaults(_ entry: FixtureReader?) throws -> DatagramFaults {
         guard let entry else { return .none }
         try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability", "corrupt"])
-        var named: Set<DTLSMessage> = []
+        var named: [String: Set<DTLSMessage>] = [:]
         func ordinals(_ key: String) throws -> Set<Int> {
             var result: Set<Int> = []
             for text in try entry.strings(key, default: []) {
-                // `drop` also takes a DTLS message by name: its first transmission is lost.
-                if key == "drop", let message = DTLSMessage(rawValue: text) {
-                    named.insert(message)
+                // Each also takes a DTLS message by name: its first transmission is hit, whatever its ordinal.
+                if let message = DTLSMessage(rawValue: text) {
+                    named[key, default: []].insert(message)
                     continue
                 }
                 guard let value = Int(text), value >= 1 else {
-                    let names = key == "drop" ? " or a DTLS message (\(DTLSMessage.allCases.map(\.rawValue).joined(separator: ", ")))" : ""
-                    throw entry.error(key, "has '\(text)'; use an ordinal from 1\(names)")
+                    throw entry.error(
+                        key, "has '\(text)'; use an ordinal from 1 or a DTLS message (\(DTLSMessage.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 result.insert(value)
             }
             return result
         }
         var faults = DatagramFaults(drop: try ordinals("drop"), duplicate: try ordinals("duplicate"), reorder: try ordinals("reorder"))
-        faults.dropMessages = named
+        faults.dropMessages = named["drop"] ?? []
+        faults.duplicateMessages = named["duplicate"] ?? []
+        faults.reorderMessages = named["reorder"] ?? []
         for text in try entry.strings("corrupt", default: []) {
             guard let message = DTLSMessage(rawValue: text) else {
                 throw entry.error("corrupt", "has '\(text)'; name a DTLS message (\(DTLSMessage.allCases.map(\.rawValue).joined(separator: ", ")))")
