@@ -86,4 +86,20 @@ import Testing
         #expect(!documented.matches(cell("A4n", server: .openssl), runtimeVersions: LibraryRegistry.linked.runtimeVersions))
         #expect(!documented.matches(cell("A4", server: .gnutls), runtimeVersions: LibraryRegistry.linked.runtimeVersions))
     }
+
+    /// A field a race decides may be documented with each value seen; any of them shows the divergence, nothing else.
+    @Test func aDivergenceMayListTheValuesARaceDecidesBetween() {
+        var raced = divergence([.clientHandshake: "eof(unexpected) or reset"])
+        raced.alternatives = [.clientHandshake: ["eof(unexpected)", "reset"]]
+        for seen in ["eof(unexpected)", "reset"] {
+            let verdict = Judge.judge(
+                cell: cell("A4n"), observation: observation([.clientHandshake: seen, .applicationData: "none"]),
+                deadlineExpired: false, divergence: raced)
+            #expect(verdict.status == .divergent, "\(seen)")
+        }
+        let other = Judge.judge(
+            cell: cell("A4n"), observation: observation([.clientHandshake: "protocolError", .applicationData: "none"]),
+            deadlineExpired: false, divergence: raced)
+        #expect(other.status == .failed)
+    }
 }

@@ -10,8 +10,12 @@ public struct Divergence: Sendable, Hashable, Identifiable {
     public var server: TLSLibrary?
     public var client: TLSLibrary?
     public var protocolVersion: ProtocolVersion?
-    /// What is observed instead of the expectation, field by field.
+    /// What is observed instead of the expectation, field by field (a field seen either way, as timing decides,
+    /// shows its values joined by " or ").
     public var observed: [ObservedField: String]
+    /// Fields documented with more than one value, each of which shows the divergence (a race the libraries' own
+    /// behaviour does not decide, e.g. whether a peer reads an alert before the connection closes).
+    public var alternatives: [ObservedField: [String]] = [:]
     /// The raw library values behind the observation, as seen when it was recorded.
     public var raw: String
     public var reason: String
@@ -41,6 +45,17 @@ public struct Divergence: Sendable, Hashable, Identifiable {
         self.reference = reference
     }
 
+    /// Whether `value`, the cell's observation of `field`, is what this divergence documents.
+    public func shows(_ field: ObservedField, _ value: String?) -> Bool {
+        guard let value else { return false }
+        return alternatives[field]?.contains(value) ?? (observed[field] == value)
+    }
+
+    /// Whether the observation shows every field this divergence documents.
+    func isShown(in observation: CellObservation) -> Bool {
+        observed.keys.allSatisfy { shows($0, observation.values[$0]) }
+    }
+
     /// A divergence of the library itself rather than of one scenario (e.g. a direction every DTLS handshake
     /// reports). It excuses only cells whose observation shows exactly what it documents, alongside a scenario's own
     /// divergence if one applies; whether it still occurs anywhere is for a run over the whole matrix to show.
@@ -65,6 +80,7 @@ extension Divergence {
         var joined = self
         joined.id = "\(id) + \(other.id)"
         joined.observed.merge(other.observed) { own, _ in own }
+        joined.alternatives.merge(other.alternatives.filter { observed[$0.key] == nil }) { own, _ in own }
         joined.raw = "\(raw) | \(other.raw)"
         joined.reason = "\(reason) | \(other.reason)"
         joined.reference = "\(reference); \(other.reference)"
@@ -94,7 +110,7 @@ public struct DivergenceCatalog: Sendable {
         let specific = byScenario[cell.scenario.id]?.first { $0.matches(cell, runtimeVersions: versions) }
         let shown = libraryWide.filter { divergence in
             divergence.matches(cell, runtimeVersions: versions)
-                && divergence.observed.allSatisfy { observation.values[$0.key] == $0.value }
+                && divergence.isShown(in: observation)
         }
         return ([specific].compactMap { $0 } + shown).reduce(nil) { joined, next in joined?.joined(with: next) ?? next }
     }
@@ -129,14 +145,20 @@ public struct DivergenceCatalog: Sendable {
         guard let observedEntry = try entry.nested("observed") else { throw entry.error("observed", "is missing") }
         try observedEntry.allowOnly(Set(ObservedField.allCases.map(\.rawValue)))
         var observed: [ObservedField: String] = [:]
+        var alternatives: [ObservedField: [String]] = [:]
         for field in ObservedField.allCases where observedEntry.has(field.rawValue) {
-            let text = try observedEntry.string(field.rawValue)
+            let isList = observedEntry.isList(field.rawValue)
+            let texts = isList ? try observedEntry.strings(field.rawValue) : [try observedEntry.string(field.rawValue)]
+            guard !texts.isEmpty else { throw observedEntry.error(field.rawValue, "must list at least one value") }
             // Fields whose expectation is a single "good" value are documented with the bad value observed.
             let freeText: Set<ObservedField> = [.applicationData, .alpnAgreement, .writeAccounting, .directionConsistency, .datagramsWithinMTU]
-            if let problem = field.problem(with: text), !freeText.contains(field) {
-                throw observedEntry.error(field.rawValue, "'\(text)' \(problem)")
+            for text in texts {
+                if let problem = field.problem(with: text), !freeText.contains(field) {
+                    throw observedEntry.error(field.rawValue, "'\(text)' \(problem)")
+                }
             }
-            observed[field] = text
+            observed[field] = texts.joined(separator: " or ")
+            if isList { alternatives[field] = texts }
         }
         guard !observed.isEmpty else { throw entry.error("observed", "must name at least one field") }
         var versions: [TLSLibrary: [String]] = [:]
@@ -156,6 +178,7 @@ public struct DivergenceCatalog: Sendable {
             observed: observed, raw: try entry.string("raw"), reason: try entry.string("reason"),
             reference: try entry.string("reference"))
         divergence.versions = versions
+        divergence.alternatives = alternatives
         divergence.endpoint = try entry.optionalString("endpoint")
         if let text = try entry.optionalString("mode") {
             guard let mode = ExecutionMode(rawValue: text) else {

@@ -49,7 +49,7 @@ public enum Judge {
         guard let divergence, !(divergence.isLibraryWide && failing.isEmpty) else {
             return failing.isEmpty ? (.passed, met, checks) : (.failed, mismatchText, checks)
         }
-        let documentedAsSeen = divergence.observed.allSatisfy { observation.values[$0.key] == $0.value }
+        let documentedAsSeen = divergence.isShown(in: observation)
         let coversEveryMismatch = failing.allSatisfy { check in
             divergence.observed.keys.contains { $0.rawValue == check.field }
         }
