@@ -21,38 +21,28 @@ public struct GnuTLSBackend: TLSBackend {
             throw ConfigurationError("gnutls_certificate_allocate_credentials failed")
         }
         defer { gnutls_certificate_free_credentials(certificates) }
-        let loaded = gnutls_certificate_set_x509_key_file(
-            certificates, credentials.chainFile, credentials.privateKeyFile, GNUTLS_X509_FMT_PEM)
-        if loaded == GNUTLS_E_CERTIFICATE_KEY_MISMATCH {
-            throw ConfigurationError(
-                "private key \(credentials.privateKeyFile) does not match certificate \(credentials.chainFile): "
-                    + GnuTLSError.describe(loaded))
-        }
-        guard loaded == 0 else {
-            throw ConfigurationError(
-                "certificate chain \(credentials.chainFile) or private key \(credentials.privateKeyFile): "
-                    + GnuTLSError.describe(loaded))
-        }
-        let anchors = gnutls_certificate_set_x509_trust_file(certificates, credentials.trustAnchorFile, GNUTLS_X509_FMT_PEM)
-        guard anchors > 0 else {
-            throw ConfigurationError(
-                "trust anchor \(credentials.trustAnchorFile): "
-                    + (anchors == 0 ? "no certificate found" : GnuTLSError.describe(anchors)))
-        }
+        try Self.load(chain: credentials.chainFile, key: credentials.privateKeyFile, into: certificates, role: "certificate chain")
+        try Self.trust(credentials.trustAnchorFile, in: certificates, role: "trust anchor")
         // Empty when no selected cell asks for a client certificate.
         guard !credentials.clientChainFile.isEmpty else { return }
-        let client = gnutls_certificate_set_x509_key_file(
-            certificates, credentials.clientChainFile, credentials.clientPrivateKeyFile, GNUTLS_X509_FMT_PEM)
-        guard client == 0 else {
-            throw ConfigurationError(
-                "client certificate \(credentials.clientChainFile) or its key \(credentials.clientPrivateKeyFile): "
-                    + GnuTLSError.describe(client))
+        try Self.load(chain: credentials.clientChainFile, key: credentials.clientPrivateKeyFile, into: certificates, role: "client certificate")
+        try Self.trust(credentials.clientTrustAnchorFile, in: certificates, role: "client CA")
+    }
+
+    private static func load(chain: String, key: String, into certificates: gnutls_certificate_credentials_t?, role: String)
+        throws(ConfigurationError)
+    {
+        let loaded = gnutls_certificate_set_x509_key_file(certificates, chain, key, GNUTLS_X509_FMT_PEM)
+        if loaded == GNUTLS_E_CERTIFICATE_KEY_MISMATCH {
+            throw ConfigurationError("private key \(key) does not match certificate \(chain): " + GnuTLSError.describe(loaded))
         }
-        let clientAnchors = gnutls_certificate_set_x509_trust_file(certificates, credentials.clientTrustAnchorFile, GNUTLS_X509_FMT_PEM)
-        guard clientAnchors > 0 else {
-            throw ConfigurationError(
-                "client CA \(credentials.clientTrustAnchorFile): "
-                    + (clientAnchors == 0 ? "no certificate found" : GnuTLSError.describe(clientAnchors)))
+        guard loaded == 0 else { throw ConfigurationError("\(role) \(chain) or private key \(key): " + GnuTLSError.describe(loaded)) }
+    }
+
+    private static func trust(_ file: String, in certificates: gnutls_certificate_credentials_t?, role: String) throws(ConfigurationError) {
+        let anchors = gnutls_certificate_set_x509_trust_file(certificates, file, GNUTLS_X509_FMT_PEM)
+        guard anchors > 0 else {
+            throw ConfigurationError("\(role) \(file): " + (anchors == 0 ? "no certificate found" : GnuTLSError.describe(anchors)))
         }
     }
 

@@ -81,12 +81,8 @@ extension DTLSNamedFaultTests {
     }
 
     @Test func aMessageNameIsCheckedInEveryFault() throws {
-        let directory = try TemporaryDirectory()
-        _ = try directory.write("fixtures/divergences.yaml", "divergences: []\n")
-        _ = try directory.write(
-            "fixtures/scenarios/R.yaml",
-            "family: R\ntitle: r\nscenarios:\n  - {id: R99, name: x, description: x, protocols: [dtls1.2], server: {datagrams: {reorder: [serverHelo]}}, expect: {echoIntact: true}}\n")
-        let result = try runProgram(PackagePaths.executable, ["list", "--fixtures", directory.path + "/fixtures"])
+        let result = try listOneScenario(
+            family: "R", "{id: R99, name: x, description: x, protocols: [dtls1.2], server: {datagrams: {reorder: [serverHelo]}}, expect: {echoIntact: true}}")
         #expect(result.status == 2)
         #expect(result.standardError.contains("datagrams.reorder") && result.standardError.contains("serverHello"), "\(result.standardError)")
     }

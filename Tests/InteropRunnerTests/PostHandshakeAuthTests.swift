@@ -85,12 +85,8 @@ import Testing
     }
 
     @Test func anUnknownOfferIsRefusedByName() throws {
-        let directory = try TemporaryDirectory()
-        _ = try directory.write("fixtures/divergences.yaml", "divergences: []\n")
-        _ = try directory.write(
-            "fixtures/scenarios/P.yaml",
-            "family: P\ntitle: p\nscenarios:\n  - {id: P99, name: x, description: x, protocols: [tls1.3], client: {postHandshakeAuth: maybe}, expect: {echoIntact: true}}\n")
-        let result = try runProgram(PackagePaths.executable, ["list", "--fixtures", directory.path + "/fixtures"])
+        let result = try listOneScenario(
+            family: "P", "{id: P99, name: x, description: x, protocols: [tls1.3], client: {postHandshakeAuth: maybe}, expect: {echoIntact: true}}")
         #expect(result.status == 2)
         #expect(result.standardError.contains("scenarios[0].client.postHandshakeAuth"), "\(result.standardError)")
     }

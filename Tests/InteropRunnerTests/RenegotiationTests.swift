@@ -60,12 +60,8 @@ import Testing
     }
 
     @Test func anUnknownPolicyIsRefusedByName() throws {
-        let directory = try TemporaryDirectory()
-        _ = try directory.write("fixtures/divergences.yaml", "divergences: []\n")
-        _ = try directory.write(
-            "fixtures/scenarios/N.yaml",
-            "family: N\ntitle: r\nscenarios:\n  - {id: N9, name: x, description: x, protocols: [tls1.2], client: {renegotiation: sometimes}, expect: {echoIntact: true}}\n")
-        let result = try runProgram(PackagePaths.executable, ["list", "--fixtures", directory.path + "/fixtures"])
+        let result = try listOneScenario(
+            family: "N", "{id: N9, name: x, description: x, protocols: [tls1.2], client: {renegotiation: sometimes}, expect: {echoIntact: true}}")
         #expect(result.status == 2)
         #expect(result.standardError.contains("scenarios[0].client.renegotiation") && result.standardError.contains("use accept or refuse"), "\(result.standardError)")
     }

@@ -96,12 +96,8 @@ import Testing
     }
 
     @Test func anEarlyDataPolicyForTheWrongSideIsRefusedByName() throws {
-        let directory = try TemporaryDirectory()
-        _ = try directory.write("fixtures/divergences.yaml", "divergences: []\n")
-        _ = try directory.write(
-            "fixtures/scenarios/T.yaml",
-            "family: T\ntitle: t\nscenarios:\n  - {id: T99, name: x, description: x, protocols: [tls1.3], client: {earlyData: accept}, expect: {echoIntact: true}}\n")
-        let result = try runProgram(PackagePaths.executable, ["list", "--fixtures", directory.path + "/fixtures"])
+        let result = try listOneScenario(
+            family: "T", "{id: T99, name: x, description: x, protocols: [tls1.3], client: {earlyData: accept}, expect: {echoIntact: true}}")
         #expect(result.status == 2)
         #expect(result.standardError.contains("scenarios[0].client.earlyData") && result.standardError.contains("a client takes fit or all"), "\(result.standardError)")
     }

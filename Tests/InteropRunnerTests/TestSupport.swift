@@ -43,6 +43,15 @@ final class TemporaryDirectory {
     }
 }
 
+/// `tls-interop list` over a catalogue of one scenario, given as its YAML flow mapping (`{id: N9, …}`) in a
+/// family of its own: how a fixture's bad value is refused (exit 2, the field named).
+func listOneScenario(family: String, _ entry: String) throws -> ProcessResult {
+    let directory = try TemporaryDirectory()
+    _ = try directory.write("fixtures/divergences.yaml", "divergences: []\n")
+    _ = try directory.write("fixtures/scenarios/\(family).yaml", "family: \(family)\ntitle: t\nscenarios:\n  - \(entry)\n")
+    return try runProgram(PackagePaths.executable, ["list", "--fixtures", directory.path + "/fixtures"])
+}
+
 /// The result of running a program to completion.
 struct ProcessResult {
     var status: Int32
