@@ -87,3 +87,42 @@ extension DTLSNamedFaultTests {
         #expect(result.standardError.contains("datagrams.reorder") && result.standardError.contains("serverHello"), "\(result.standardError)")
     }
 }
+
+extension DTLSNamedFaultTests {
+    /// D26: a GnuTLS client whose server's Finished lands between two of its polls takes the Finished as an
+    /// acknowledgement, drops it and waits for ever; the in-memory link makes that spacing on every run.
+    @Test(arguments: pairings)
+    func aFinishedOnePollLateHangsOnlyAGnuTLSClientOfAGnuTLSServer(server: TLSLibrary, client: TLSLibrary) {
+        let result = InProcessMatrixTests.run("R7z", server: server, client: client, .dtls12)
+        #expect(result.serverConnections[0].datagramLog.contains { $0.fate == .lateByOnePoll })
+        if server == .gnutls && client == .gnutls {
+            #expect(result.divergence?.id.hasPrefix("D26-gnutls-dtls-client-loses-a-finished") == true, "\(result.message)")
+            #expect(result.observation?.values[.serverHandshake] == "completed")
+            #expect(result.observation?.values[.clientHandshake] == "timeout")
+            // Nothing after its last flight: the client's timer found nothing to retransmit.
+            #expect(result.clients[0].datagramLog.last?.retransmission == false)
+        } else {
+            #expect(result.observation?.values[.clientHandshake] == "completed", "\(result.message)")
+            #expect(result.observation?.values[.echoIntact] == "true")
+        }
+    }
+
+    /// Out of process the race is met by chance: a cell that shows exactly its outcome joins D26b, one that does
+    /// not is judged on its own, and in process nothing is excused.
+    @Test func theRaceBetweenProcessesIsExcusedOnlyWhereItShows() {
+        let scenario = InProcessMatrixTests.catalog.scenarios.first { $0.id == "R7a" }!
+        var raced = CellObservation(serverConnections: [], clients: [], payloadSize: 0)
+        for (field, value) in [(ObservedField.clientHandshake, "timeout"), (.serverHandshake, "completed"), (.echoIntact, "false"), (.loopEnding, "timeout")] {
+            raced.values[field] = value
+        }
+        let outOfProcess = Cell(scenario: scenario, server: .gnutls, client: .gnutls, protocolVersion: .dtls12, mode: .outOfProcess)
+        #expect(InProcessMatrixTests.divergences.divergence(for: outOfProcess, observation: raced)?.id.contains("D26b") == true)
+        var completed = raced
+        completed.values[.clientHandshake] = "completed"
+        #expect(InProcessMatrixTests.divergences.divergence(for: outOfProcess, observation: completed)?.id.contains("D26b") != true)
+        let inProcess = Cell(scenario: scenario, server: .gnutls, client: .gnutls, protocolVersion: .dtls12, mode: .inProcess)
+        #expect(InProcessMatrixTests.divergences.divergence(for: inProcess, observation: raced)?.id.contains("D26b") != true)
+        let openSSLClient = Cell(scenario: scenario, server: .gnutls, client: .openssl, protocolVersion: .dtls12, mode: .outOfProcess)
+        #expect(InProcessMatrixTests.divergences.divergence(for: openSSLClient, observation: raced)?.id.contains("D26b") != true)
+    }
+}

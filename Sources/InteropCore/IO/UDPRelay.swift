@@ -135,6 +135,9 @@ struct RelayDirection {
         case .reordered:
             held = datagram
             return []
+        case .lateByOnePoll:
+            // Never asked of a relay (the scenario is in process only): it cannot see the receiver's polls.
+            outgoing = [datagram]
         }
         if let previous = held {
             outgoing.append(previous)

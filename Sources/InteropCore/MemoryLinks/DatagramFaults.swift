@@ -17,6 +17,10 @@ public struct DatagramFaults: Sendable, Hashable {
     /// DTLS messages whose first transmission is delivered twice, or held back until after the next datagram.
     public var duplicateMessages: Set<DTLSMessage> = []
     public var reorderMessages: Set<DTLSMessage> = []
+    /// DTLS messages whose first transmission lands a moment after the receiver's library looked for it: its first
+    /// look at the link misses the datagram, its next finds it (in-memory link only: a relay cannot see the
+    /// receiver's polls).
+    public var lateMessages: Set<DTLSMessage> = []
 
     public init(drop: Set<Int> = [], duplicate: Set<Int> = [], reorder: Set<Int> = [], dropProbability: Double = 0) {
         self.drop = drop
@@ -38,6 +42,7 @@ public struct DatagramFaults: Sendable, Hashable {
         let byName = { (lhs: DTLSMessage, rhs: DTLSMessage) in lhs.rawValue < rhs.rawValue }
         let faults: [(Set<DTLSMessage>, DatagramLogEntry.Fate)] = [
             (dropMessages, .dropped), (corruptMessages, .corrupted), (duplicateMessages, .duplicated), (reorderMessages, .reordered),
+            (lateMessages, .lateByOnePoll),
         ]
         for (named, fate) in faults {
             if let message = named.subtracting(alreadyHit).intersection(messages).sorted(by: byName).first { return (message, fate) }
@@ -46,7 +51,9 @@ public struct DatagramFaults: Sendable, Hashable {
     }
 
     /// Every named message a fault was asked for.
-    var namedMessages: Set<DTLSMessage> { dropMessages.union(corruptMessages).union(duplicateMessages).union(reorderMessages) }
+    var namedMessages: Set<DTLSMessage> {
+        dropMessages.union(corruptMessages).union(duplicateMessages).union(reorderMessages).union(lateMessages)
+    }
 
     /// What happens to the endpoint's datagram number `ordinal`: the fault asked for that ordinal, otherwise a seeded
     /// random loss when the datagram may be lost at all (`lossEligible` is only evaluated when a draw is due, so the
@@ -72,6 +79,8 @@ public struct DatagramLogEntry: Sendable, Hashable, Codable, CustomStringConvert
         case reordered
         /// Delivered with its last byte flipped.
         case corrupted
+        /// Missed by the receiver's first look and found by its next (see `lateMessages`).
+        case lateByOnePoll
     }
 
     /// The datagram as a `corrupted` fate delivers it.

@@ -40,13 +40,15 @@ public struct Scenario: Sendable, Hashable, Identifiable {
     public var peerDocument: String = ""
     /// The least deadline its cells need, when a protocol timer it waits out is longer than a run's default.
     public var minimumDeadline: Duration? = nil
+    /// The most a cell may take, for a scenario whose failure is a wait that nothing ends but the deadline.
+    public var maximumDeadline: Duration? = nil
     /// Measured wall time of its cells by protocol, where far above the usual milliseconds (a library's default
     /// retransmission timer waited out): parallel runs start them first and shards balance by them.
     public var typicalSeconds: [ProtocolVersion: Double] = [:]
 
     /// The deadline a cell of this scenario runs with under a run's deadline.
     public func deadline(under runDeadline: Duration) -> Duration {
-        max(runDeadline, minimumDeadline ?? .zero)
+        min(max(runDeadline, minimumDeadline ?? .zero), maximumDeadline ?? .seconds(600))
     }
 }
 

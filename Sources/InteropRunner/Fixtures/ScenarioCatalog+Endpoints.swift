@@ -97,7 +97,7 @@ extension ScenarioCatalog {
 
     static func parseDatagramFaults(_ entry: FixtureReader?) throws -> DatagramFaults {
         guard let entry else { return .none }
-        try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability", "corrupt"])
+        try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability", "corrupt", "lateByOnePoll"])
         var named: [String: Set<DTLSMessage>] = [:]
         func ordinals(_ key: String) throws -> Set<Int> {
             var result: Set<Int> = []
@@ -124,6 +124,13 @@ extension ScenarioCatalog {
                 throw entry.error("corrupt", "has '\(text)'; name a DTLS message (\(DTLSMessage.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             faults.corruptMessages.insert(message)
+        }
+        for text in try entry.strings("lateByOnePoll", default: []) {
+            guard let message = DTLSMessage(rawValue: text) else {
+                throw entry.error(
+                    "lateByOnePoll", "has '\(text)'; name a DTLS message (\(DTLSMessage.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            faults.lateMessages.insert(message)
         }
         if let text = try entry.optionalString("dropProbability") {
             guard let value = Double(text), value >= 0, value < 1 else {

@@ -106,7 +106,7 @@ public struct ScenarioCatalog: Sendable {
         let libraries = entry.libraries
         try entry.allowOnly([
             "id", "name", "description", "protocols", "clients", "payload", "serverPayload", "servers",
-            "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external", "inProcessOnly", "deadlineSeconds",
+            "clientLibraries", "notApplicableReason", "server", "client", "expect", "link", "external", "inProcessOnly", "deadlineSeconds", "deadlineAtMostSeconds",
             "typicalSeconds",
         ])
         let id = try entry.string("id")
@@ -229,6 +229,16 @@ public struct ScenarioCatalog: Sendable {
                 throw entry.error("deadlineSeconds", "is '\(text)'; use a number of seconds above 0 and at most 600")
             }
             scenario.minimumDeadline = .milliseconds(Int64(seconds * 1000))
+        }
+        if let text = try entry.optionalString("deadlineAtMostSeconds") {
+            guard let seconds = Double(text), seconds > 0, seconds <= 600 else {
+                throw entry.error("deadlineAtMostSeconds", "is '\(text)'; use a number of seconds above 0 and at most 600")
+            }
+            scenario.maximumDeadline = .milliseconds(Int64(seconds * 1000))
+        }
+        let holdsForTimers = !scenario.server.datagramFaults.lateMessages.isEmpty || !scenario.client.datagramFaults.lateMessages.isEmpty
+        if holdsForTimers && scenario.inProcessOnlyReason == nil {
+            throw entry.error("inProcessOnly", "is required with lateByOnePoll: a relay between processes cannot see a peer's polls")
         }
         if let typical = try entry.nested("typicalSeconds") {
             try typical.allowOnly(Set(protocols.map(\.rawValue)))
