@@ -17,27 +17,33 @@ import Testing
             "lighttpd is not unpacked into .deps/endpoints: run make endpoints")
     }
 
-    /// Runs `tls-interop run` with `arguments` into a reports folder of `directory`.
+    /// Runs `tls-interop run` with `arguments` into a reports folder of `directory`, with a temporary directory of
+    /// that directory's own (`TMPDIR`), where the programs' cell directories go: what this run leaves is told apart
+    /// from what tests running beside it do.
     func run(_ arguments: [String], in directory: TemporaryDirectory, name: String = "reports") throws -> (ProcessResult, ResultsDocument?) {
         let reports = directory.path + "/" + name
-        let result = try runProgram(binary, ["run", "--reports", reports, "--quiet"] + arguments)
+        try FileManager.default.createDirectory(atPath: Self.cellDirectories(of: directory), withIntermediateDirectories: true)
+        let result = try runProgram(
+            binary, ["run", "--reports", reports, "--quiet"] + arguments, environment: ["TMPDIR": Self.cellDirectories(of: directory)])
         return (result, try? ResultsDocument.load(reports + "/results.json"))
     }
 
-    /// Processes of the programs the external modes start (their cell directories are named after the adapter).
-    func leftoverPrograms() -> [String] {
+    static func cellDirectories(of directory: TemporaryDirectory) -> String { directory.path + "/tmp" }
+
+    /// Processes of the programs the external modes started for `directory`'s run (their cell directories are in
+    /// its temporary directory).
+    func leftoverPrograms(of directory: TemporaryDirectory) -> [String] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.filter { Int($0) != nil }.compactMap { pid in
             let command = ProcessTable.commandLine(pid_t(pid)!)
-            return command.contains("tls-interop-lighttpd.") || command.contains("tls-interop-nginx.")
-                || command.contains("tls-interop-python-ssl.") ? command : nil
+            return command.contains(Self.cellDirectories(of: directory) + "/tls-interop-") ? command : nil
         }
     }
 
-    /// What the programs' cell directories left in the temporary directory.
-    func leftoverDirectories() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())) ?? []).filter {
-            $0.hasPrefix("tls-interop-lighttpd.") || $0.hasPrefix("tls-interop-nginx.") || $0.hasPrefix("tls-interop-python-ssl.")
+    /// What the programs' cell directories left in `directory`'s run's temporary directory.
+    func leftoverDirectories(of directory: TemporaryDirectory) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: Self.cellDirectories(of: directory))) ?? []).filter {
+            $0.hasPrefix("tls-interop-")
         }
     }
 
@@ -47,7 +53,6 @@ import Testing
     @Test func lighttpdsTwoModulesAreComparedInTheReports() throws {
         try requireUnpacked()
         let directory = try TemporaryDirectory()
-        let before = Set(leftoverDirectories())
         let (result, results) = try run(
             ["--mode", "external-server", "--endpoint", "lighttpd", "--filter", "A4,A1", "--protocol", "tls1.3"], in: directory)
         #expect(result.status == 0, "\(result.standardError)")
@@ -68,8 +73,8 @@ import Testing
         let html = try String(contentsOfFile: directory.path + "/reports/index.html", encoding: .utf8)
         #expect(html.contains("<h2 id=\"programs\">Real programs</h2>"))
         #expect(result.standardOutput.isEmpty || !result.standardOutput.contains("harness error"))
-        #expect(leftoverPrograms().isEmpty)
-        #expect(Set(leftoverDirectories()).subtracting(before).isEmpty)
+        #expect(leftoverPrograms(of: directory).isEmpty)
+        #expect(leftoverDirectories(of: directory).isEmpty)
     }
 
     /// Each real program plays the cells its adapter can stand for, judged; the reproduce line reruns one of them.
@@ -96,7 +101,8 @@ import Testing
         #expect(curl.reproduce.contains("--endpoint curl"))
         #expect(curl.observed["clientHandshake"] == "alertReceived(120)")
         #expect(curl.observed["clientEndOfStream"] == "not observable")
-        #expect(leftoverPrograms().isEmpty)
+        #expect(leftoverPrograms(of: directory).isEmpty)
+        #expect(leftoverDirectories(of: directory).isEmpty)
     }
 
     /// lighttpd on each module as a target: the Swift clients of both libraries produce judged cells, and the

@@ -59,13 +59,17 @@ struct ProcessResult {
     var standardError: String
 }
 
-func runProgram(_ executable: String, _ arguments: [String], in directory: String = PackagePaths.root) throws -> ProcessResult {
+/// - Parameter environment: variables to set for the program on top of this process's.
+func runProgram(
+    _ executable: String, _ arguments: [String], in directory: String = PackagePaths.root, environment: [String: String] = [:]
+) throws -> ProcessResult {
     // A missing binary would otherwise surface as an obscure launch error in every test that uses it.
     try #require(FileManager.default.isExecutableFile(atPath: executable), "not an executable: \(executable)")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let output = Pipe()
     let error = Pipe()
     process.standardOutput = output
