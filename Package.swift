@@ -22,12 +22,15 @@ let package = Package(
             pkgConfig: "gnutls",
             providers: [.apt(["libgnutls28-dev"])]
         ),
+        // ngtcp2 with its GnuTLS crypto helper, the QUIC stack GnuTLS lends its TLS to: present only in the QUIC track's
+        // build (make quic), which puts its headers on the include path and links it; elsewhere the module is empty.
+        .systemLibrary(name: "CNGTCP2"),
         // The core hashes payloads with libcrypto's SHA-256 (through the OpenSSL bridge), nothing else of OpenSSL.
         .target(name: "InteropCore", dependencies: ["COpenSSL"]),
         // Starting a child that dies with the runner (PR_SET_PDEATHSIG between fork and exec): not expressible in Swift.
         .target(name: "CProcessLaunch"),
         .target(name: "OpenSSLBackend", dependencies: ["InteropCore", "COpenSSL"]),
-        .target(name: "GnuTLSBackend", dependencies: ["InteropCore", "CGnuTLS"]),
+        .target(name: "GnuTLSBackend", dependencies: ["InteropCore", "CGnuTLS", "CNGTCP2"]),
         // The composition root's list of libraries: the only module that names both backends.
         .target(name: "LibraryPlugins", dependencies: ["InteropCore", "OpenSSLBackend", "GnuTLSBackend"]),
         .target(

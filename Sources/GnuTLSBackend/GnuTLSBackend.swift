@@ -47,10 +47,13 @@ public struct GnuTLSBackend: TLSBackend {
     }
 
     public func unsupportedReason(_ settings: EndpointSettings) -> String? {
+        #if !NGTCP2_GNUTLS
         if settings.protocolVersion.isQUIC {
             // gnutls_handshake_set_secret_function and friends hand secrets to a QUIC stack; there is no transport.
-            return "GnuTLS has no QUIC transport, only hooks for a QUIC stack built on top of it"
+            return "GnuTLS has no QUIC transport, only hooks for a QUIC stack built on top of it (make quic builds the "
+                + "harness with ngtcp2's)"
         }
+        #endif
         if settings.interposedStyle == .extended {
             return "the _ex callback style is an OpenSSL BIO method convention; GnuTLS push/pull functions have one"
         }
@@ -63,8 +66,21 @@ public struct GnuTLSBackend: TLSBackend {
     public func makeSession(_ settings: EndpointSettings, socket: Int32, transport: (any ByteTransport)?) throws(SessionSetupError)
         -> any TLSSession
     {
-        try GnuTLSSession(settings: settings, socket: socket, transport: transport)
+        #if NGTCP2_GNUTLS
+        if settings.protocolVersion.isQUIC {
+            let connection = try NGTCP2Connection.client(settings, socket: socket)
+            return NGTCP2Session(connection, owner: nil, pump: ngtcp2ClientPump(connection))
+        }
+        #endif
+        return try GnuTLSSession(settings: settings, socket: socket, transport: transport)
     }
+
+    #if NGTCP2_GNUTLS
+    /// QUIC through ngtcp2, whose GnuTLS crypto helper lends it GnuTLS's TLS 1.3.
+    public func makeQUICListener(_ settings: EndpointSettings) throws(SessionSetupError) -> any BoundListener {
+        try NGTCP2Listener(settings: settings)
+    }
+    #endif
 }
 
 /// GnuTLS error codes as the trace names them.

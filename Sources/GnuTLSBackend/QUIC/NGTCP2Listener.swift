@@ -1,0 +1,144 @@
+#if NGTCP2_GNUTLS
+internal import CNGTCP2
+import InteropCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A QUIC server on ngtcp2 + GnuTLS: one nonblocking UDP socket on loopback, its datagrams routed to connections by
+/// their Destination Connection ID, a new connection for each client Initial (`ngtcp2_accept`), handed out in the
+/// order they arrived, each connection progressing whenever anyone reads the socket (as OpenSSL's listener engine).
+final class NGTCP2Listener: BoundListener {
+    let address: LoopbackAddress
+    var fileDescriptor: Int32 { socket.fileDescriptor }
+    private let socket: SocketDescriptor
+    private let settings: EndpointSettings
+    private var connections: [[UInt8]: NGTCP2Connection] = [:]
+    private var waiting: [NGTCP2Connection] = []
+    private var buffer = [UInt8](repeating: 0, count: 65_536)
+    private(set) var notes: [String] = []
+
+    init(settings: EndpointSettings) throws(SessionSetupError) {
+        do {
+            (socket, address) = try SocketDescriptor.udpBound()
+        } catch {
+            throw SessionSetupError("cannot bind a UDP socket on loopback", raw: RawResult(call: error.call, returnValue: -1, osError: error.code))
+        }
+        self.settings = settings
+    }
+
+    func accept() throws(SocketError) -> (any RawConnection)? {
+        pump()
+        guard !waiting.isEmpty else { return nil }
+        let connection = waiting.removeFirst()
+        let session = NGTCP2Session(connection, owner: self) { [weak self] in self?.pump() }
+        return NGTCP2AcceptedConnection(socket: socket.fileDescriptor, session: session)
+    }
+
+    var acceptReadiness: Readiness { waiting.isEmpty ? .readable(socket.fileDescriptor) : .condition { true } }
+
+    /// Every datagram waiting on the socket, each to its connection (or a new one), then whatever they answer.
+    func pump() {
+        var touched: [ObjectIdentifier: NGTCP2Connection] = [:]
+        while true {
+            var source = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let received = buffer.withUnsafeMutableBytes { bytes in
+                withUnsafeMutablePointer(to: &source) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        recvfrom(socket.fileDescriptor, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT), $0, &length)
+                    }
+                }
+            }
+            guard received > 0 else { break }
+            buffer.withUnsafeBytes { bytes in
+                let datagram = UnsafeRawBufferPointer(rebasing: bytes[0..<received])
+                guard let connection = route(datagram, from: source, length: length) else { return }
+                connection.receive(datagram)
+                touched[ObjectIdentifier(connection)] = connection
+            }
+        }
+        for connection in touched.values { connection.flush() }
+    }
+
+    /// The connection a datagram is for, made if it is a new client's Initial; nil to drop it.
+    private func route(_ datagram: UnsafeRawBufferPointer, from source: sockaddr_storage, length: socklen_t) -> NGTCP2Connection? {
+        let base = datagram.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var identifiers = ngtcp2_version_cid()
+        guard ngtcp2_pkt_decode_version_cid(&identifiers, base, datagram.count, NGTCP2Connection.connectionIDLength) == 0 else { return nil }
+        let destination = Array(UnsafeBufferPointer(start: identifiers.dcid, count: identifiers.dcidlen))
+        if let known = connections[destination] { return known }
+        var header = ngtcp2_pkt_hd()
+        guard ngtcp2_accept(&header, base, datagram.count) == 0 else { return nil }
+        var local = sockaddr_storage()
+        var localLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket.fileDescriptor, $0, &localLength) }
+        }
+        do {
+            let connection = try NGTCP2Connection.server(
+                settings, socket: socket.fileDescriptor, local: local, peer: source, length: length, initial: header
+            ) { [weak self] identifier, connection in self?.connections[identifier] = connection }
+            // The client's own choice of destination keeps arriving until it learns the server's.
+            connections[destination] = connection
+            waiting.append(connection)
+            return connection
+        } catch {
+            notes.append("cannot accept a QUIC connection: \(error)")
+            return nil
+        }
+    }
+
+}
+
+/// A connection of the ngtcp2 listener: the listener's shared socket and the session it made.
+final class NGTCP2AcceptedConnection: SessionCarryingConnection {
+    let fileDescriptor: Int32
+    let session: any TLSSession
+    private(set) var isOpen = true
+
+    init(socket: Int32, session: any TLSSession) {
+        fileDescriptor = socket
+        self.session = session
+    }
+
+    func readiness(_ direction: TransportDirection) -> Readiness {
+        direction == .read ? .readable(fileDescriptor) : .writable(fileDescriptor)
+    }
+
+    func wouldBlock(_ direction: TransportDirection) -> Bool {
+        var descriptor = pollfd(fd: fileDescriptor, events: Int16(direction == .read ? POLLIN : POLLOUT), revents: 0)
+        return poll(&descriptor, 1, 0) == 0
+    }
+
+    // The socket carries every connection of the listener: raw socket steps have no meaning on one of them.
+    func receiveRaw(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult { .failed(EOPNOTSUPP) }
+    func sendRaw(_ bytes: UnsafeRawBufferPointer) -> TransportResult { .failed(EOPNOTSUPP) }
+
+    func finishWriting() throws(SocketError) {
+        throw SocketError("FIN on a QUIC listener's shared socket", errno: EOPNOTSUPP)
+    }
+
+    func closeWithReset() throws(SocketError) {
+        throw SocketError("RST on a QUIC listener's shared socket", errno: EOPNOTSUPP)
+    }
+
+    func close() {
+        isOpen = false
+    }
+}
+
+/// The client's pump: every datagram waiting on its connected socket.
+func ngtcp2ClientPump(_ connection: NGTCP2Connection) -> () -> Void {
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    return { [weak connection] in
+        guard let connection else { return }
+        while true {
+            let received = buffer.withUnsafeMutableBytes { recv(connection.socket, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            guard received > 0 else { return }
+            buffer.withUnsafeBytes { connection.receive(UnsafeRawBufferPointer(rebasing: $0[0..<received])) }
+        }
+    }
+}
+#endif
