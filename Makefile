@@ -5,7 +5,7 @@ RUN_SCRATCH := .build-run
 BIN := $(RUN_SCRATCH)/debug/tls-interop
 REPORTS := reports
 
-.PHONY: all deps endpoints build run test bench openssl-3.5 gnutls-3.8 run-3.5 run-versions test-3.5 certs clean
+.PHONY: all deps endpoints build run test bench openssl-3.5 gnutls-3.8 run-3.5 run-versions test-3.5 quic run-quic test-quic certs clean
 
 all: build
 
@@ -80,9 +80,32 @@ test-3.5: openssl-3.5
 	$(SWIFT35) build $(FLAGS35) --build-tests
 	$(SWIFT35) test $(FLAGS35) --skip-build
 
+# The QUIC track: ngtcp2 1.11 with its GnuTLS crypto helper from bookworm-backports, unpacked into .deps/quic
+# (scripts/install-quic.sh), compiled into the GnuTLS backend (NGTCP2_GNUTLS), against OpenSSL 3.5's own QUIC, so the
+# Q family is a real 2 × 2. Its own build folder; make run and make test need none of it.
+QUIC_ROOT := $(CURDIR)/.deps/quic/usr
+QUIC_LIB := $(QUIC_ROOT)/lib/x86_64-linux-gnu
+QUIC_FLAGS := -Xswiftc -DNGTCP2_GNUTLS -Xcc -DCNGTCP2_ENABLED -Xcc -I$(QUIC_ROOT)/include -Xlinker -L$(QUIC_LIB) \
+	-Xlinker -lngtcp2_crypto_gnutls -Xlinker -lngtcp2 -Xlinker -rpath -Xlinker $(QUIC_LIB)
+QUIC_BIN := .build-quic/debug/tls-interop
+quic: openssl-3.5
+	@scripts/install-quic.sh
+	$(SWIFT) build --product tls-interop --scratch-path .build-quic $(QUIC_FLAGS)
+
+# The Q family in every mode on OpenSSL 3.5 and ngtcp2 + GnuTLS (reports/quic/).
+run-quic: quic endpoints
+	@mkdir -p $(REPORTS)/quic
+	$(QUIC_BIN) run --build openssl=.deps/openssl-3.5 --filter Q --reports $(REPORTS)/quic
+
+# The whole test suite against OpenSSL 3.5 with ngtcp2 compiled in: the QUIC tests of both libraries run.
+FLAGS_QUIC_TESTS := --scratch-path .build-quic-tests -Xlinker -rpath -Xlinker $(OPENSSL35)/lib $(QUIC_FLAGS)
+test-quic: quic
+	$(SWIFT35) build $(FLAGS_QUIC_TESTS) --build-tests
+	$(SWIFT35) test $(FLAGS_QUIC_TESTS) --skip-build
+
 # Regenerates the TEST-ONLY PKI in certs/ (committed; only needed if you want new keys).
 certs:
 	scripts/make-certs.sh certs
 
 clean:
-	rm -rf .build $(RUN_SCRATCH) .build-openssl35 $(REPORTS)/*.xml $(REPORTS)/*.json $(REPORTS)/*.md $(REPORTS)/*.html $(REPORTS)/openssl-3.5 $(REPORTS)/versions $(REPORTS)/builds
+	rm -rf .build $(RUN_SCRATCH) .build-openssl35 .build-quic .build-quic-tests $(REPORTS)/*.xml $(REPORTS)/*.json $(REPORTS)/*.md $(REPORTS)/*.html $(REPORTS)/openssl-3.5 $(REPORTS)/versions $(REPORTS)/builds

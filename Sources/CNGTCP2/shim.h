@@ -1,13 +1,31 @@
 #ifndef CNGTCP2_SHIM_H
 #define CNGTCP2_SHIM_H
 
-/* ngtcp2 and its GnuTLS crypto helper, for the QUIC track only (make quic puts their headers on the include path and
- * links them): without them this module is empty and the GnuTLS backend has no QUIC. */
-#if __has_include(<ngtcp2/ngtcp2.h>)
+/* ngtcp2 1.x and its GnuTLS crypto helper, for the QUIC track only (make quic defines CNGTCP2_ENABLED, puts the
+ * unpacked headers on the include path and links them): otherwise this module is empty and the GnuTLS backend has no
+ * QUIC, even where bookworm's own pre-1.0 ngtcp2 headers are installed. */
+#if defined(CNGTCP2_ENABLED) && __has_include(<ngtcp2/ngtcp2.h>)
 #include <ngtcp2/ngtcp2.h>
 #include <ngtcp2/ngtcp2_crypto.h>
 #include <ngtcp2/ngtcp2_crypto_gnutls.h>
 #include <gnutls/crypto.h>
+
+#include <stdio.h>
+#include <stdarg.h>
+
+/* ngtcp2's log callback is variadic, which Swift cannot write: one line per call on stderr. */
+static void CNGTCP2_log_line(void *user_data, const char *format, ...) {
+    va_list arguments;
+    va_start(arguments, format);
+    fprintf(stderr, "ngtcp2 %p ", user_data);
+    vfprintf(stderr, format, arguments);
+    fputc('\n', stderr);
+    va_end(arguments);
+}
+
+static inline void CNGTCP2_settings_log_to_stderr(ngtcp2_settings *settings) {
+    settings->log_printf = CNGTCP2_log_line;
+}
 
 /* Function-like macros that set a struct version, which Swift cannot import, wrapped one to one. */
 

@@ -56,10 +56,23 @@ final class NGTCP2Listener: BoundListener {
                 let datagram = UnsafeRawBufferPointer(rebasing: bytes[0..<received])
                 guard let connection = route(datagram, from: source, length: length) else { return }
                 connection.receive(datagram)
+                if connection.close?.libraryError == NGTCP2_ERR_DROP_CONN {
+                    // ngtcp2 gives up on it without a word (e.g. a first Initial that carries no ClientHello, a
+                    // client's probe after its first flight was lost): forget it, so the client's next Initial
+                    // starts a connection afresh.
+                    forget(connection)
+                    return
+                }
                 touched[ObjectIdentifier(connection)] = connection
             }
         }
         for connection in touched.values { connection.flush() }
+    }
+
+    private func forget(_ connection: NGTCP2Connection) {
+        connections = connections.filter { $0.value !== connection }
+        waiting.removeAll { $0 === connection }
+        notes.append("dropped a connection ngtcp2 gave up on (\(connection.close?.description ?? "open"))")
     }
 
     /// The connection a datagram is for, made if it is a new client's Initial; nil to drop it.
