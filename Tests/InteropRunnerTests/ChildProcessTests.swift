@@ -34,4 +34,22 @@ import Testing
         waitpid(pid, &status, 0)
         #expect(status & 0x7F == SIGKILL)
     }
+
+    /// A script still open for writing somewhere (another thread's child between fork and exec holds the descriptor
+    /// its parent was writing with) cannot be executed yet (ETXTBSY): the launch waits and tries again.
+    @Test func aScriptStillOpenForWritingIsStartedOnceItIsClosed() throws {
+        let directory = try TemporaryDirectory()
+        let script = try directory.write("busy.sh", "#!/bin/sh\necho started\n")
+        chmod(script, 0o755)
+        let writer = open(script, O_WRONLY)
+        try #require(writer >= 0)
+        Thread.detachNewThread {
+            usleep(50_000)
+            close(writer)
+        }
+        let child = try ChildProcess(executable: script, arguments: [])
+        ChildProcess.waitAll([child], deadline: .now.advanced(by: .seconds(5)))
+        #expect(child.termination == .exited(0))
+        #expect(child.standardOutputText == "started\n")
+    }
 }

@@ -35,7 +35,8 @@ import Testing
         let shown = try runProgram(binary, ["libraries", "--build", "gnutls=\(directory.path)/prefix"])
         #expect(shown.status == 0, "\(shown.standardError)")
         #expect(shown.standardOutput.contains("libgnutls.so.30: \(directory.path)/prefix/lib/libgnutls.so.30"))
-        #expect(shown.standardOutput.contains("libssl.so.3: /usr/lib/"))
+        // OpenSSL stays the one the harness is linked with (the system's, or a test track's 3.5).
+        #expect(shown.standardOutput.contains("libssl.so.3: /") && !shown.standardOutput.contains("libssl.so.3: \(directory.path)"))
         let run = try runProgram(binary, [
             "run", "--filter", "H1", "--protocol", "tls1.3", "--mode", "in-process", "--mode", "out-of-process",
             "--build", "gnutls=\(directory.path)/prefix", "--reports", directory.path + "/reports",

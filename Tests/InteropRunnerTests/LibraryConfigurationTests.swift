@@ -44,7 +44,11 @@ import Testing
                 + "[system_default_sect]\nCiphersuites = TLS_AES_128_CCM_8_SHA256\n")
         let (result, results) = try run(["--config", "openssl=\(policy)"], in: directory, named: "policy")
         #expect(result.status == 1)
-        #expect(failed(results) == ["H1/gnutls-openssl/tls1.3/in-process", "H1/openssl-gnutls/tls1.3/in-process"])
+        // OpenSSL 3.5 (make test-3.5, test-quic) no longer completes a handshake with CCM_8 alone even between its own
+        // endpoints (measured); 3.0 does, so only the mixed pairs fail there.
+        let mixed = ["H1/gnutls-openssl/tls1.3/in-process", "H1/openssl-gnutls/tls1.3/in-process"]
+        let onOpenSSL30 = results?.libraries["openssl"]?.contains("OpenSSL 3.0.") == true
+        #expect(failed(results) == (onOpenSSL30 ? mixed : mixed + ["H1/openssl-openssl/tls1.3/in-process"]))
         #expect(results?.cells.first { $0.id == "H1/openssl-gnutls/tls1.3/in-process" }?.observed["clientHandshake"] == "alertReceived(40)")
         #expect(results?.libraries["openssl"]?.hasSuffix("(system configuration \(policy))") == true)
     }

@@ -14,6 +14,7 @@ enum RawValueAudit {
         // The harness's refusals of a step a protocol or library does not offer, e.g. "listen (QUIC validates …)".
         if entry.outcome == .localError && (call.contains(" (") || entry.action == "setup") { return nil }
         if let family = openSSLCalls[call] { return openSSL(entry, family) }
+        if ngtcp2Calls.contains(where: { call.hasPrefix($0) }) { return ngtcp2(entry) }
         // The longest name that begins the call: gnutls_record_recv_early_data is not gnutls_record_recv.
         if let family = gnuTLSCalls.filter({ call.hasPrefix($0.key) }).max(by: { $0.key.count < $1.key.count })?.value {
             return gnuTLS(entry, family)
@@ -98,6 +99,34 @@ enum RawValueAudit {
         default: ["protocolError"]
         }
         return matches(entry.outcome, allowed, count: nil) ? nil : "\(described): SSL_get_error=\(code) means \(allowed.sorted()), not \(entry.outcome)"
+    }
+
+    /// ngtcp2 sessions report what the connection's state and callbacks show: the stream bytes a call took or
+    /// delivered, a wait (0), the close's ngtcp2 error. Not one C return each, as OpenSSL's and GnuTLS's calls are.
+    static let ngtcp2Calls = [
+        "ngtcp2_conn_get_handshake_completed", "ngtcp2_conn_writev_stream", "ngtcp2_conn_write_connection_close",
+        "ngtcp2_conn_handle_expiry", "recv_stream_data", "acked_stream_data_offset (waiting)", "stream_close (RESET_STREAM)",
+    ]
+
+    private static func ngtcp2(_ entry: TraceEntry) -> String? {
+        let raw = entry.raw
+        let described = "\(entry.action) \(raw)"
+        switch entry.outcome {
+        case .ok(let count):
+            if raw.call == "ngtcp2_conn_handle_expiry" { return raw.returnValue == 0 ? nil : "\(described): handled means 0" }
+            if raw.call == "ngtcp2_conn_get_handshake_completed" { return raw.returnValue == 1 ? nil : "\(described): completed means 1" }
+            return raw.returnValue == count ? nil : "\(described): ok(\(count)) must report \(count)"
+        case .wantRead:
+            return raw.returnValue == 0 ? nil : "\(described): a wait reports 0"
+        case .closeNotifySent, .eof(.clean), .reset:
+            return raw.returnValue == 0 ? nil : "\(described): reports 0"
+        case .closeComplete:
+            return raw.returnValue == 1 ? nil : "\(described): a close sent reports 1"
+        default:
+            // A closed connection: ngtcp2's error (NGTCP2_ERR_*, negative) or 0 for a close without one.
+            guard raw.returnValue <= 0 else { return "\(described): an ngtcp2 error is negative" }
+            return raw.returnValue == 0 || raw.codeName != nil ? nil : "\(described): an ngtcp2 error needs its name"
+        }
     }
 
     enum GnuTLSFamily {

@@ -84,8 +84,10 @@ final class NGTCP2Session: TLSSession, StreamSession, RetransmissionTimerControl
 
     var pendingBytes: Int { connection.pendingInbound }
 
+    /// ngtcp2 never holds a packet it could not send (the harness sends each as it is written), so the wait is for
+    /// the socket to be readable, or for the expiry.
     var networkInterest: NetworkInterest {
-        NetworkInterest(wantsRead: true, wantsWrite: false, timer: retransmissionTimer)
+        NetworkInterest(wantsRead: true, wantsWrite: false, timer: retransmissionTimer, reading: timerReading)
     }
 
     /// ngtcp2's expiry; at most 10 ms on a server's shared socket, where another connection's session may have read
@@ -101,7 +103,11 @@ final class NGTCP2Session: TLSSession, StreamSession, RetransmissionTimerControl
     }
 
     var timerReading: String {
-        "ngtcp2_conn_get_expiry=" + (connection.expiry.map { "\(($0 &- NGTCP2Connection.now()) / 1_000_000) ms" } ?? "none")
+        let expiry = connection.expiry.map { deadline -> String in
+            let now = NGTCP2Connection.now()
+            return deadline > now ? "\((deadline - now) / 1_000_000) ms" : "due"
+        }
+        return "ngtcp2_conn_get_expiry=" + (expiry ?? "none")
     }
 
     func handleTimeout() -> StepResult {

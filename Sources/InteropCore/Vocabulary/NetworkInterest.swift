@@ -5,11 +5,14 @@ public struct NetworkInterest: Sendable, Hashable, CustomStringConvertible {
     public var wantsWrite: Bool
     /// Time left until the library wants to be called whatever the socket does; nil for none (infinite).
     public var timer: Duration?
+    /// The library's own calls behind the value, as the trace shows them, when they are not OpenSSL's.
+    public var reading: String?
 
-    public init(wantsRead: Bool, wantsWrite: Bool, timer: Duration?) {
+    public init(wantsRead: Bool, wantsWrite: Bool, timer: Duration?, reading: String? = nil) {
         self.wantsRead = wantsRead
         self.wantsWrite = wantsWrite
         self.timer = timer
+        self.reading = reading
     }
 
     /// The wait on `socket`: writability if the library has datagrams it could not send, readability otherwise (a
@@ -22,6 +25,7 @@ public struct NetworkInterest: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
+        if let reading { return reading }
         let timerText = timer.map { "\(Self.milliseconds($0)) ms" } ?? "infinite"
         return "net_read_desired=\(wantsRead ? 1 : 0) net_write_desired=\(wantsWrite ? 1 : 0) event_timeout=\(timerText)"
     }

@@ -36,6 +36,9 @@ public final class ChildProcess {
     /// Set when the harness ended it on purpose (a server that serves for ever, a peer no longer needed).
     public private(set) var stoppedByHarness = false
 
+    /// How often a launch that met a busy executable (ETXTBSY) is tried, 5 ms apart.
+    static let busyExecutableAttempts = 40
+
     /// Starts `executable` with `arguments`; nothing is inherited but the environment. Its stdin is /dev/null, or a
     /// pipe holding `input` and left open. It dies with the thread that started it (see `process_launch`).
     /// `captureLimit` bounds what is kept of each output stream (head and tail).
@@ -70,8 +73,15 @@ public final class ChildProcess {
         defer { argv.forEach { free($0) } }
         let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { envp?.forEach { free($0) } }
-        let child = envp.map { envp in process_launch(executable, argv, envp, inputPipe[0], output[1], errors[1], inheriting ?? -1) }
-            ?? process_launch(executable, argv, environ, inputPipe[0], output[1], errors[1], inheriting ?? -1)
+        var child: pid_t = -1
+        for attempt in 1...Self.busyExecutableAttempts {
+            child = envp.map { envp in process_launch(executable, argv, envp, inputPipe[0], output[1], errors[1], inheriting ?? -1) }
+                ?? process_launch(executable, argv, environ, inputPipe[0], output[1], errors[1], inheriting ?? -1)
+            // ETXTBSY: a script written a moment ago is still open for writing in a child another thread is starting
+            // (its fork copied the descriptor; its exec will close it). Start again shortly.
+            guard child <= 0, errno == ETXTBSY, attempt < Self.busyExecutableAttempts else { break }
+            usleep(5_000)
+        }
         guard child > 0 else {
             let code = errno
             for descriptor in [output[0], errors[0], inputPipe[1]] where descriptor >= 0 { Glibc.close(descriptor) }

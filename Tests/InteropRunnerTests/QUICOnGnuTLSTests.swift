@@ -1,0 +1,61 @@
+#if NGTCP2_GNUTLS
+import InteropCore
+import InteropRunner
+import LibraryPlugins
+import Testing
+
+/// QUIC on GnuTLS through ngtcp2 (`make test-quic`): the Q family as a 2 × 2 with OpenSSL 3.5's own QUIC, in and out
+/// of process; each GnuTLS endpoint is ngtcp2's connection with GnuTLS doing its TLS, driven by the harness's loop.
+@Suite struct QUICOnGnuTLSTests {
+    static let pairings: [(TLSLibrary, TLSLibrary)] = [(.openssl, .gnutls), (.gnutls, .openssl), (.gnutls, .gnutls)]
+
+    func run(_ id: String, server: TLSLibrary, client: TLSLibrary) -> CellResult {
+        InProcessMatrixTests.runner.run(QUICTests.cell(id, server: server, client: client), seed: 1)
+    }
+
+    @Test(.enabled(if: QUICTests.quicAvailable, "needs OpenSSL 3.5+ (make test-quic)"), arguments: pairings)
+    func theEchoRunsOnNGTCP2InEveryPairing(server: TLSLibrary, client: TLSLibrary) throws {
+        for id in ["Q1", "Q2", "Q4"] {
+            let result = run(id, server: server, client: client)
+            #expect(result.status == .passed, "\(id): \(result.message)")
+        }
+        let result = run("Q1", server: server, client: client)
+        let gnuTLS = try #require(server == .gnutls ? result.serverConnections.first : result.clients.first)
+        #expect(gnuTLS.library == .gnutls)
+        #expect(gnuTLS.trace.contains { $0.raw.call.hasPrefix("ngtcp2_conn_writev_stream(NGTCP2_WRITE_STREAM_FLAG_FIN)") })
+        #expect(gnuTLS.trace.contains { $0.raw.call == "recv_stream_data (FIN)" && $0.outcome == .eof(.clean) })
+        #expect(gnuTLS.negotiatedVersion == .quic && gnuTLS.negotiatedALPN == "http/1.0")
+        // Every wait came from ngtcp2_conn_get_expiry.
+        #expect(gnuTLS.timerReadings.allSatisfy { $0.contains("ngtcp2_conn_get_expiry=") }, "\(gnuTLS.timerReadings)")
+    }
+
+    @Test(.enabled(if: QUICTests.quicAvailable, "needs OpenSSL 3.5+ (make test-quic)"))
+    func anNGTCP2ServerRejectsAMismatchingALPNWithCryptoError120() throws {
+        for client in [TLSLibrary.openssl, .gnutls] {
+            let result = run("Q3", server: .gnutls, client: client)
+            #expect(result.status == .passed, "\(client): \(result.message)")
+            #expect(result.observation?.values[.clientHandshake] == "alertReceived(120)")
+        }
+    }
+
+    @Test(.enabled(if: QUICTests.quicAvailable, "needs OpenSSL 3.5+ (make test-quic)"))
+    func whatOpenSSLAndNGTCP2DoNotAgreeOnIsDocumented() {
+        // D27: OpenSSL's bare-PING probe never reaches an ngtcp2 server that dropped the connection.
+        let lost = run("Q6a", server: .gnutls, client: .openssl)
+        #expect(lost.divergence?.id.hasPrefix("D27") == true, "\(lost.message)")
+        #expect(lost.clients[0].datagramLog.prefix(2).allSatisfy { $0.fate == .dropped })
+        // D28: OpenSSL's ALPN close never reaches an ngtcp2 client.
+        let closed = run("Q3", server: .openssl, client: .gnutls)
+        #expect(closed.divergence?.id.hasPrefix("D28") == true, "\(closed.message)")
+        #expect(closed.serverConnections.contains { $0.fatalAlertsSent == [120] })
+    }
+
+    @Test(.enabled(if: QUICTests.quicAvailable, "needs OpenSSL 3.5+ (make test-quic)"))
+    func losingDatagramsAndSeveralClientsWorkAcrossProcesses() {
+        for (id, server, client) in [("Q6d", TLSLibrary.gnutls, TLSLibrary.gnutls), ("Q7", .gnutls, .openssl), ("Q6c", .openssl, .gnutls)] {
+            let result = OutOfProcessCellRunner(setup: QUICTests.peerSetup).run(QUICTests.cell(id, server: server, client: client, .outOfProcess), seed: 1)
+            #expect(result.status == .passed, "\(id) \(server)-\(client): \(result.message)")
+        }
+    }
+}
+#endif
