@@ -179,7 +179,7 @@ import Testing
         }
         let unknown = try runProgram(binary, ["run", "--mode", "external", "--endpoint", "nosuch", "--reports", try TemporaryDirectory().path])
         #expect(unknown.status == 2)
-        #expect(unknown.standardError.contains("--endpoint: unknown endpoint 'nosuch' (known: curl, gnutls, lighttpd, nginx, openssl, python-ssl, wget)"), "\(unknown.standardError)")
+        #expect(unknown.standardError.contains("--endpoint: unknown endpoint 'nosuch' (known: curl, gnutls, lighttpd, nginx, ngtcp2, openssl, python-ssl, wget)"), "\(unknown.standardError)")
     }
 
     /// The fixtures folder, copied, so that a test can change one file.

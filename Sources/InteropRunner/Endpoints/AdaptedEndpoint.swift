@@ -170,8 +170,11 @@ final class AdaptedEndpoint {
             withRequest["request"] = extras?.request.map { fill($0, variables) } ?? ""
             input = Array(fill(text, withRequest).utf8)
         }
+        let environment = command.environment.isEmpty
+            ? nil : ProcessInfo.processInfo.environment.merging(command.environment.mapValues { fill($0, variables) }) { $1 }
         return try ChildProcess(
-            executable: Self.resolve(fill(command.executable, variables)), arguments: arguments(variables), input: input)
+            executable: Self.resolve(fill(command.executable, variables)), arguments: arguments(variables), input: input,
+            environment: environment)
     }
 
     private func arguments(_ variables: [String: String]) -> [String] {
@@ -235,14 +238,17 @@ final class AdaptedEndpoint {
         rules: for rule in command.handshake {
             guard let regex = try? Regex(rule.pattern), let line = output.lines.first(where: { $0.firstMatch(of: regex) != nil }) else { continue }
             switch rule.outcome {
-            case .alertReceived:
+            case .alertReceived, .alertSent:
                 guard let code = rule.alert ?? Self.capture(regex, in: line).flatMap({ Int($0) }) else { continue }
-                output.alertReceived(code, line: line)
+                output.alert(code, sent: rule.outcome == .alertSent, line: line)
             case .completed:
                 output.record.handshake = .ok(0)
                 output.evidence = line
             case .protocolError:
                 output.record.handshake = .protocolError
+                output.evidence = line
+            case .timeout:
+                output.record.handshake = .timeout
                 output.evidence = line
             }
             decided = true

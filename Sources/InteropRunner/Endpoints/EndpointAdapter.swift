@@ -33,6 +33,9 @@ public struct EndpointCommand: Sendable, Hashable {
     /// As traces and messages name it; `{variable}`s of the build are filled in.
     public var display: String
     public var executable: String
+    /// Variables set for it on top of the runner's environment, filled in like arguments (a program unpacked with its
+    /// own libraries: `LD_LIBRARY_PATH: "{deps}/quic/usr/lib/x86_64-linux-gnu"`).
+    public var environment: [String: String] = [:]
     /// Each item is filled in (`{port}`, `{certs}`, `{ca}`, `{dir}`, `{seed}`, build variables); the items `{version}`,
     /// `{alpn}`, `{alpnFatal}`, `{datagram}` and `{protocolArguments}` stand for lists.
     public var arguments: [String]
@@ -132,6 +135,10 @@ public enum HandshakeVerdict: String, Sendable, Hashable, CaseIterable {
     case completed
     case protocolError
     case alertReceived
+    /// The program says it aborted with this alert (a QUIC server's CONNECTION_CLOSE carrying CRYPTO_ERROR 0x100+alert).
+    case alertSent
+    /// The program says it gave up waiting (an idle or handshake time-out of its own).
+    case timeout
 }
 
 /// The outcome when no rule matched, and which line explains it: the first (or last) line matching each pattern in

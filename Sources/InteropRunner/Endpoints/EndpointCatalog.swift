@@ -102,7 +102,7 @@ struct EndpointAdapterFile: Decodable {
 
     private static func command(_ entry: FixtureReader, role: EndpointRole) throws -> EndpointCommand {
         try entry.allowOnly([
-            "display", "executable", "arguments", "versions", "alpn", "alpnFatal", "datagram", "protocols", "port",
+            "display", "executable", "environment", "arguments", "versions", "alpn", "alpnFatal", "datagram", "protocols", "port",
             "leavesAfterOneConnection", "unsupported", "needsOption", "files", "handshake", "otherwise", "negotiatedALPN",
             "endOfStream", "keepLines", "blindTo",
         ])
@@ -177,7 +177,16 @@ struct EndpointAdapterFile: Decodable {
             }
             blind.append(field)
         }
-        return EndpointCommand(
+        var environment: [String: String] = [:]
+        if let table = try entry.nested("environment") {
+            for name in table.keys.sorted() {
+                guard name.range(of: "^[A-Za-z_][A-Za-z0-9_]*$", options: .regularExpression) != nil else {
+                    throw table.error(name, "is not an environment variable's name")
+                }
+                environment[name] = try table.string(name)
+            }
+        }
+        var command = EndpointCommand(
             display: try entry.string("display"), executable: try entry.string("executable"),
             arguments: try entry.strings("arguments", default: []), versions: versions,
             alpn: try alpnArguments(entry), alpnFatal: try entry.strings("alpnFatal", default: []),
@@ -187,6 +196,8 @@ struct EndpointAdapterFile: Decodable {
             needsOption: needsOption, files: files, handshake: handshake, otherwise: otherwise,
             negotiatedALPN: try entry.has("negotiatedALPN") ? pattern("negotiatedALPN", in: entry) : nil, endOfStream: endOfStream,
             keepLines: try patterns("keepLines", in: entry), blindTo: blind)
+        command.environment = environment
+        return command
     }
 
     private static func protocolVersion(_ key: String, in table: FixtureReader) throws -> ProtocolVersion {

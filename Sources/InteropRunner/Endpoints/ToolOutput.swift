@@ -35,9 +35,10 @@ struct ToolOutput {
         first(marker).map { String($0.dropFirst(marker.count)) }
     }
 
-    mutating func alertReceived(_ code: Int, line: String) {
-        record.handshake = .alertReceived(UInt8(clamping: code))
-        record.alerts.append(AlertEvent(direction: .received, level: 2, code: UInt8(clamping: code)))
+    mutating func alert(_ code: Int, sent: Bool, line: String) {
+        let alert = UInt8(clamping: code)
+        record.handshake = sent ? .alertSent(alert) : .alertReceived(alert)
+        record.alerts.append(AlertEvent(direction: sent ? .sent : .received, level: 2, code: alert))
         evidence = line
     }
 
