@@ -81,28 +81,3 @@ struct ExplainCommand: ParsableCommand {
         print("rerun with seed \(record.seed): \(result.status.rawValue) — \(result.message) (\(results) says \(record.status.rawValue))")
     }
 }
-
-struct DiffCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "diff", abstract: "List the cells whose outcome changed between two results files.",
-        discussion: "Exit status: 0 no change, 1 some cell changed, 2 a file could not be read.")
-
-    @Argument(help: "The older results.json.") var old: String
-    @Argument(help: "The newer results.json.") var new: String
-
-    func run() throws {
-        let before: ResultsDocument
-        let after: ResultsDocument
-        do {
-            before = try ResultsDocument.load(old)
-            after = try ResultsDocument.load(new)
-        } catch {
-            StandardStreams.error("tls-interop: error: \(error.message)\n")
-            throw ExitCode(2)
-        }
-        let changes = ResultsDiff.changes(from: before, to: after)
-        for change in changes { print(TerminalText.printable("\(change.id): \(change.summary)")) }
-        print("\(changes.count) cells changed (\(after.cells.count) cells in \(new), \(before.cells.count) in \(old))")
-        if !changes.isEmpty { throw ExitCode(1) }
-    }
-}

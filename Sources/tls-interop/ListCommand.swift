@@ -11,7 +11,8 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         do {
             let (catalog, _) = try selection.loadCatalog()
-            let (cells, shard) = try selection.shardedCells(from: catalog)
+            let chosen = try selection.shardedCells(from: catalog)
+            let (cells, shard) = (chosen.cells, chosen.shard)
             for cell in cells { print(TerminalText.printable("\(cell.id)\t\(cell.displayName)")) }
             if let shard {
                 print("\(cells.count) cells (shard \(shard.index)/\(shard.total) of \(shard.selectionCells))")

@@ -102,10 +102,10 @@ struct RunCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let libraries = selection.libraries
         let reported = libraries.reported
-        let cells: [Cell]
-        var shardInfo: ResultsDocument.ShardInfo?
+        let chosen: SelectedCells
         let runner: ModeDispatcher
         var baselineResults: ResultsDocument?
+        var exceptions = CoverageExceptions.none
         let reportSet = reports.map(ReportSet.init)
         do {
             // Output paths first: a run that cannot write its reports must not run for minutes before saying so.
@@ -113,12 +113,13 @@ struct RunCommand: ParsableCommand {
             if let junit { try OutputFile.checkWritable(junit, option: "--junit") }
             if let baseline { baselineResults = try ResultsDocument.load(baseline) }
             let (catalog, divergences) = try selection.loadCatalog()
-            (cells, shardInfo) = try selection.shardedCells(from: catalog)
+            chosen = try selection.shardedCells(from: catalog)
+            exceptions = try CoverageExceptions.load(file: selection.fixtures + "/coverage.yaml", libraries: libraries)
             runner = try CellRunners.make(
                 fixtures: selection.fixtures, certs: certs, deadline: .milliseconds(Int64(deadline * 1000)), divergences: divergences,
                 libraries: libraries, target: try selection.targetServer.map(TargetAddress.init),
                 targetClient: try selection.checkedTargetClient(),
-                clientCertificates: cells.contains { $0.scenario.usesClientCertificates })
+                clientCertificates: chosen.cells.contains { $0.scenario.usesClientCertificates })
         } catch {
             StandardStreams.error("tls-interop: error: \(error.message)\n")
             reportSet?.writeConfigurationError(error.message, libraries: reported)
@@ -129,13 +130,21 @@ struct RunCommand: ParsableCommand {
         matrix.options = RunOptions(
             fixtures: selection.fixtures, certs: certs, deadlineSeconds: deadline, repeatCount: `repeat`, targetServer: selection.targetServer,
             targetClient: selection.targetClient)
+        let cells = chosen.cells
         let progress = ProgressPrinter(total: cells.count, verbose: verbose, quiet: quiet)
         let ranReport = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
             progress.cellFinished(result, done: done, versions: libraries.runtimeVersions)
         }
         progress.finish()
         var report = ranReport
-        report.shard = shardInfo
+        report.shard = chosen.shard
+        report.plannedCells = cells.count
+        if let baselineResults {
+            // Before the results document is made: it carries the coverage the losses belong to.
+            report.coverageLosses = CoverageGuard.losses(
+                baseline: baselineResults, current: ResultsDocument(report), selected: chosen.selectionIDs,
+                inScope: chosen.couldSelect, allowed: exceptions)
+        }
         let results = ResultsDocument(report)
         let changes = baselineResults.map { ResultsDiff.changes(from: $0, to: results) }
         // Every output is attempted, so that one bad path does not cost the others.
@@ -169,6 +178,13 @@ struct RunCommand: ParsableCommand {
         if let signal = interruption.signal {
             print("tls-interop: \(report.interruption ?? "interrupted") by signal \(signal); the report is partial")
             throw ExitCode(128 + signal)
+        }
+        let lost = report.unexcusedLosses
+        if !lost.isEmpty {
+            if quiet { for loss in lost { print(TerminalText.printable("coverage lost: \(loss.id): \(loss.summary)")) } }
+            StandardStreams.error(
+                "tls-interop: the run lost \(lost.count) cell\(lost.count == 1 ? "" : "s") of the baseline \(baseline ?? "") (listed above); "
+                    + "\(selection.fixtures)/coverage.yaml can allow a loss with its reason\n")
         }
         if !report.succeeded { throw ExitCode(1) }
     }

@@ -5,6 +5,15 @@ import InteropRunner
 import LibraryPlugins
 extension ProtocolVersion: ExpressibleByArgument {}
 
+/// What the options chose: this job's cells, the shard they are, and for the coverage guard every id of the
+/// selection before the shard cut it and whether the options could choose a given earlier cell.
+struct SelectedCells {
+    var cells: [Cell]
+    var shard: ResultsDocument.ShardInfo?
+    var selectionIDs: Set<String>
+    var couldSelect: @Sendable (ResultsDocument.CellRecord) -> Bool
+}
+
 /// The options that choose cells and where their inputs live, shared by `list` and `run`.
 struct SelectionOptions: ParsableArguments {
     @Option(name: .long, help: "Scenario ids or family letters, comma separated (e.g. A4,H). Default: all.")
@@ -111,31 +120,64 @@ struct SelectionOptions: ParsableArguments {
     }
 
     /// The selected cells, cut down to this job's shard when one is asked for; with the shard's description.
-    func shardedCells(from catalog: ScenarioCatalog) throws(ConfigurationError) -> ([Cell], ResultsDocument.ShardInfo?) {
+    /// Also every cell id of the selection before the shard cut it (the coverage guard's view of what was chosen).
+    /// A selection or a shard with no cell is an error: a run of 0 cells passes, and nobody notices it.
+    func shardedCells(from catalog: ScenarioCatalog) throws(ConfigurationError) -> SelectedCells {
         var selection = selection
-        let chosenEndpoints = Set(endpoint.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
-        for id in chosenEndpoints.sorted() where catalog.endpoints.adapter(id) == nil {
+        for id in (chosenEndpoints ?? []).sorted() where catalog.endpoints.adapter(id) == nil {
             throw ConfigurationError(
                 "--endpoint: unknown endpoint '\(id)' (known: \(catalog.endpoints.adapters.map(\.id).joined(separator: ", ")))")
         }
-        let only = chosenEndpoints.isEmpty ? nil : chosenEndpoints
+        let only = chosenEndpoints
         selection.programs = catalog.endpoints.programs(on: libraries, only: only)
         selection.includesLibraryTools = only.map { ids in catalog.endpoints.adapters.contains { $0.libraryTools && ids.contains($0.id) } } ?? true
         let all = try selection.cells(from: catalog)
+        guard !all.isEmpty else {
+            throw ConfigurationError("the selection has no cell: \(chosenOptions.isEmpty ? "the catalogue is empty" : "no scenario runs with " + chosenOptions)")
+        }
+        let ids = Set(all.map(\.id))
         let chosen: Shard?
         if let shard {
             chosen = try Shard(parsing: shard, source: "--shard")
         } else {
             chosen = try Shard.fromEnvironment(ProcessInfo.processInfo.environment)
         }
-        guard let chosen else { return (all, nil) }
+        let (endpoints, chooser) = (chosenEndpoints, selection)
+        let scope = { @Sendable (record: ResultsDocument.CellRecord) in chooser.couldSelect(record, endpoints: endpoints) }
+        guard let chosen else { return SelectedCells(cells: all, shard: nil, selectionIDs: ids, couldSelect: scope) }
         var costs: [String: Double] = [:]
         if let timings {
             for cell in try ResultsDocument.load(timings).cells { costs[cell.id] = cell.durationMilliseconds }
         }
         let info = ResultsDocument.ShardInfo(
             index: chosen.index, total: chosen.total, selectionCells: all.count, selectionDigest: Shard.selectionDigest(all))
-        return (chosen.cells(of: all, timings: costs, libraries: libraries), info)
+        let cells = chosen.cells(of: all, timings: costs, libraries: libraries)
+        guard !cells.isEmpty else {
+            throw ConfigurationError(
+                "shard \(chosen.index)/\(chosen.total) (\(shard != nil ? "--shard" : "from the environment")) has no cell: the selection has "
+                    + "\(all.count) cell\(all.count == 1 ? "" : "s"); use at most \(all.count) shards")
+        }
+        return SelectedCells(cells: cells, shard: info, selectionIDs: ids, couldSelect: scope)
+    }
+
+    /// The selecting options as given, e.g. `--filter A1 --protocol dtls1.2`, for errors about what they select.
+    var chosenOptions: String {
+        var words: [String] = []
+        for value in filter { words += ["--filter", value] }
+        for value in server { words += ["--server", value] }
+        for value in client { words += ["--client", value] }
+        for value in protocolVersion { words += ["--protocol", value.rawValue] }
+        for value in mode where mode != ["all"] { words += ["--mode", value] }
+        for value in endpoint { words += ["--endpoint", value] }
+        if let targetServer { words += ["--target-server", targetServer] }
+        if targetClient != nil { words += ["--target-client", "…"] }
+        return words.joined(separator: " ")
+    }
+
+    /// The endpoint ids `--endpoint` names, nil for all.
+    var chosenEndpoints: Set<String>? {
+        let ids = Set(endpoint.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+        return ids.isEmpty ? nil : ids
     }
 
     func loadCatalog() throws(ConfigurationError) -> (ScenarioCatalog, DivergenceCatalog) {

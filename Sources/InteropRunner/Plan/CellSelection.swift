@@ -70,6 +70,22 @@ public struct CellSelection: Sendable {
         token == scenario.id || token == scenario.family || token == "\(scenario.id) \(scenario.name)"
             || token == scenario.name
     }
+
+    /// Whether these options could select a cell of an earlier run's results, judged from the options alone (not
+    /// the catalogue): a cell whose scenario or endpoint is gone is still in scope, so its loss is seen.
+    /// - Parameter endpoints: the ids `--endpoint` names, nil for all.
+    public func couldSelect(_ record: ResultsDocument.CellRecord, endpoints: Set<String>?) -> Bool {
+        let name = record.scenarioName
+        let scenarioChosen = filter.isEmpty || filter.contains { token in
+            token == record.scenario || token == record.family || (name.map { token == $0 || token == "\(record.scenario) \($0)" } ?? false)
+        }
+        guard scenarioChosen, modes.contains(record.mode), protocols.contains(record.protocolVersion) else { return false }
+        guard record.mode == .targetServer || servers.contains(record.server) else { return false }
+        guard record.mode == .targetClient || clients.contains(record.client) else { return false }
+        guard record.mode.isExternal else { return true }
+        guard let endpoint = record.endpoint else { return includesLibraryTools }
+        return endpoints?.contains(endpoint) ?? true
+    }
 }
 
 /// A real program (an endpoint adapter) built on one of the run's libraries, and the protocols it plays or says

@@ -99,7 +99,15 @@ public enum ConsoleSummary {
             lines.append("")
             lines.append("slowest cells: " + slowest.map { "\($0.cell.id) \(JUnitReport.seconds($0.duration)) s" }.joined(separator: ", "))
         }
+        if let losses = report.coverageLosses, !losses.isEmpty {
+            lines.append("")
+            lines.append("coverage lost since the baseline (\(report.unexcusedLosses.count) of \(losses.count) not allowed by fixtures/coverage.yaml):")
+            for loss in losses {
+                lines.append("  \(loss.id): \(loss.summary)" + (loss.allowedBecause.map { " — allowed: \($0)" } ?? ""))
+            }
+        }
         lines.append("")
+        lines.append("coverage: \(report.coverage.summary)")
         lines.append("\(report.count(.divergent)) divergent (documented in fixtures/divergences.yaml; not counted as passed)")
         lines.append(counts(report))
         return lines.joined(separator: "\n")

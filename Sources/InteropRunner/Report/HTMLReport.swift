@@ -56,6 +56,7 @@ public enum HTMLReport {
         html += "<p class=\"counts\"><span>\(report.count(.passed)) passed</span><span>\(report.count(.failed) + report.count(.error)) failed</span>"
         html += "<span>\(report.count(.divergent)) divergent</span><span>\(report.count(.skipped)) not applicable</span>"
         html += (report.count(.interrupted) > 0 ? "<span>\(report.count(.interrupted)) interrupted</span>" : "") + "</p>\n"
+        html += "<p class=\"meta\">Coverage: \(escape(report.coverage.summary))</p>\n"
         html += "<p class=\"legend\"><a class=\"f passed\">H</a> passed <a class=\"f failed\">H</a> failed "
         html += "<a class=\"f divergent\">H</a> documented divergence <a class=\"f skipped\">H</a> not applicable "
         html += "<a class=\"f error\">H</a> harness error — letters are scenario families: "
@@ -96,12 +97,32 @@ public enum HTMLReport {
             }.joined() + "</ul>"
             html += "\n"
         }
+        html += coverageLists(report)
         html += programSection(report)
         let differences = ModeComparison.differences(in: report)
         if !differences.isEmpty {
             html += "<h2>Differences from in-process</h2><ul>"
             html += differences.map { "<li><a href=\"#\(anchor($0.result.cell))\">\(escape($0.result.cell.id))</a>: \(escape($0.summary))</li>" }.joined()
             html += "</ul>\n"
+        }
+        return html
+    }
+
+    /// The baseline's cells this run lost, and the not-applicable cells by reason.
+    static func coverageLists(_ report: RunReport) -> String {
+        var html = ""
+        if let losses = report.coverageLosses {
+            html += "<h2>Coverage lost since the baseline</h2>"
+            html += losses.isEmpty ? "<p>No cell lost.</p>" : "<ul>" + losses.map { loss in
+                "<li><code>\(escape(loss.id))</code>: \(escape(loss.summary))"
+                    + (loss.allowedBecause.map { " — allowed: \(escape($0))" } ?? " <strong>(fails the run)</strong>") + "</li>"
+            }.joined() + "</ul>"
+            html += "\n"
+        }
+        let reasons = report.coverage.notApplicableReasons
+        if !reasons.isEmpty {
+            html += "<h2>Not applicable, by reason</h2><table class=\"matrix\"><tr><th>cells</th><th>reason</th></tr>"
+            html += reasons.map { "<tr><td>\($0.cells)</td><td>\(escape($0.reason))</td></tr>" }.joined() + "</table>\n"
         }
         return html
     }

@@ -18,8 +18,9 @@ public enum JUnitReport {
     /// its label, so that consumers keep the same cell on two library versions apart.
     public static func render(labelled runs: [(report: RunReport, label: String?)]) -> String {
         let interruptions = runs.filter { $0.report.interruption != nil }.count
-        let tests = runs.map(\.report.results.count).reduce(0, +) + interruptions
-        let failures = runs.map { $0.report.count(.failed) }.reduce(0, +)
+        let guards = runs.filter { $0.report.coverageLosses != nil }.count
+        let tests = runs.map(\.report.results.count).reduce(0, +) + interruptions + guards
+        let failures = runs.map { $0.report.count(.failed) + ($0.report.unexcusedLosses.isEmpty ? 0 : 1) }.reduce(0, +)
         let errors = runs.map { $0.report.count(.error) }.reduce(0, +) + interruptions
         let time = runs.map(\.report.duration).reduce(.zero, +)
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -52,9 +53,13 @@ public enum JUnitReport {
             }
             xml += property("seed", String(report.seed))
             xml += property("modes", Set(results.map(\.cell.mode.rawValue)).sorted().joined(separator: ","))
+            xml += coverageProperties(report.coverage)
             xml += "    </properties>\n"
             for result in results { xml += testcase(result, versions: report.libraryVersions, classPrefix: classPrefix) }
             xml += "  </testsuite>\n"
+        }
+        if let losses = report.coverageLosses {
+            xml += coverageCase(losses, prefix: prefix, classPrefix: classPrefix)
         }
         if let interruption = report.interruption {
             // A partial report says so in a way every consumer shows: an error case of its own.
@@ -64,6 +69,36 @@ public enum JUnitReport {
             xml += XMLText.content("The run was stopped by a signal: \(interruption). This report is partial.")
             xml += "</error>\n    </testcase>\n  </testsuite>\n"
         }
+        return xml
+    }
+
+    /// The run's coverage on every suite (consumers show suite properties, not the root's): the whole run's
+    /// counts, and one `coverage.notApplicable.reason` per reason as "cells: reason".
+    static func coverageProperties(_ coverage: Coverage) -> String {
+        var xml = property("coverage.planned", String(coverage.planned))
+        xml += property("coverage.ran", String(coverage.ran))
+        xml += property("coverage.notApplicable", String(coverage.notApplicable))
+        for reason in coverage.notApplicableReasons {
+            xml += property("coverage.notApplicable.reason", "\(reason.cells): \(reason.reason)")
+        }
+        return xml
+    }
+
+    /// The coverage guard as a case of its own: failed when the run lost baseline cells no fixture allows, each
+    /// named, so a CI page shows why the run failed though every cell passed.
+    static func coverageCase(_ losses: [CoverageLoss], prefix: String, classPrefix: String) -> String {
+        let unexcused = losses.filter { $0.allowedBecause == nil }
+        var xml = "  <testsuite name=\"\(XMLText.attribute(prefix + "coverage"))\" tests=\"1\" failures=\"\(unexcused.isEmpty ? 0 : 1)\" "
+        xml += "errors=\"0\" skipped=\"0\" time=\"0.000\">\n"
+        xml += "    <testcase name=\"coverage against the baseline\" classname=\"\(XMLText.attribute(classPrefix)).coverage\" time=\"0.000\">\n"
+        let lines = losses.map { "\($0.id): \($0.summary)" + ($0.allowedBecause.map { " — allowed: \($0)" } ?? "") }
+        if !unexcused.isEmpty {
+            xml += "      <failure type=\"coverage lost\" message=\"\(XMLText.attribute("\(unexcused.count) baseline cells lost"))\">"
+            xml += XMLText.content(lines.joined(separator: "\n")) + "</failure>\n"
+        } else if !lines.isEmpty {
+            xml += "      <system-out>" + XMLText.content(lines.joined(separator: "\n")) + "</system-out>\n"
+        }
+        xml += "    </testcase>\n  </testsuite>\n"
         return xml
     }
 

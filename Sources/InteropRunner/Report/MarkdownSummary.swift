@@ -31,6 +31,8 @@ public enum MarkdownSummary {
                 + "\(report.count(.divergent)) divergent · \(report.count(.skipped)) not applicable"
                 + (report.count(.interrupted) > 0 ? " · \(report.count(.interrupted)) interrupted**" : "**"))
         lines.append("")
+        lines.append("Coverage: \(MarkdownText.inline(report.coverage.summary))")
+        lines.append("")
         lines.append("✅ passed · ❌ failed · 🟡 documented divergence · ➖ not applicable · 💥 harness error; "
             + "columns are server → client")
         let pairings = report.pairings
@@ -76,7 +78,26 @@ public enum MarkdownSummary {
             lines += baselineChanges.isEmpty
                 ? ["No cell changed."] : baselineChanges.map { "- \(MarkdownText.code($0.id)): \(MarkdownText.inline($0.summary))" }
         }
+        lines += coverageSection(report)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Not-applicable cells by reason, and the baseline's cells this run lost (each allowed one with its reason).
+    static func coverageSection(_ report: RunReport) -> [String] {
+        var lines: [String] = []
+        if let losses = report.coverageLosses {
+            lines += ["", "## Coverage lost since the baseline", ""]
+            lines += losses.isEmpty ? ["No cell lost."] : losses.map { loss in
+                "- \(loss.allowedBecause == nil ? "❌" : "➖") \(MarkdownText.code(loss.id)): \(MarkdownText.inline(loss.summary))"
+                    + (loss.allowedBecause.map { " — allowed: \(MarkdownText.inline($0))" } ?? "")
+            }
+        }
+        let reasons = report.coverage.notApplicableReasons
+        if !reasons.isEmpty {
+            lines += ["", "## Not applicable, by reason", "", "| cells | reason |", "|--:|---|"]
+            lines += reasons.map { "| \($0.cells) | \(MarkdownText.inline($0.reason)) |" }
+        }
+        return lines
     }
 
     /// Real programs (fixtures/endpoints/) against the Swift peers: one table per program, its builds side by side.

@@ -88,6 +88,8 @@ public struct ResultsDocument: Codable, Sendable {
     public var durationSeconds: Double
     public var hostname: String
     public var interrupted: String?
+    /// Planned, ran and not applicable by reason (results written before the coverage guard have none).
+    public var coverage: Coverage?
     public var cells: [CellRecord]
 
     public init(_ report: RunReport) {
@@ -100,6 +102,7 @@ public struct ResultsDocument: Codable, Sendable {
         durationSeconds = Self.seconds(report.duration)
         hostname = report.hostname
         interrupted = report.interruption
+        coverage = report.coverage
         cells = report.results.map { result in
             CellRecord(
                 id: result.cell.id, name: result.cell.displayName, scenario: result.cell.scenario.id,

@@ -14,6 +14,10 @@ public struct RunReport: Sendable {
     public var interruption: String?
     /// Set when the run was one shard of a larger selection.
     public var shard: ResultsDocument.ShardInfo?
+    /// The cells the run set out to run, when more than it reports (a signal stopped it); the results' count otherwise.
+    public var plannedCells: Int?
+    /// Set when the run was compared with a baseline: the baseline's cells it lost, allowed or not.
+    public var coverageLosses: [CoverageLoss]?
 
     public init(results: [CellResult], libraries: [ReportedLibrary], seed: UInt64, startedAt: Date, duration: Duration) {
         self.results = results
@@ -26,6 +30,11 @@ public struct RunReport: Sendable {
 
     public var libraryVersions: [TLSLibrary: String] { libraries.versions }
 
+    public var coverage: Coverage { Coverage(results: results, planned: plannedCells) }
+
+    /// The losses against the baseline that no fixture allows: each fails the run.
+    public var unexcusedLosses: [CoverageLoss] { (coverageLosses ?? []).filter { $0.allowedBecause == nil } }
+
     /// Every server × client pairing of the run's libraries, server first.
     public var pairings: [(server: ReportedLibrary, client: ReportedLibrary)] {
         libraries.flatMap { server in libraries.map { (server, $0) } }
@@ -37,6 +46,6 @@ public struct RunReport: Sendable {
 
     /// True when every cell met its expectation or a documented divergence (skipped cells do not fail a run).
     public var succeeded: Bool {
-        count(.failed) == 0 && count(.error) == 0 && interruption == nil
+        count(.failed) == 0 && count(.error) == 0 && interruption == nil && unexcusedLosses.isEmpty
     }
 }

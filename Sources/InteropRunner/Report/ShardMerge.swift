@@ -65,6 +65,7 @@ public enum ShardMerge {
             results: results, libraries: libraries.reported(versions: first.libraries), seed: first.seed,
             startedAt: documents.map(\.1.startedAt).min() ?? Date(), duration: .milliseconds(Int64(longest * 1000)))
         report.hostname = "merged from \(reference.total) shards"
+        report.plannedCells = reference.selectionCells
         if !interruptions.isEmpty { report.interruption = "interrupted (\(interruptions.joined(separator: ", ")))" }
         return report
     }
