@@ -23,10 +23,11 @@ endpoints:
 build: deps
 	$(SWIFT) build --product tls-interop --static-swift-stdlib --scratch-path $(RUN_SCRATCH)
 
-# Builds, runs the default matrix, prints the summary and writes reports/junit.xml.
+# Builds, runs the default matrix, prints the summary and writes reports/ (RUN_ARGS: more run options, e.g.
+# RUN_ARGS="--baseline base/results.json").
 run: build endpoints
 	@mkdir -p $(REPORTS)
-	$(BIN) run --reports $(REPORTS)
+	$(BIN) run --reports $(REPORTS) $(RUN_ARGS)
 
 test: deps endpoints
 	$(SWIFT) build --build-tests

@@ -139,6 +139,7 @@ struct RunCommand: ParsableCommand {
         var report = ranReport
         report.shard = chosen.shard
         report.plannedCells = cells.count
+        report.source = RunSource.current()
         if let baselineResults {
             // Before the results document is made: it carries the coverage the losses belong to.
             report.coverageLosses = CoverageGuard.losses(

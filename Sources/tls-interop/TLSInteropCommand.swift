@@ -12,7 +12,7 @@ struct TLSInteropCommand: ParsableCommand {
             2 for a usage, fixture or certificate error.
             """,
         subcommands: [
-            ListCommand.self, RunCommand.self, ExplainCommand.self, DiffCommand.self, MergeCommand.self, VersionsCommand.self,
+            ListCommand.self, RunCommand.self, ExplainCommand.self, DiffCommand.self, HistoryCommand.self, MergeCommand.self, VersionsCommand.self,
             LibrariesCommand.self, ServeCommand.self, PeerCommand.self,
         ],
         defaultSubcommand: RunCommand.self

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import InteropCore
 
 /// `reports/results.json`: one record per cell with its neutral and raw outcomes, in a versioned schema so that a
@@ -87,6 +88,8 @@ public struct ResultsDocument: Codable, Sendable {
     public var startedAt: Date
     public var durationSeconds: Double
     public var hostname: String
+    /// The commit and branch the run was made from (`tls-interop history` keys runs by them).
+    public var source: RunSource?
     public var interrupted: String?
     /// Planned, ran and not applicable by reason (results written before the coverage guard have none).
     public var coverage: Coverage?
@@ -101,6 +104,7 @@ public struct ResultsDocument: Codable, Sendable {
         startedAt = report.startedAt
         durationSeconds = Self.seconds(report.duration)
         hostname = report.hostname
+        source = report.source
         interrupted = report.interruption
         coverage = report.coverage
         cells = report.results.map { result in
@@ -164,8 +168,19 @@ public struct ResultsDocument: Codable, Sendable {
         return Data((text + "\n").utf8)
     }
 
+    /// Twenty times a default run's file.
+    static let maximumBytes = 256 << 20
+
     /// Reads a results file, refusing anything that is not this schema version, with the file named.
     public static func load(_ path: String) throws(ConfigurationError) -> ResultsDocument {
+        // A device or FIFO given where a results file belongs would be read for ever.
+        var status = stat()
+        if stat(path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFREG else { throw ConfigurationError("\(path): not a regular file") }
+            guard status.st_size <= maximumBytes else {
+                throw ConfigurationError("\(path): \(status.st_size) bytes; results files are read up to \(maximumBytes) bytes")
+            }
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError("\(path): cannot read results file (missing or unreadable)")
         }

@@ -14,6 +14,8 @@ public struct RunReport: Sendable {
     public var interruption: String?
     /// Set when the run was one shard of a larger selection.
     public var shard: ResultsDocument.ShardInfo?
+    /// The commit and branch the run was made from, when known.
+    public var source: RunSource?
     /// The cells the run set out to run, when more than it reports (a signal stopped it); the results' count otherwise.
     public var plannedCells: Int?
     /// Set when the run was compared with a baseline: the baseline's cells it lost, allowed or not.

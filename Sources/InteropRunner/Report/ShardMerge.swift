@@ -66,6 +66,7 @@ public enum ShardMerge {
             startedAt: documents.map(\.1.startedAt).min() ?? Date(), duration: .milliseconds(Int64(longest * 1000)))
         report.hostname = "merged from \(reference.total) shards"
         report.plannedCells = reference.selectionCells
+        report.source = first.source
         if !interruptions.isEmpty { report.interruption = "interrupted (\(interruptions.joined(separator: ", ")))" }
         return report
     }

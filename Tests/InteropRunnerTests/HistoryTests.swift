@@ -1,0 +1,88 @@
+import Foundation
+import InteropRunner
+import Testing
+
+/// `tls-interop history` over real runs: runs keyed by the commit they record, a changed cell shown with its
+/// outcomes over time, a cell whose outcome changed on the same commit called flaky, and the pull-request block
+/// comparing the newest run with the base branch's last one.
+@Suite struct HistoryTests {
+    let binary = PackagePaths.executable
+    static let selection = ["--filter", "A", "--mode", "in-process", "--server", "openssl", "--client", "openssl", "--protocol", "tls1.3"]
+    static let changedCell = "A2/openssl-openssl/tls1.3/in-process"
+
+    /// One run into `folder/results.json`, recording `commit` and `branch`; with `breakA2` the fixtures expect
+    /// another protocol from A2, so that cell fails.
+    func run(_ folder: String, commit: String, branch: String, breakA2: Bool, in directory: TemporaryDirectory) throws {
+        let fixtures = directory.path + "/fixtures-\(breakA2)"
+        if !FileManager.default.fileExists(atPath: fixtures) {
+            try FileManager.default.copyItem(atPath: PackagePaths.fixtures, toPath: fixtures)
+            if breakA2 {
+                let file = fixtures + "/scenarios/A-alpn.yaml"
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                let edited = text.replacingOccurrences(of: "negotiatedALPN: hq-interop", with: "negotiatedALPN: h2")
+                try #require(edited != text)
+                try edited.write(toFile: file, atomically: false, encoding: .utf8)
+            }
+        }
+        let result = try runProgram(
+            binary, ["run"] + Self.selection + ["--fixtures", fixtures, "--reports", directory.path + "/runs/" + folder, "--quiet"],
+            environment: ["TLS_INTEROP_COMMIT": commit, "TLS_INTEROP_BRANCH": branch])
+        try #require(result.status == (breakA2 ? 1 : 0), "\(result.standardOutput)\(result.standardError)")
+    }
+
+    @Test func threeRunsWithOneChangedCellShowIt() throws {
+        let directory = try TemporaryDirectory()
+        try run("1", commit: "aaaaaaaaaaaa1", branch: "main", breakA2: false, in: directory)
+        try run("2", commit: "aaaaaaaaaaaa1", branch: "main", breakA2: false, in: directory)
+        try run("3", commit: "bbbbbbbbbbbb2", branch: "feature", breakA2: true, in: directory)
+        let output = directory.path + "/history"
+        let history = try runProgram(binary, ["history", directory.path + "/runs", "--output", output, "--base-branch", "main"])
+        #expect(history.status == 0, "\(history.standardOutput)\(history.standardError)")
+        #expect(history.standardOutput.contains("3 runs, 11 cells: 1 changed, 0 flaky"))
+        #expect(history.standardOutput.contains("\(Self.changedCell): passed ×2 → failed"))
+        let markdown = try String(contentsOfFile: output + "/history.md", encoding: .utf8)
+        #expect(markdown.contains("- `\(Self.changedCell)`: passed ×2 → failed"))
+        #expect(markdown.contains("| #3 |"))
+        #expect(markdown.contains("`bbbbbbbbbbbb`"))
+        let comment = try String(contentsOfFile: output + "/comment.md", encoding: .utf8)
+        #expect(comment.contains("**New failures** (1)"))
+        #expect(comment.contains("`\(Self.changedCell)`"))
+        #expect(comment.utf8.count < HistoryMarkdown.commentLimit)
+        let page = try String(contentsOfFile: output + "/history.html", encoding: .utf8)
+        #expect(page.contains("<td class=\"id\">\(Self.changedCell)</td>"))
+        #expect(page.contains("data-scenario=\"A2\" data-family=\"A\" data-mode=\"in-process\" data-changed=\"1\""))
+        #expect(!page.contains("src=\"http"), "the page is self-contained")
+    }
+
+    @Test func anOutcomeThatChangedOnTheSameCommitIsFlaky() throws {
+        let directory = try TemporaryDirectory()
+        try run("1", commit: "cccccccccccc3", branch: "main", breakA2: false, in: directory)
+        // The same commit, builds and seed, and another outcome: as a timing-dependent cell would show it.
+        try run("2", commit: "cccccccccccc3", branch: "main", breakA2: true, in: directory)
+        try run("3", commit: "dddddddddddd4", branch: "main", breakA2: true, in: directory)
+        let output = directory.path + "/history"
+        let history = try runProgram(binary, ["history", directory.path + "/runs/1", directory.path + "/runs/2/results.json", directory.path + "/runs/3", "--output", output])
+        #expect(history.status == 0, "\(history.standardOutput)\(history.standardError)")
+        #expect(history.standardOutput.contains("1 changed, 1 flaky"))
+        let markdown = try String(contentsOfFile: output + "/history.md", encoding: .utf8)
+        #expect(markdown.contains("- `\(Self.changedCell)`: passed → failed ×2 (runs #1, #2)"))
+        // The newest run against the one before: same outcome, so nothing is new.
+        let comment = try String(contentsOfFile: output + "/comment.md", encoding: .utf8)
+        #expect(comment.contains("No cell changed."))
+    }
+
+    @Test func unreadableInputExitsTwoNamingIt() throws {
+        let directory = try TemporaryDirectory()
+        let bad = try directory.write("bad/results.json", "{\"schemaVersion\": 1, \"cells\": 3}")
+        let history = try runProgram(binary, ["history", directory.path + "/bad", "--output", directory.path + "/out"])
+        #expect(history.status == 2)
+        #expect(history.standardError.contains(bad))
+        let missing = try runProgram(binary, ["history", directory.path + "/nothing-here", "--output", directory.path + "/out"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("nothing-here: no such file or folder"))
+        // A device where a results file belongs is refused, not read for ever.
+        let device = try runProgram(binary, ["history", "/dev/zero", "--output", directory.path + "/out"])
+        #expect(device.status == 2)
+        #expect(device.standardError.contains("/dev/zero: not a regular file"))
+    }
+}
