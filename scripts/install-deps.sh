@@ -19,6 +19,7 @@ packages=("$@"
   libxml2-utils     # xmllint, which the tests use to check the JUnit report
   ca-certificates
   python3-pip       # to install junitparser, the tests' second JUnit consumer
+  tshark            # Wireshark's dissector, which the tests open the wire evidence with
 )
 # What the unpacked servers link against, and the clients (none of these starts a service).
 unpacked=(lighttpd lighttpd-mod-openssl lighttpd-mod-gnutls nginx)

@@ -163,3 +163,26 @@ extension GnuTLSSession: EarlyDataExchange {
         return mapFailure("gnutls_record_recv_early_data", Int32(clamping: count))
     }
 }
+
+extension GnuTLSSession: SecretLogging {
+    /// The log rides on the session's user pointer (TLS and DTLS sessions leave it unused; the ngtcp2 endpoint's
+    /// sessions are not these), the session holding the log alive.
+    func logSecrets(to log: SecretLog) {
+        secretLog = log
+        gnutls_session_set_ptr(session, Unmanaged.passUnretained(log).toOpaque())
+        gnutls_session_set_keylog_function(session, gnuTLSKeyLog)
+    }
+}
+
+/// `gnutls_session_set_keylog_function`: GnuTLS hands over a label and a secret; the line needs the client random.
+func gnuTLSKeyLog(_ session: gnutls_session_t?, _ label: UnsafePointer<CChar>?, _ secret: UnsafePointer<gnutls_datum_t>?) -> Int32 {
+    guard let session, let label, let secret, let pointer = gnutls_session_get_ptr(session) else { return 0 }
+    let log = Unmanaged<SecretLog>.fromOpaque(pointer).takeUnretainedValue()
+    var client = gnutls_datum_t()
+    var server = gnutls_datum_t()
+    gnutls_session_get_random(session, &client, &server)
+    let clientRandom = client.data.map { Array(UnsafeBufferPointer(start: $0, count: Int(client.size))) } ?? []
+    let secretBytes = secret.pointee.data.map { Array(UnsafeBufferPointer(start: $0, count: Int(secret.pointee.size))) } ?? []
+    log.add(label: String(cString: label), clientRandom: clientRandom, secret: secretBytes)
+    return 0
+}

@@ -15,6 +15,8 @@ final class GnuTLSSession: TLSSession {
     let alertRecorder = GnuTLSAlertRecorder()
     var alerts: [AlertEvent] { alertRecorder.alerts }
     var notes: [String] = []
+    /// Where `gnuTLSKeyLog` puts this session's secrets, when the cell keeps evidence.
+    var secretLog: SecretLog?
     var handshakeDone = false
     /// Handshakes completed, the first and every renegotiation.
     var completedHandshakes = 0

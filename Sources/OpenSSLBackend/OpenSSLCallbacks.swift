@@ -46,3 +46,13 @@ func openSSLVerifyCookie(_ ssl: OpaquePointer?, _ cookie: UnsafePointer<UInt8>?,
 func openSSLDeclineEarlyData(_ ssl: OpaquePointer?, _ argument: UnsafeMutableRawPointer?) -> Int32 {
     0
 }
+
+/// `SSL_CTX_set_keylog_callback`: OpenSSL hands over each secret as a finished key log line.
+func openSSLKeyLog(_ ssl: OpaquePointer?, _ line: UnsafePointer<CChar>?) {
+    guard let line, let log = OpenSSLSession.from(ssl)?.secretLog else { return }
+    log.add(String(cString: line))
+}
+
+extension OpenSSLSession: SecretLogging {
+    func logSecrets(to log: SecretLog) { secretLog = log }
+}

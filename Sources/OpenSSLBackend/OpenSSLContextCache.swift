@@ -72,6 +72,7 @@ final class OpenSSLContextCache: @unchecked Sendable {
             _ = COpenSSL_SSL_CTX_set_max_proto_version(context, version)
         }
         SSL_CTX_set_info_callback(context, openSSLInfoCallback)
+        SSL_CTX_set_keylog_callback(context, openSSLKeyLog)
         OpenSSLBackend.refusePassphrases(on: context, asked: nil)
         let credentials = settings.credentials
         switch settings.role {

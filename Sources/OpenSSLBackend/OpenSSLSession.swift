@@ -12,6 +12,8 @@ final class OpenSSLSession: TLSSession {
     /// The server's accepted protocols in wire format; must outlive the ALPN select callback.
     let acceptedProtocols: UnsafeMutableBufferPointer<UInt8>
     var alerts: [AlertEvent] = []
+    /// Where `openSSLKeyLog` puts this session's secrets, when the cell keeps evidence.
+    var secretLog: SecretLog?
     var notes: [String] = []
     var selectCallbackCalls = 0
     /// Handshakes completed, counted by the info callback (see `noteHandshakeDone`).

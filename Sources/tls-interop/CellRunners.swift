@@ -7,7 +7,7 @@ import InteropRunner
 enum CellRunners {
     static func make(
         fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog, libraries: LibraryRegistry,
-        target: TargetAddress? = nil, targetClient: String? = nil, clientCertificates: Bool = false
+        target: TargetAddress? = nil, targetClient: String? = nil, clientCertificates: Bool = false, keepsEvidence: Bool = false
     ) throws(ConfigurationError) -> ModeDispatcher {
         let credentials = Credentials.standard(in: certs)
         // The client-authentication files are checked only when a selected cell loads them, so a certificates
@@ -17,8 +17,10 @@ enum CellRunners {
         for plugin in libraries.plugins { try plugin.backend.validate(checked) }
         let peers = PeerSetup(
             executable: ownExecutable, fixtures: fixtures, certs: certs, deadline: deadline, divergences: divergences, libraries: libraries)
+        var inProcess = InProcessCellRunner(credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries)
+        inProcess.keepsEvidence = keepsEvidence
         return ModeDispatcher(
-            inProcess: InProcessCellRunner(credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries),
+            inProcess: inProcess,
             outOfProcess: OutOfProcessCellRunner(setup: peers),
             external: ExternalPeerCellRunner(setup: peers),
             target: target.map {

@@ -60,6 +60,13 @@ struct RunCommand: ParsableCommand {
         help: "LIBRARY=FILE: the policy file a library reads at start-up (OPENSSL_CONF, GNUTLS_SYSTEM_PRIORITY_FILE); implies --library-config system. Repeatable.")
     var configs: [String] = []
 
+    @Option(
+        name: .long,
+        help: """
+            Wire evidence under REPORTS/evidence/ (needs --reports): a pcapng of the cell's traffic and its TLS key log,             for in-process cells on in-memory links. failed: failed, divergent and baseline-changed cells (default);             all: every such cell; none.
+            """)
+    var evidence: EvidencePolicy = .failed
+
     @Flag(name: .long, help: "Print every cell's full trace.")
     var verbose = false
 
@@ -72,6 +79,7 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         guard seeds >= 1, seeds <= 100_000 else { throw ValidationError("--seeds must be between 1 and 100000, got \(seeds)") }
         guard `repeat` >= 1, `repeat` <= 1000 else { throw ValidationError("--repeat must be between 1 and 1000, got \(`repeat`)") }
+        if evidence == .all && reports == nil { throw ValidationError("--evidence all: the evidence goes under --reports DIR; give one") }
         guard jobs >= 1, jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256, got \(jobs)") }
         guard deadline > 0, deadline <= 3600 else {
             throw ValidationError("--deadline must be between 0 and 3600 seconds, got \(deadline)")
@@ -119,7 +127,8 @@ struct RunCommand: ParsableCommand {
                 fixtures: selection.fixtures, certs: certs, deadline: .milliseconds(Int64(deadline * 1000)), divergences: divergences,
                 libraries: libraries, target: try selection.targetServer.map(TargetAddress.init),
                 targetClient: try selection.checkedTargetClient(),
-                clientCertificates: chosen.cells.contains { $0.scenario.usesClientCertificates })
+                clientCertificates: chosen.cells.contains { $0.scenario.usesClientCertificates },
+                keepsEvidence: reports != nil && evidence != .none)
         } catch {
             StandardStreams.error("tls-interop: error: \(error.message)\n")
             reportSet?.writeConfigurationError(error.message, libraries: reported)
@@ -132,7 +141,14 @@ struct RunCommand: ParsableCommand {
             targetClient: selection.targetClient)
         let cells = chosen.cells
         let progress = ProgressPrinter(total: cells.count, verbose: verbose, quiet: quiet)
+        let evidenceFolder = reports.map { EvidenceFolder(reports: $0, policy: evidence, baseline: baselineResults) }
+        var evidenceFailure: String?
         let ranReport = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
+            do {
+                try evidenceFolder?.finish(result)
+            } catch {
+                if evidenceFailure == nil { evidenceFailure = "--reports \(error) (wire evidence)" }
+            }
             progress.cellFinished(result, done: done, versions: libraries.runtimeVersions)
         }
         progress.finish()
@@ -149,7 +165,7 @@ struct RunCommand: ParsableCommand {
         let results = ResultsDocument(report)
         let changes = baselineResults.map { ResultsDiff.changes(from: $0, to: results) }
         // Every output is attempted, so that one bad path does not cost the others.
-        var writeFailures: [String] = []
+        var writeFailures: [String] = evidenceFailure.map { [$0] } ?? []
         do {
             if let junit { try JUnitReport.write(JUnitReport.render(report), to: junit) }
         } catch {

@@ -4,6 +4,7 @@ import InteropCore
 import InteropRunner
 import LibraryPlugins
 extension ProtocolVersion: ExpressibleByArgument {}
+extension EvidencePolicy: ExpressibleByArgument {}
 
 /// What the options chose: this job's cells, the shard they are, and for the coverage guard every id of the
 /// selection before the shard cut it and whether the options could choose a given earlier cell.

@@ -2,6 +2,8 @@
 /// client script. The session is configured before connecting, so a locally rejected setting sends nothing.
 public final class EchoClient: LoopParticipant {
     public private(set) var record: ConnectionRecord
+    /// Where the session's secrets go, when the cell keeps wire evidence.
+    public var secretLog: SecretLog?
     private let backend: any TLSBackend
     private let settings: EndpointSettings
     private let actions: [EndpointAction]
@@ -75,6 +77,7 @@ public final class EchoClient: LoopParticipant {
                 do {
                     session = try backend.makeSession(settings, socket: connection.fileDescriptor, transport: transport)
                     self.session = session
+                    if let secretLog { (session as? any SecretLogging)?.logSecrets(to: secretLog) }
                 } catch {
                     connection.close()
                     record.notes.append(error.message)

@@ -3,6 +3,8 @@
 public final class EchoServer: LoopParticipant {
     public let listener: any ConnectionListener
     public private(set) var connections: [ConnectionRecord] = []
+    /// Where each session's secrets go, when the cell keeps wire evidence.
+    public var secretLog: SecretLog?
     /// Set when accepting failed; the server stops.
     public private(set) var listenerFailure: String?
     private let backend: any TLSBackend
@@ -93,6 +95,7 @@ public final class EchoServer: LoopParticipant {
         } else {
             do {
                 session = try backend.makeSession(settings, socket: connection.fileDescriptor, transport: transport)
+                if let secretLog { (session as? any SecretLogging)?.logSecrets(to: secretLog) }
             } catch {
                 session = UnusableSession(error)
             }

@@ -7,6 +7,8 @@ final class DatagramQueue {
     /// once and missed it.
     var lateAt: Int?
     var lateMissed = false
+    /// The cell's capture, when it keeps wire evidence: every datagram the sender sends, whatever its fate.
+    var tap: CaptureTap?
 }
 
 public final class MemoryDatagramConnection: RawConnection, DatagramTransport {
@@ -70,7 +72,15 @@ public final class MemoryDatagramConnection: RawConnection, DatagramTransport {
             return .wouldBlock
         }
         let datagram = Array(bytes)
-        switch datagram.withUnsafeBytes({ book.nextFate($0) }) {
+        let fate = datagram.withUnsafeBytes({ book.nextFate($0) })
+        if let tap = outbound.tap {
+            switch fate {
+            case .delivered: tap.record(.datagram(datagram))
+            case .corrupted: tap.record(.datagram(DatagramLogEntry.corrupted(datagram)), note: "corrupted by the harness (a fault)")
+            default: tap.record(.datagram(datagram), note: "\(fate) by the harness (a fault)")
+            }
+        }
+        switch fate {
         case .delivered:
             outbound.datagrams.append(datagram)
             releaseHeld()
@@ -146,11 +156,14 @@ extension MemoryDatagramConnection {
     /// A dialer to `listener` whose datagram links apply these faults, each end seeded from `seed` and the link's
     /// number.
     public static func dialer(
-        to listener: InMemoryListener, clientFaults: DatagramFaults, serverFaults: DatagramFaults, seed: UInt64
+        to listener: InMemoryListener, clientFaults: DatagramFaults, serverFaults: DatagramFaults, seed: UInt64,
+        capture: WireCapture? = nil
     ) -> InMemoryDialer {
         InMemoryDialer(listener: listener) { number in
             let toServer = DatagramQueue()
             let toClient = DatagramQueue()
+            toServer.tap = capture.map { CaptureTap(capture: $0, link: Int(number), sender: .client) }
+            toClient.tap = capture.map { CaptureTap(capture: $0, link: Int(number), sender: .server) }
             let base = seed &* 0x9E37_79B9 &+ number &* 0x1000
             return (
                 MemoryDatagramConnection(

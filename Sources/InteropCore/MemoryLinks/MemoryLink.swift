@@ -4,9 +4,15 @@ final class MemoryPipe {
     private var head = 0
     let capacity: Int
     /// The writer sent FIN.
-    var finished = false
+    var finished = false {
+        didSet { if finished && !oldValue { tap?.record(.finish) } }
+    }
     /// The writer reset the connection.
-    var reset = false
+    var reset = false {
+        didSet { if reset && !oldValue { tap?.record(.reset) } }
+    }
+    /// The cell's capture, when it keeps wire evidence: what the writer hands this pipe.
+    var tap: CaptureTap?
     /// The reader closed; further bytes are discarded.
     var readerGone = false
 
@@ -19,6 +25,7 @@ final class MemoryPipe {
 
     func append(_ data: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: data)
+        tap?.record(.bytes(Array(data)))
     }
 
     func take(into buffer: UnsafeMutableRawBufferPointer, limit: Int) -> Int {
@@ -157,14 +164,16 @@ public final class MemoryConnection: RawConnection, ByteTransport {
 
 extension MemoryConnection {
     /// A dialer to `listener` whose byte-stream links hold `capacity` bytes per direction and carry these fault
-    /// plans, each end seeded from `seed` and the link's number.
+    /// plans, each end seeded from `seed` and the link's number; with `capture`, every byte they carry is recorded.
     public static func dialer(
         to listener: InMemoryListener, capacity: Int = 256 * 1024, clientPlan: FaultPlan, serverPlan: FaultPlan,
-        seed: UInt64
+        seed: UInt64, capture: WireCapture? = nil
     ) -> InMemoryDialer {
         InMemoryDialer(listener: listener) { number in
             let toServer = MemoryPipe(capacity: capacity)
             let toClient = MemoryPipe(capacity: capacity)
+            toServer.tap = capture.map { CaptureTap(capture: $0, link: Int(number), sender: .client) }
+            toClient.tap = capture.map { CaptureTap(capture: $0, link: Int(number), sender: .server) }
             return (
                 MemoryConnection(
                     inbound: toClient, outbound: toServer, plan: clientPlan,

@@ -54,6 +54,8 @@ public struct CellResult: Sendable {
     public internal(set) var peerOutput: [String] = []
     /// The command that runs this cell again alone; the matrix runner sets it with the run's options.
     public internal(set) var reproduceCommand: String
+    /// The cell's capture and key log (in-memory links), when the run keeps wire evidence.
+    public internal(set) var evidence: CellEvidence?
 
     public init(
         cell: Cell, status: CellStatus, message: String, checks: [Check], divergence: Divergence?,

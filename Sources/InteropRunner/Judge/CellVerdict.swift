@@ -9,6 +9,7 @@ public enum CellVerdict {
             cell: cell, status: .skipped, message: "", checks: [], divergence: nil, serverConnections: run.serverConnections,
             clients: run.clients, observation: nil, seed: seed, duration: run.duration, deadlineExpired: false)
         result.peerOutput = run.peerOutput
+        result.evidence = run.evidence
         if let reason = run.notApplicable {
             result.message = "not applicable: \(reason)"
             return result

@@ -128,19 +128,20 @@ public struct CellPlan: Sendable {
 
     /// The listener and dialer the cell's protocol and link call for, in this process, and the relay that injects a
     /// QUIC cell's datagram faults (the library does its own socket I/O, so faults happen on the path).
-    public func makeLink() throws -> CellLink {
+    /// With `capture`, an in-memory link records every byte or datagram it carries.
+    public func makeLink(capture: WireCapture? = nil) throws -> CellLink {
         let scenario = cell.scenario
         switch (cell.protocolVersion.isDatagram, scenario.memoryLinkCapacity) {
         case (true, .some):
             let memory = InMemoryListener()
             return CellLink(listener: memory, dialer: MemoryDatagramConnection.dialer(
                 to: memory, clientFaults: scenario.client.datagramFaults, serverFaults: scenario.server.datagramFaults,
-                seed: seed))
+                seed: seed, capture: capture))
         case (false, .some(let capacity)):
             let memory = InMemoryListener()
             return CellLink(listener: memory, dialer: MemoryConnection.dialer(
                 to: memory, capacity: capacity, clientPlan: scenario.client.faults, serverPlan: scenario.server.faults,
-                seed: seed))
+                seed: seed, capture: capture))
         case (_, nil):
             let listener = try makeSocketListener()
             guard let relay = try makeRelay(toServer: listener.address) else {

@@ -4,6 +4,12 @@ import InteropCore
 public enum CellReportText {
     /// `full: false` (passed and not-applicable cells in the HTML and JUnit reports) keeps the checks and how to rerun,
     /// and points at `explain`, which prints the traces from results.json.
+    /// Where a cell's capture and key log are, relative to the reports folder, and how to read them.
+    static func evidenceLine(_ files: EvidenceFiles) -> String {
+        "evidence (in the reports folder): capture \(files.capture), key log \(files.keyLog); decrypted: \(files.tsharkCommand)"
+            + (files.note.map { " (\($0))" } ?? "")
+    }
+
     public static func render(_ result: CellResult, versions: [TLSLibrary: String], full: Bool = true) -> String {
         var lines: [String] = []
         lines.append("cell: \(result.cell.displayName)")
@@ -13,6 +19,7 @@ public enum CellReportText {
         lines.append("seed: \(result.seed)")
         lines.append("wall time: \(JUnitReport.seconds(result.duration)) s")
         lines.append("reproduce: \(result.reproduceCommand)")
+        if let files = result.evidence?.files { lines.append(evidenceLine(files)) }
         lines.append("libraries: server \(versions[result.cell.server] ?? "?"), client \(versions[result.cell.client] ?? "?")")
         if !result.checks.isEmpty {
             lines.append("checks:")

@@ -39,6 +39,8 @@ public struct ResultsDocument: Codable, Sendable {
         /// External modes: the real program that stood for one side (an endpoint adapter's id); absent for the
         /// libraries' own tools and in older files.
         public var endpoint: String? = nil
+        /// The cell's capture and key log under the reports folder, when the run kept them.
+        public var evidence: EvidenceFiles? = nil
     }
 
     /// A documented divergence as the cell met it (joined divergences as one).
@@ -107,26 +109,7 @@ public struct ResultsDocument: Codable, Sendable {
         source = report.source
         interrupted = report.interruption
         coverage = report.coverage
-        cells = report.results.map { result in
-            CellRecord(
-                id: result.cell.id, name: result.cell.displayName, scenario: result.cell.scenario.id,
-                family: result.cell.scenario.family, server: result.cell.server, client: result.cell.client,
-                protocolVersion: result.cell.protocolVersion, mode: result.cell.mode, status: result.status,
-                message: result.message, seed: result.seed, durationMilliseconds: Self.seconds(result.duration) * 1000,
-                reproduce: result.reproduceCommand, ending: result.ending,
-                observed: Dictionary(uniqueKeysWithValues: (result.observation?.values ?? [:]).map { ($0.key.rawValue, $0.value) }),
-                checks: result.checks.map {
-                    CheckRecord(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed, notObservable: $0.notObservable ? true : nil)
-                },
-                divergence: result.divergence?.id, serverConnections: result.serverConnections, clients: result.clients,
-                peerOutput: result.peerOutput, scenarioName: result.cell.scenario.name,
-                familyTitle: result.cell.scenario.familyTitle, description: result.cell.scenario.summary,
-                divergenceDetail: result.divergence.map {
-                    DivergenceRecord(
-                        reason: $0.reason, raw: $0.raw, reference: $0.reference,
-                        observed: Dictionary(uniqueKeysWithValues: $0.observed.map { ($0.key.rawValue, $0.value) }))
-                }, endpoint: result.cell.endpoint)
-        }
+        cells = report.results.map(CellRecord.init)
     }
 
     /// The document as results.json keeps it: whole traces for the cells a reader investigates (failed, divergent,
@@ -215,11 +198,48 @@ extension CellStatus {
     }
 }
 
+extension ResultsDocument.CellRecord {
+    /// A result as results.json records it.
+    public init(_ result: CellResult) {
+        self = ResultsDocument.CellRecord(
+            id: result.cell.id, name: result.cell.displayName, scenario: result.cell.scenario.id,
+            family: result.cell.scenario.family, server: result.cell.server, client: result.cell.client,
+            protocolVersion: result.cell.protocolVersion, mode: result.cell.mode, status: result.status,
+            message: result.message, seed: result.seed, durationMilliseconds: ResultsDocument.seconds(result.duration) * 1000,
+            reproduce: result.reproduceCommand, ending: result.ending,
+            observed: Dictionary(uniqueKeysWithValues: (result.observation?.values ?? [:]).map { ($0.key.rawValue, $0.value) }),
+            checks: result.checks.map {
+                ResultsDocument.CheckRecord(field: $0.field, expected: $0.expected, observed: $0.observed, passed: $0.passed, notObservable: $0.notObservable ? true : nil)
+            },
+            divergence: result.divergence?.id, serverConnections: result.serverConnections, clients: result.clients,
+            peerOutput: result.peerOutput, scenarioName: result.cell.scenario.name,
+            familyTitle: result.cell.scenario.familyTitle, description: result.cell.scenario.summary,
+            divergenceDetail: result.divergence.map {
+                ResultsDocument.DivergenceRecord(
+                    reason: $0.reason, raw: $0.raw, reference: $0.reference,
+                    observed: Dictionary(uniqueKeysWithValues: $0.observed.map { ($0.key.rawValue, $0.value) }))
+            }, endpoint: result.cell.endpoint)
+        evidence = result.evidence?.files
+    }
+}
+
 /// Cells whose outcome changed between two results files: status, or any observed field.
 public enum ResultsDiff {
     public struct Change: Sendable {
         public var id: String
         public var summary: String
+    }
+
+    /// How one cell's outcome changed, nil when it did not. The outcome is the verdict and every judged
+    /// observation; informational counts (spurious waits, retransmissions under real timers) may vary without it.
+    public static func change(from previous: ResultsDocument.CellRecord, to cell: ResultsDocument.CellRecord) -> String? {
+        var parts: [String] = []
+        if previous.status != cell.status { parts.append("status \(previous.status.rawValue) → \(cell.status.rawValue)") }
+        let judged = Set(previous.checks.map(\.field)).union(cell.checks.map(\.field))
+        for key in judged.sorted() where previous.observed[key] != cell.observed[key] {
+            parts.append("\(key) \(previous.observed[key] ?? "-") → \(cell.observed[key] ?? "-")")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     public static func changes(from old: ResultsDocument, to new: ResultsDocument) -> [Change] {
@@ -231,15 +251,7 @@ public enum ResultsDiff {
                 changes.append(Change(id: cell.id, summary: "new cell: \(cell.status.rawValue)"))
                 continue
             }
-            // The outcome is the verdict and every judged observation; informational counts (spurious waits,
-            // retransmissions under real timers) may vary without the outcome changing.
-            var parts: [String] = []
-            if previous.status != cell.status { parts.append("status \(previous.status.rawValue) → \(cell.status.rawValue)") }
-            let judged = Set(previous.checks.map(\.field)).union(cell.checks.map(\.field))
-            for key in judged.sorted() where previous.observed[key] != cell.observed[key] {
-                parts.append("\(key) \(previous.observed[key] ?? "-") → \(cell.observed[key] ?? "-")")
-            }
-            if !parts.isEmpty { changes.append(Change(id: cell.id, summary: parts.joined(separator: "; "))) }
+            if let summary = change(from: previous, to: cell) { changes.append(Change(id: cell.id, summary: summary)) }
         }
         for cell in old.cells where after[cell.id] == nil {
             changes.append(Change(id: cell.id, summary: "cell no longer run (was \(cell.status.rawValue))"))

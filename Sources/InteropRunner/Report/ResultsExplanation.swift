@@ -13,6 +13,7 @@ public enum ResultsExplanation {
             lines.append("  [\(check.mark)] \(check.field): expected \(check.expected), observed \(check.observed)")
         }
         if let divergence = cell.divergence { lines.append("documented divergence: \(divergence)") }
+        if let files = cell.evidence { lines.append(CellReportText.evidenceLine(files)) }
         lines += cell.peerOutput
         for record in cell.clients + cell.serverConnections { lines += CellReportText.recordLines(record) }
         return lines.joined(separator: "\n")

@@ -20,6 +20,8 @@ public struct CellRun: Sendable {
     /// has no pattern for): judged as not observable rather than as passed or failed.
     public var unobservable: Set<ObservedField> = []
     public var duration: Duration = .zero
+    /// The bytes and secrets of an in-memory cell, when the run keeps wire evidence.
+    public var evidence: CellEvidence?
 
     public init() {}
 

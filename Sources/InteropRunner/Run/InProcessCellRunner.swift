@@ -6,6 +6,8 @@ public struct InProcessCellRunner: Sendable {
     public var deadline: Duration
     public var divergences: DivergenceCatalog
     public var libraries: LibraryRegistry
+    /// Record what the in-memory links carry and the sessions' secrets, for wire evidence.
+    public var keepsEvidence = false
 
     public init(credentials: Credentials, deadline: Duration, divergences: DivergenceCatalog, libraries: LibraryRegistry) {
         self.credentials = credentials
@@ -19,14 +21,18 @@ public struct InProcessCellRunner: Sendable {
         let started = clock.now
         let plan = CellPlan(cell: cell, seed: seed, credentials: credentials, libraries: libraries)
         if let reason = plan.notApplicableReason { return .notApplicable(reason) }
+        // Cells over loopback sockets (QUIC) have no in-memory link to record.
+        let evidence = keepsEvidence && cell.scenario.memoryLinkCapacity != nil ? CellEvidence(isDatagram: cell.protocolVersion.isDatagram) : nil
         let link: CellLink
         do {
-            link = try plan.makeLink()
+            link = try plan.makeLink(capture: evidence?.capture)
         } catch {
             return .harnessError("cannot listen on loopback: \(error)")
         }
         let server = plan.makeServer(listener: link.listener)
         let clients = (1...cell.scenario.clientCount).map { plan.makeClient(ordinal: $0, dialer: link.dialer) }
+        server.secretLog = evidence?.secrets
+        for client in clients { client.secretLog = evidence?.secrets }
         if cell.scenario.client.resume {
             // Each client resumes the session of the one before it, so it starts once that one finished.
             for (previous, next) in zip(clients, clients.dropFirst()) { next.resumesAfter = previous }
@@ -39,6 +45,7 @@ public struct InProcessCellRunner: Sendable {
         link.attachRelayLogs(clients: &run.clients, server: &run.serverConnections)
         run.harnessError = server.listenerFailure
         run.duration = started.duration(to: clock.now)
+        run.evidence = evidence
         return run
     }
 }

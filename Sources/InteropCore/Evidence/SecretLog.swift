@@ -1,0 +1,37 @@
+import Synchronization
+
+/// A cell's TLS secrets in the key log format Wireshark and tshark read (`CLIENT_RANDOM …`,
+/// `CLIENT_HANDSHAKE_TRAFFIC_SECRET …`, one line per secret), as the libraries hand them out while they derive them
+/// (`SSL_CTX_set_keylog_callback`, `gnutls_session_set_keylog_function`).
+public final class SecretLog: Sendable {
+    private let kept = Mutex<[String]>([])
+
+    public init() {}
+
+    public var lines: [String] { kept.withLock { $0 } }
+
+    public func add(_ line: String) {
+        kept.withLock { $0.append(line) }
+    }
+
+    /// `LABEL <client random> <secret>`, both in lower-case hex.
+    public func add(label: String, clientRandom: [UInt8], secret: [UInt8]) {
+        add("\(label) \(Self.hex(clientRandom)) \(Self.hex(secret))")
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// A session that can hand the secrets it derives to a log, from its first handshake on.
+public protocol SecretLogging: AnyObject {
+    func logSecrets(to log: SecretLog)
+}

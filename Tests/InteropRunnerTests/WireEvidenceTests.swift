@@ -1,0 +1,105 @@
+import Foundation
+import InteropCore
+import InteropRunner
+import Testing
+
+/// Wire evidence read back by Wireshark's own dissector: a failing cell's capture and key log, opened with
+/// `tshark -o tls.keylog_file:…`, show the echo decrypted (the same SHA-256 as the trace's digests) and the alerts
+/// the trace reports; the capture is written only for the cells the policy keeps.
+@Suite struct WireEvidenceTests {
+    let binary = PackagePaths.executable
+
+    /// R1 (16 KiB echo over an in-memory link refusing every other call) with an expectation it cannot meet, so
+    /// the cell fails and keeps its evidence under the default policy.
+    func failingRun(in directory: TemporaryDirectory, extra: [String] = []) throws -> (reports: String, run: ProcessResult) {
+        let fixtures = directory.path + "/fixtures"
+        try FileManager.default.copyItem(atPath: PackagePaths.fixtures, toPath: fixtures)
+        let file = fixtures + "/scenarios/R-retry.yaml"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let start = try #require(text.range(of: "  - id: R1\n"))
+        let expectation = try #require(text.range(of: "clientEndOfStream: eof(clean)", range: start.upperBound..<text.endIndex))
+        try text.replacingCharacters(in: expectation, with: "clientEndOfStream: eof(unexpected)").write(toFile: file, atomically: false, encoding: .utf8)
+        let reports = directory.path + "/reports"
+        let run = try runProgram(binary, [
+            "run", "--fixtures", fixtures, "--filter", "R1", "--protocol", "tls1.3", "--mode", "in-process",
+            "--server", "gnutls", "--client", "openssl", "--reports", reports,
+        ] + extra)
+        return (reports, run)
+    }
+
+    func tshark(_ arguments: [String], in directory: String) throws -> String {
+        let result = try runProgram("/usr/bin/tshark", arguments, in: directory)
+        try #require(result.status == 0, "tshark \(arguments): \(result.standardError)")
+        return result.standardOutput
+    }
+
+    @Test func aFailingCellsCaptureDecryptsToTheEchoAndTheAlertsOfItsTrace() throws {
+        let directory = try TemporaryDirectory()
+        let (reports, run) = try failingRun(in: directory)
+        #expect(run.status == 1, "\(run.standardOutput)\(run.standardError)")
+        let results = try ResultsDocument.load(reports + "/results.json")
+        let cell = try #require(results.cells.first { $0.id == "R1/gnutls-openssl/tls1.3/in-process" })
+        #expect(cell.status == .failed)
+        let files = try #require(cell.evidence, "a failed cell keeps its evidence")
+        // The echo, decrypted: each direction's application data, in order, as tshark reassembles it.
+        let follow = try tshark(["-r", files.capture, "-o", "tls.keylog_file:" + files.keyLog, "-qz", "follow,tls,raw,0"], in: reports)
+        var directions: [Bool: [UInt8]] = [:]
+        for line in follow.split(separator: "\n").dropFirst(5) where !line.hasPrefix("===") {
+            let indented = line.hasPrefix("\t")
+            let hex = Array(line.trimmingCharacters(in: .whitespaces).utf8)
+            var bytes: [UInt8] = []
+            var index = 0
+            while index + 1 < hex.count {
+                bytes.append(UInt8(String(decoding: hex[index...index + 1], as: UTF8.self), radix: 16)!)
+                index += 2
+            }
+            directions[indented, default: []] += bytes
+        }
+        let digests = Set(directions.values.map { bytes -> String in
+            var digest = PayloadDigest()
+            digest.update(bytes)
+            return digest.hexDigest
+        })
+        let client = try #require(cell.clients.first)
+        #expect(directions.count == 2 && directions.values.allSatisfy { $0.count == 16384 }, "\(directions.mapValues(\.count))")
+        #expect(digests == [client.writtenDigest, client.readDigest], "decrypted \(digests), trace \(client.writtenDigest) / \(client.readDigest)")
+        // The alerts, decrypted (TLS 1.3 encrypts them): who sent which, as the trace says.
+        let fields = try tshark(
+            ["-r", files.capture, "-o", "tls.keylog_file:" + files.keyLog, "-Y", "tls.alert_message", "-T", "fields", "-e", "tcp.srcport", "-e", "tls.alert_message.desc"],
+            in: reports)
+        let seen = fields.split(separator: "\n").map { line -> String in
+            let parts = line.split(separator: "\t")
+            return (parts[0] == "443" ? "server" : "client") + " " + parts[1]
+        }.sorted()
+        let traced = (client.alerts.filter { $0.direction == .sent }.map { "client \($0.code)" }
+            + (cell.serverConnections.first?.alerts ?? []).filter { $0.direction == .sent }.map { "server \($0.code)" }).sorted()
+        #expect(!traced.isEmpty)
+        #expect(seen == traced, "capture \(seen), trace \(traced)")
+        // Linked from every report that shows the cell.
+        #expect(try String(contentsOfFile: reports + "/index.html", encoding: .utf8).contains("<a href=\"\(files.capture)\">capture (pcapng)</a>"))
+        #expect(try String(contentsOfFile: reports + "/junit.xml", encoding: .utf8).contains("capture \(files.capture), key log \(files.keyLog)"))
+        let explain = try runProgram(binary, ["explain", cell.id, "--results", reports + "/results.json"])
+        #expect(explain.standardOutput.contains("tshark -r \(files.capture) -o tls.keylog_file:\(files.keyLog)"))
+    }
+
+    @Test func passedCellsKeepNoEvidenceUnlessAskedAndNoneKeepsNothing() throws {
+        let directory = try TemporaryDirectory()
+        let (reports, _) = try failingRun(in: directory)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: reports + "/evidence").sorted()
+        #expect(kept == ["R1_gnutls-openssl_tls1.3_in-process.keys", "R1_gnutls-openssl_tls1.3_in-process.pcapng"])
+        let all = try runProgram(binary, [
+            "run", "--filter", "R1", "--protocol", "tls1.3", "--mode", "in-process", "--reports", directory.path + "/all", "--evidence", "all",
+        ])
+        #expect(all.status == 0, "\(all.standardOutput)\(all.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/all/evidence").count == 8)
+        let none = try runProgram(binary, [
+            "run", "--fixtures", directory.path + "/fixtures", "--filter", "R1", "--protocol", "tls1.3", "--mode", "in-process",
+            "--reports", directory.path + "/none", "--evidence", "none",
+        ])
+        #expect(none.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/none/evidence"))
+        let without = try runProgram(binary, ["run", "--filter", "R1", "--evidence", "all"])
+        #expect(without.status == 2)
+        #expect(without.standardError.contains("--evidence all: the evidence goes under --reports DIR"))
+    }
+}
