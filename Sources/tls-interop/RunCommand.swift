@@ -142,6 +142,8 @@ struct RunCommand: ParsableCommand {
         let cells = chosen.cells
         let progress = ProgressPrinter(total: cells.count, verbose: verbose, quiet: quiet)
         let evidenceFolder = reports.map { EvidenceFolder(reports: $0, policy: evidence, baseline: baselineResults) }
+        // Opened before any cell starts a child, which would otherwise inherit its descriptors.
+        if evidenceFolder != nil && evidence != .none { _ = LoopbackSniffer.shared }
         var evidenceFailure: String?
         let ranReport = matrix.run(cells, shouldStop: { interruption.signal != nil }) { result, done in
             do {

@@ -41,8 +41,9 @@ import Testing
         let cell = try #require(results.cells.first { $0.id == "R1/gnutls-openssl/tls1.3/in-process" })
         #expect(cell.status == .failed)
         let files = try #require(cell.evidence, "a failed cell keeps its evidence")
+        let capture = try #require(files.capture)
         // The echo, decrypted: each direction's application data, in order, as tshark reassembles it.
-        let follow = try tshark(["-r", files.capture, "-o", "tls.keylog_file:" + files.keyLog, "-qz", "follow,tls,raw,0"], in: reports)
+        let follow = try tshark(["-r", capture, "-o", "tls.keylog_file:" + files.keyLog, "-qz", "follow,tls,raw,0"], in: reports)
         var directions: [Bool: [UInt8]] = [:]
         for line in follow.split(separator: "\n").dropFirst(5) where !line.hasPrefix("===") {
             let indented = line.hasPrefix("\t")
@@ -65,7 +66,7 @@ import Testing
         #expect(digests == [client.writtenDigest, client.readDigest], "decrypted \(digests), trace \(client.writtenDigest) / \(client.readDigest)")
         // The alerts, decrypted (TLS 1.3 encrypts them): who sent which, as the trace says.
         let fields = try tshark(
-            ["-r", files.capture, "-o", "tls.keylog_file:" + files.keyLog, "-Y", "tls.alert_message", "-T", "fields", "-e", "tcp.srcport", "-e", "tls.alert_message.desc"],
+            ["-r", capture, "-o", "tls.keylog_file:" + files.keyLog, "-Y", "tls.alert_message", "-T", "fields", "-e", "tcp.srcport", "-e", "tls.alert_message.desc"],
             in: reports)
         let seen = fields.split(separator: "\n").map { line -> String in
             let parts = line.split(separator: "\t")
@@ -76,10 +77,10 @@ import Testing
         #expect(!traced.isEmpty)
         #expect(seen == traced, "capture \(seen), trace \(traced)")
         // Linked from every report that shows the cell.
-        #expect(try String(contentsOfFile: reports + "/index.html", encoding: .utf8).contains("<a href=\"\(files.capture)\">capture (pcapng)</a>"))
-        #expect(try String(contentsOfFile: reports + "/junit.xml", encoding: .utf8).contains("capture \(files.capture), key log \(files.keyLog)"))
+        #expect(try String(contentsOfFile: reports + "/index.html", encoding: .utf8).contains("<a href=\"\(capture)\">capture (pcapng)</a>"))
+        #expect(try String(contentsOfFile: reports + "/junit.xml", encoding: .utf8).contains("capture \(capture), key log \(files.keyLog)"))
         let explain = try runProgram(binary, ["explain", cell.id, "--results", reports + "/results.json"])
-        #expect(explain.standardOutput.contains("tshark -r \(files.capture) -o tls.keylog_file:\(files.keyLog)"))
+        #expect(explain.standardOutput.contains("tshark -r \(capture) -o tls.keylog_file:\(files.keyLog)"))
     }
 
     @Test func passedCellsKeepNoEvidenceUnlessAskedAndNoneKeepsNothing() throws {
@@ -101,5 +102,35 @@ import Testing
         let without = try runProgram(binary, ["run", "--filter", "R1", "--evidence", "all"])
         #expect(without.status == 2)
         #expect(without.standardError.contains("--evidence all: the evidence goes under --reports DIR"))
+    }
+
+    @Test func aCellOnLoopbackSocketsIsCapturedWhereItPasses() throws {
+        let directory = try TemporaryDirectory()
+        let reports = directory.path + "/reports"
+        let run = try runProgram(binary, [
+            "run", "--filter", "A4", "--protocol", "tls1.3", "--mode", "in-process", "--server", "gnutls", "--client", "openssl",
+            "--reports", reports, "--evidence", "all",
+        ])
+        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        let results = try ResultsDocument.load(reports + "/results.json")
+        let cell = try #require(results.cells.first)
+        let files = try #require(cell.evidence)
+        guard getuid() == 0 else {
+            // Without CAP_NET_RAW there is no packet socket: the cell says so instead of showing an empty capture.
+            #expect(files.capture == nil)
+            #expect(files.note?.contains("a packet socket on lo needs CAP_NET_RAW") == true)
+            return
+        }
+        let capture = try #require(files.capture)
+        // The server's fatal no_application_protocol, as it crossed loopback, from the port the server listened on.
+        let fields = try tshark(["-r", capture, "-Y", "tls.alert_message", "-T", "fields", "-e", "tcp.srcport", "-e", "tls.alert_message.level", "-e", "tls.alert_message.desc"], in: reports)
+        let rows = fields.split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        #expect(rows.count == 1, "\(fields)")
+        #expect(rows.first?.dropFirst() == ["2", "120"])
+        let traced = try #require(cell.serverConnections.first?.alerts.first { $0.direction == .sent })
+        #expect(traced.code == 120)
+        // Only this cell's connection: one TCP stream, SYN to FIN.
+        let streams = try tshark(["-r", capture, "-T", "fields", "-e", "tcp.stream"], in: reports)
+        #expect(Set(streams.split(separator: "\n")) == ["0"])
     }
 }

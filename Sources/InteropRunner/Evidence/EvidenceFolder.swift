@@ -31,21 +31,33 @@ public struct EvidenceFolder: Sendable {
         }
     }
 
-    /// Writes a kept cell's files and records where on its evidence; frees the capture either way.
+    /// Writes a kept cell's files and records where on its evidence; frees the captured bytes either way.
     public func finish(_ result: CellResult) throws(OutputFileError) {
         guard let evidence = result.evidence else { return }
-        defer { evidence.capture.discard() }
+        defer { evidence.discard() }
         guard keeps(result) else { return }
         let folder = reports + "/" + Self.folderName
         try OutputFile.createFolder(folder)
         let name = Self.fileName(result.cell.id)
         let secrets = evidence.secrets.lines
-        try OutputFile.write(Data(PcapngWriter.render(evidence.capture, secrets: secrets)), to: folder + "/" + name + ".pcapng")
+        let sniffed = evidence.loopbackPackets
+        var notes: [String] = []
+        var capture: String? = Self.folderName + "/" + name + ".pcapng"
+        if !sniffed.isEmpty {
+            let packets = sniffed.map { (time: $0.time, ipPacket: $0.ipPacket, comment: String?.none) }
+            try OutputFile.write(Data(PcapngWriter.render(packets: packets, secrets: secrets)), to: reports + "/" + capture!)
+        } else if !evidence.capture.segments.isEmpty {
+            try OutputFile.write(Data(PcapngWriter.render(evidence.capture, secrets: secrets)), to: reports + "/" + capture!)
+        } else {
+            capture = nil
+            notes.append(evidence.captureUnavailable ?? "no capture: no packet of this cell was seen")
+        }
         try OutputFile.write(Data(secrets.map { $0 + "\n" }.joined().utf8), to: folder + "/" + name + ".keys")
+        if secrets.isEmpty { notes.append("no secrets: the sessions of this cell handed none to the harness") }
         let dropped = evidence.capture.droppedBytes
+        if dropped > 0 { notes.append("the capture stops after \(WireCapture.limit) bytes; \(dropped) more were not kept") }
         evidence.files = EvidenceFiles(
-            capture: Self.folderName + "/" + name + ".pcapng", keyLog: Self.folderName + "/" + name + ".keys",
-            note: dropped > 0 ? "the capture stops after \(WireCapture.limit) bytes; \(dropped) more were not kept" : nil)
+            capture: capture, keyLog: Self.folderName + "/" + name + ".keys", note: notes.isEmpty ? nil : notes.joined(separator: "; "))
     }
 
     /// `A4/gnutls-openssl/tls1.3/in-process` → `A4_gnutls-openssl_tls1.3_in-process`.

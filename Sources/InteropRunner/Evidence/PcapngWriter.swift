@@ -9,13 +9,25 @@ public enum PcapngWriter {
     public static let tlsServerPort: UInt16 = 443
     public static let dtlsServerPort: UInt16 = 4433
 
-    public static func render(_ capture: WireCapture, secrets: [String]) -> [UInt8] {
+    /// A capture of IP packets (read off loopback, or synthesized from an in-memory link).
+    public static func render(packets: [(time: UInt64, ipPacket: [UInt8], comment: String?)], secrets: [String]) -> [UInt8] {
         var file = sectionHeader() + interfaceDescription()
         if !secrets.isEmpty { file += decryptionSecrets(secrets.joined(separator: "\n") + "\n") }
+        for packet in packets { file += enhancedPacket(time: packet.time, ipPacket: packet.ipPacket, comment: packet.comment) }
+        return file
+    }
+
+    public static func render(_ capture: WireCapture, secrets: [String]) -> [UInt8] {
+        render(packets: packets(capture), secrets: secrets)
+    }
+
+    /// An in-memory link's traffic as the IP packets loopback would have carried.
+    static func packets(_ capture: WireCapture) -> [(time: UInt64, ipPacket: [UInt8], comment: String?)] {
+        var packets: [(time: UInt64, ipPacket: [UInt8], comment: String?)] = []
         var streams: [Int: TCPStream] = [:]
         var identification: UInt16 = 0
         func packet(_ time: UInt64, _ datagram: [UInt8], comment: String? = nil) {
-            file += enhancedPacket(time: time, ipPacket: datagram, comment: comment)
+            packets.append((time, datagram, comment))
         }
         for segment in capture.segments {
             let clientPort = UInt16(truncatingIfNeeded: 40000 + segment.link)
@@ -59,7 +71,7 @@ public enum PcapngWriter {
             }
             streams[segment.link] = stream
         }
-        return file
+        return packets
     }
 
     enum TCPFlags {

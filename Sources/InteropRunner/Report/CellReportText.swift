@@ -6,8 +6,8 @@ public enum CellReportText {
     /// and points at `explain`, which prints the traces from results.json.
     /// Where a cell's capture and key log are, relative to the reports folder, and how to read them.
     static func evidenceLine(_ files: EvidenceFiles) -> String {
-        "evidence (in the reports folder): capture \(files.capture), key log \(files.keyLog); decrypted: \(files.tsharkCommand)"
-            + (files.note.map { " (\($0))" } ?? "")
+        "evidence (in the reports folder): " + (files.capture.map { "capture \($0), " } ?? "") + "key log \(files.keyLog)"
+            + (files.tsharkCommand.map { "; decrypted: \($0)" } ?? "") + (files.note.map { " (\($0))" } ?? "")
     }
 
     public static func render(_ result: CellResult, versions: [TLSLibrary: String], full: Bool = true) -> String {

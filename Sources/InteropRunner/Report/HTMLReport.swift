@@ -207,8 +207,9 @@ public enum HTMLReport {
             html += "<details id=\"\(anchor(cell))\"\(open)><summary><span class=\"s \(result.status.rawValue)\">\(result.status.rawValue)</span>"
             html += "\(escape(cell.displayName)) — \(escape(String(result.message.prefix(200))))</summary>"
             if let files = result.evidence?.files {
-                html += "<p>Wire evidence: <a href=\"\(escape(files.capture))\">capture (pcapng)</a> · <a href=\"\(escape(files.keyLog))\">key log</a>"
-                html += " — <code>\(escape(files.tsharkCommand))</code>\(files.note.map { " (\(escape($0)))" } ?? "")</p>"
+                html += "<p>Wire evidence: " + (files.capture.map { "<a href=\"\(escape($0))\">capture (pcapng)</a> · " } ?? "")
+                html += "<a href=\"\(escape(files.keyLog))\">key log</a>" + (files.tsharkCommand.map { " — <code>\(escape($0))</code>" } ?? "")
+                html += (files.note.map { " (\(escape($0)))" } ?? "") + "</p>"
             }
             let full = result.deservesFullTrace || changed.contains(cell.id)
             let text = CellReportText.render(result, versions: report.libraryVersions, full: full)

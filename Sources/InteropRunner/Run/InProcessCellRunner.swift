@@ -21,13 +21,16 @@ public struct InProcessCellRunner: Sendable {
         let started = clock.now
         let plan = CellPlan(cell: cell, seed: seed, credentials: credentials, libraries: libraries)
         if let reason = plan.notApplicableReason { return .notApplicable(reason) }
-        // Cells over loopback sockets (QUIC) have no in-memory link to record.
-        let evidence = keepsEvidence && cell.scenario.memoryLinkCapacity != nil ? CellEvidence(isDatagram: cell.protocolVersion.isDatagram) : nil
+        let evidence = keepsEvidence ? CellEvidence(isDatagram: cell.protocolVersion.isDatagram) : nil
         let link: CellLink
         do {
             link = try plan.makeLink(capture: evidence?.capture)
         } catch {
             return .harnessError("cannot listen on loopback: \(error)")
+        }
+        // A cell over loopback sockets is captured where it passes: the server's port, and the relay's.
+        if let evidence, let bound = link.listener as? any BoundListener {
+            evidence.watchLoopback(ports: Set([bound.address.port] + (link.relay.map { [$0.address.port] } ?? [])))
         }
         let server = plan.makeServer(listener: link.listener)
         let clients = (1...cell.scenario.clientCount).map { plan.makeClient(ordinal: $0, dialer: link.dialer) }
@@ -45,6 +48,7 @@ public struct InProcessCellRunner: Sendable {
         link.attachRelayLogs(clients: &run.clients, server: &run.serverConnections)
         run.harnessError = server.listenerFailure
         run.duration = started.duration(to: clock.now)
+        evidence?.finishLoopback()
         run.evidence = evidence
         return run
     }
