@@ -15,8 +15,9 @@ enum CellRunners {
         let checked = clientCertificates ? credentials : credentials.withoutClientCertificates
         try checkReadable(checked)
         for plugin in libraries.plugins { try plugin.backend.validate(checked) }
-        let peers = PeerSetup(
+        var peers = PeerSetup(
             executable: ownExecutable, fixtures: fixtures, certs: certs, deadline: deadline, divergences: divergences, libraries: libraries)
+        peers.keepsEvidence = keepsEvidence
         var inProcess = InProcessCellRunner(credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries)
         inProcess.keepsEvidence = keepsEvidence
         return ModeDispatcher(
@@ -24,10 +25,14 @@ enum CellRunners {
             outOfProcess: OutOfProcessCellRunner(setup: peers),
             external: ExternalPeerCellRunner(setup: peers),
             target: target.map {
-                TargetServerCellRunner(target: $0, credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries)
+                var runner = TargetServerCellRunner(target: $0, credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries)
+                runner.keepsEvidence = keepsEvidence
+                return runner
             },
             targetClient: targetClient.map {
-                TargetClientCellRunner(command: $0, credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries)
+                var runner = TargetClientCellRunner(command: $0, credentials: credentials, deadline: deadline, divergences: divergences, libraries: libraries)
+                runner.keepsEvidence = keepsEvidence
+                return runner
             })
     }
 

@@ -29,6 +29,8 @@ struct PeerCommand: ParsableCommand {
     var misbehave: PeerRequest.Misbehaviour?
     @Option(help: "Client of a scenario whose clients resume: the session to resume, as an earlier client's `session` line gave it (hex).")
     var resumeSession: String?
+    @Option(help: "true: print the session's secrets as `secret` events, key log lines for wire evidence.")
+    var logSecrets: Bool = false
 
     /// The same request the runner's arguments are read into directly.
     var request: PeerRequest {
@@ -43,6 +45,7 @@ struct PeerCommand: ParsableCommand {
         request.certs = certs
         request.misbehave = misbehave
         request.resumeSession = resumeSession.flatMap(Hexadecimal.bytes)
+        request.logSecrets = logSecrets
         return request
     }
 
@@ -131,7 +134,7 @@ extension PeerRequest {
         switch role {
         case .server:
             do {
-                try PeerEndpoint.runServer(plan: plan, listenerDescriptor: listenFd, deadline: limit, emit: emit)
+                try PeerEndpoint.runServer(plan: plan, listenerDescriptor: listenFd, deadline: limit, secretLog: logSecrets ? SecretLog() : nil, emit: emit)
             } catch {
                 StandardStreams.error("tls-interop peer: error: \(error)\n")
                 throw ExitCode(1)
@@ -141,7 +144,9 @@ extension PeerRequest {
                 StandardStreams.error("tls-interop peer: error: --port is required for a client\n")
                 throw ExitCode(2)
             }
-            PeerEndpoint.runClient(plan: plan, port: port, ordinal: ordinal, deadline: limit, resumeWith: resumeSession, emit: emit)
+            PeerEndpoint.runClient(
+                plan: plan, port: port, ordinal: ordinal, deadline: limit, resumeWith: resumeSession, secretLog: logSecrets ? SecretLog() : nil,
+                emit: emit)
         }
     }
 }

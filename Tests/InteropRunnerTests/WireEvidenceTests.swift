@@ -33,6 +33,30 @@ import Testing
         return result.standardOutput
     }
 
+    /// Each direction's decrypted application data of the capture's first TCP stream, as tshark reassembles it
+    /// (`follow,tls,raw`: one side's lines indented).
+    func decryptedStreams(capture: String, keyLog: String, in directory: String) throws -> [Bool: [UInt8]] {
+        let follow = try tshark(["-r", capture, "-o", "tls.keylog_file:" + keyLog, "-qz", "follow,tls,raw,0"], in: directory)
+        var directions: [Bool: [UInt8]] = [:]
+        for line in follow.split(separator: "\n").dropFirst(5) where !line.hasPrefix("===") {
+            let hex = Array(line.trimmingCharacters(in: .whitespaces).utf8)
+            var bytes: [UInt8] = []
+            var index = 0
+            while index + 1 < hex.count {
+                bytes.append(UInt8(String(decoding: hex[index...index + 1], as: UTF8.self), radix: 16)!)
+                index += 2
+            }
+            directions[line.hasPrefix("\t"), default: []] += bytes
+        }
+        return directions
+    }
+
+    static func digest(_ bytes: [UInt8]) -> String {
+        var digest = PayloadDigest()
+        digest.update(bytes)
+        return digest.hexDigest
+    }
+
     @Test func aFailingCellsCaptureDecryptsToTheEchoAndTheAlertsOfItsTrace() throws {
         let directory = try TemporaryDirectory()
         let (reports, run) = try failingRun(in: directory)
@@ -42,25 +66,8 @@ import Testing
         #expect(cell.status == .failed)
         let files = try #require(cell.evidence, "a failed cell keeps its evidence")
         let capture = try #require(files.capture)
-        // The echo, decrypted: each direction's application data, in order, as tshark reassembles it.
-        let follow = try tshark(["-r", capture, "-o", "tls.keylog_file:" + files.keyLog, "-qz", "follow,tls,raw,0"], in: reports)
-        var directions: [Bool: [UInt8]] = [:]
-        for line in follow.split(separator: "\n").dropFirst(5) where !line.hasPrefix("===") {
-            let indented = line.hasPrefix("\t")
-            let hex = Array(line.trimmingCharacters(in: .whitespaces).utf8)
-            var bytes: [UInt8] = []
-            var index = 0
-            while index + 1 < hex.count {
-                bytes.append(UInt8(String(decoding: hex[index...index + 1], as: UTF8.self), radix: 16)!)
-                index += 2
-            }
-            directions[indented, default: []] += bytes
-        }
-        let digests = Set(directions.values.map { bytes -> String in
-            var digest = PayloadDigest()
-            digest.update(bytes)
-            return digest.hexDigest
-        })
+        let directions = try decryptedStreams(capture: capture, keyLog: files.keyLog, in: reports)
+        let digests = Set(directions.values.map(Self.digest))
         let client = try #require(cell.clients.first)
         #expect(directions.count == 2 && directions.values.allSatisfy { $0.count == 16384 }, "\(directions.mapValues(\.count))")
         #expect(digests == [client.writtenDigest, client.readDigest], "decrypted \(digests), trace \(client.writtenDigest) / \(client.readDigest)")
@@ -132,5 +139,26 @@ import Testing
         // Only this cell's connection: one TCP stream, SYN to FIN.
         let streams = try tshark(["-r", capture, "-T", "fields", "-e", "tcp.stream"], in: reports)
         #expect(Set(streams.split(separator: "\n")) == ["0"])
+    }
+
+    @Test func peerProcessesHandTheirSecretsOverAndTheirPacketsAreCaptured() throws {
+        let directory = try TemporaryDirectory()
+        let reports = directory.path + "/reports"
+        let run = try runProgram(binary, [
+            "run", "--filter", "H1", "--protocol", "tls1.3", "--mode", "out-of-process", "--server", "openssl", "--client", "gnutls",
+            "--reports", reports, "--evidence", "all",
+        ])
+        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        let cell = try #require(try ResultsDocument.load(reports + "/results.json").cells.first)
+        let files = try #require(cell.evidence)
+        let secrets = try String(contentsOfFile: reports + "/" + files.keyLog, encoding: .utf8).split(separator: "\n")
+        // Both peers derive the same secrets: the file holds each once, the TLS 1.3 traffic secrets among them.
+        #expect(Set(secrets).count == secrets.count)
+        #expect(secrets.contains { $0.hasPrefix("CLIENT_TRAFFIC_SECRET_0 ") } && secrets.contains { $0.hasPrefix("SERVER_TRAFFIC_SECRET_0 ") })
+        guard getuid() == 0 else { return }
+        let capture = try #require(files.capture)
+        let directions = try decryptedStreams(capture: capture, keyLog: files.keyLog, in: reports)
+        let client = try #require(cell.clients.first)
+        #expect(Set(directions.values.map(Self.digest)) == [client.writtenDigest, client.readDigest])
     }
 }

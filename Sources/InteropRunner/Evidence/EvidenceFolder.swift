@@ -39,7 +39,9 @@ public struct EvidenceFolder: Sendable {
         let folder = reports + "/" + Self.folderName
         try OutputFile.createFolder(folder)
         let name = Self.fileName(result.cell.id)
-        let secrets = evidence.secrets.lines
+        // Both ends of a cell log the same secrets; one line each is enough.
+        var seen: Set<String> = []
+        let secrets = evidence.secrets.lines.filter { seen.insert($0).inserted }
         let sniffed = evidence.loopbackPackets
         var notes: [String] = []
         var capture: String? = Self.folderName + "/" + name + ".pcapng"

@@ -54,10 +54,15 @@ public struct ExternalPeerCellRunner: PeerProcessRunning {
         let hardDeadline = start.hardDeadline
         var transcript = PeerTranscript()
         var run = CellRun()
+        // Wire evidence: the packets to and from the server's port, and the Swift peer's secrets (either side's
+        // key log decrypts both directions).
+        let evidence = setup.keepsEvidence ? CellEvidence(isDatagram: cell.protocolVersion.isDatagram) : nil
+        defer { evidence?.finishLoopback() }
         do {
             switch cell.mode {
             case .externalServer:
                 let (server, port) = try tool.startServer(deadline: hardDeadline)
+                evidence?.watchLoopback(ports: [port])
                 let client = try setup.startClientPeer(cell, seed: seed, port: port)
                 ChildProcess.waitAll([client], deadline: hardDeadline)
                 transcript.add(client, role: "client 1")
@@ -76,6 +81,7 @@ public struct ExternalPeerCellRunner: PeerProcessRunning {
                     server.stop(grace: .milliseconds(300))
                     throw ChildProcessError("the Swift server peer announced no port", 0)
                 }
+                evidence?.watchLoopback(ports: [port])
                 let client = try tool.startClient(port: port)
                 ChildProcess.waitAll([client], deadline: hardDeadline)
                 ChildProcess.waitAll([server], deadline: min(hardDeadline, clock.now.advanced(by: .milliseconds(500))), terminateLeftovers: false)
@@ -102,6 +108,8 @@ public struct ExternalPeerCellRunner: PeerProcessRunning {
         run.problems = transcript.problems
         run.peerOutput = transcript.output
         run.duration = start.elapsed
+        for line in transcript.secrets { evidence?.secrets.add(line) }
+        run.evidence = evidence
         return run
     }
 }

@@ -46,6 +46,10 @@ public struct OutOfProcessCellRunner: PeerProcessRunning {
             return .harnessError("cannot start the datagram relay: \(error)")
         }
         let clientPort = relay?.address.port ?? port
+        // Wire evidence: the packets to and from the server's and relay's ports, and the secrets the peers print.
+        let evidence = setup.keepsEvidence ? CellEvidence(isDatagram: cell.protocolVersion.isDatagram) : nil
+        evidence?.watchLoopback(ports: [port, clientPort])
+        defer { evidence?.finishLoopback() }
         let clientCount = cell.protocolVersion.isDatagram ? 1 : cell.scenario.clientCount
         var clients: [ChildProcess] = []
         // Clients that resume run one after another, each handed the session the one before it printed.
@@ -97,6 +101,8 @@ public struct OutOfProcessCellRunner: PeerProcessRunning {
         run.problems = transcript.problems
         run.peerOutput = transcript.output
         run.duration = start.elapsed
+        for line in transcript.secrets { evidence?.secrets.add(line) }
+        run.evidence = evidence
         return run
     }
 }
@@ -110,6 +116,8 @@ struct PeerTranscript {
     var problems: [String] = []
     var endings: [LoopEnding] = []
     var output: [String] = []
+    /// Key log lines the peers printed (`secret` events).
+    var secrets: [String] = []
 
     var ending: LoopEnding {
         if endings.contains(.deadlineExpired) { return .deadlineExpired }
@@ -125,6 +133,7 @@ struct PeerTranscript {
                 continue
             }
             if let record = event.record { records.append(record) }
+            if let secret = event.secret { secrets.append(secret) }
             if let ending = event.ending { endings.append(ending) }
             if event.event == .unsupported { unsupported.append("the \(role) peer cannot play it: \(event.reason ?? "no reason given")") }
         }

@@ -17,6 +17,9 @@ public struct PeerEvent: Codable, Sendable {
         /// A client of a scenario whose clients resume: its session as its library serialized it (`session`, hex),
         /// for the runner to hand the next client (`--resume-session`).
         case session
+        /// A secret the endpoint's session derived, as a key log line (`secret`), when the runner asked for them
+        /// (`--log-secrets true`) to keep wire evidence.
+        case secret
     }
 
     /// The exit status an endpoint reserves for "I cannot play this cell", with an `unsupported` line before it.
@@ -28,11 +31,13 @@ public struct PeerEvent: Codable, Sendable {
     public var ending: LoopEnding?
     public var reason: String?
     public var session: String?
+    public var secret: String?
 
     public init(
         event: Kind, port: UInt16? = nil, record: ConnectionRecord? = nil, ending: LoopEnding? = nil, reason: String? = nil,
-        session: String? = nil
+        session: String? = nil, secret: String? = nil
     ) {
+        self.secret = secret
         self.event = event
         self.port = port
         self.record = record
@@ -56,7 +61,8 @@ public struct PeerEvent: Codable, Sendable {
 public enum PeerEndpoint {
     /// `listenerDescriptor`: a socket the runner bound for this server (TCP or UDP), instead of binding its own.
     public static func runServer(
-        plan: CellPlan, listenerDescriptor: Int32? = nil, deadline: Duration, emit: @escaping (PeerEvent) -> Void
+        plan: CellPlan, listenerDescriptor: Int32? = nil, deadline: Duration, secretLog: SecretLog? = nil,
+        emit: @escaping (PeerEvent) -> Void
     ) throws {
         let listener = try listenerDescriptor.map { descriptor throws -> any BoundListener in
             try plan.cell.protocolVersion.isDatagram ? UDPListener(adopting: descriptor) : TCPListener(adopting: descriptor)
@@ -67,19 +73,24 @@ public enum PeerEndpoint {
         // Each record goes out as soon as its connection ends, so a runner that has to stop this process early
         // still has every connection that finished.
         server.onConnectionFinished = { emit(PeerEvent(event: .record, record: $0)) }
+        server.secretLog = secretLog
         emit(PeerEvent(event: .listening, port: port))
         let ending = InProcessLoop(deadline: deadline).run([server])
+        for line in secretLog?.lines ?? [] { emit(PeerEvent(event: .secret, secret: line)) }
         emit(PeerEvent(event: .finished, ending: ending))
     }
 
     /// `resumeWith`: the session an earlier client process made, for a client of a scenario whose clients resume.
     public static func runClient(
-        plan: CellPlan, port: UInt16, ordinal: Int, deadline: Duration, resumeWith: [UInt8]? = nil, emit: (PeerEvent) -> Void
+        plan: CellPlan, port: UInt16, ordinal: Int, deadline: Duration, resumeWith: [UInt8]? = nil, secretLog: SecretLog? = nil,
+        emit: (PeerEvent) -> Void
     ) {
         let address = LoopbackAddress(port: port)
         let client = plan.makeClient(ordinal: ordinal, dialer: plan.makeDialer(to: address))
         client.resumeWith = resumeWith
+        client.secretLog = secretLog
         let ending = InProcessLoop(deadline: deadline).run([client])
+        for line in secretLog?.lines ?? [] { emit(PeerEvent(event: .secret, secret: line)) }
         if let session = client.resumptionData {
             emit(PeerEvent(event: .session, session: Hexadecimal.string(session)))
         }

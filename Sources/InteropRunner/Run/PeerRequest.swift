@@ -43,6 +43,8 @@ public struct PeerRequest: Sendable, Equatable {
     public var misbehave: Misbehaviour?
     /// Client: the session to resume, as an earlier client's `session` line gave it (hex).
     public var resumeSession: [UInt8]?
+    /// Print the session's secrets as `secret` events (the runner keeps wire evidence).
+    public var logSecrets = false
 
     public init(role: Role, scenario: String, server: String, client: String, protocolVersion: ProtocolVersion) {
         self.role = role
@@ -56,6 +58,7 @@ public struct PeerRequest: Sendable, Equatable {
     public static let optionNames = [
         "--role", "--scenario", "--server", "--client", "--protocol", "--seed", "--port", "--ordinal", "--listen-fd",
         "--deadline", "--fixtures", "--scenario-file", "--certs", "--misbehave", "--resume-session",
+        "--log-secrets",
     ]
 
     /// `--name value` pairs of known options, each once, every value valid and the required ones present; nil for
@@ -80,8 +83,9 @@ public struct PeerRequest: Sendable, Equatable {
         guard let seed = parsed("--seed", { UInt64($0) }), let port = parsed("--port", { UInt16($0) }),
             let ordinal = parsed("--ordinal", { Int($0) }), let listenFd = parsed("--listen-fd", { Int32($0) }),
             let deadline = parsed("--deadline", { Double($0) }), let misbehave = parsed("--misbehave", Misbehaviour.init(rawValue:)),
-            let resumeSession = parsed("--resume-session", Hexadecimal.bytes)
+            let resumeSession = parsed("--resume-session", Hexadecimal.bytes), let logSecrets = parsed("--log-secrets", { Bool($0) })
         else { return nil }
+        self.logSecrets = logSecrets ?? false
         self.resumeSession = resumeSession
         self.seed = seed ?? Defaults.seed
         self.port = port

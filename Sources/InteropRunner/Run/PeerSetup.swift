@@ -15,6 +15,8 @@ public struct PeerSetup: Sendable {
     public var endpoints: EndpointCatalog
     /// Where `make endpoints` unpacks the programs it fetches: `.deps` beside the fixtures directory.
     public var dependencies: String
+    /// Peers print their sessions' secrets and the runners keep the cells' loopback packets (wire evidence).
+    public var keepsEvidence = false
 
     public init(
         executable: String, fixtures: String, certs: String, deadline: Duration, divergences: DivergenceCatalog,
@@ -95,7 +97,7 @@ public struct PeerSetup: Sendable {
             "--scenario", cell.scenario.id, "--server", cell.server.rawValue, "--client", cell.client.rawValue,
             "--protocol", cell.protocolVersion.rawValue, "--seed", String(seed), "--deadline", seconds,
             "--fixtures", fixtures, "--scenario-file", "-", "--certs", certs,
-        ]
+        ] + (keepsEvidence ? ["--log-secrets", "true"] : [])
     }
 
     /// The scenario as the runner decoded it, handed to a peer on its stdin (`--scenario-file -`).

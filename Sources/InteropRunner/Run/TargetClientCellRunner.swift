@@ -11,6 +11,8 @@ public struct TargetClientCellRunner: Sendable {
     public var deadline: Duration
     public var divergences: DivergenceCatalog
     public var libraries: LibraryRegistry
+    /// Keep the cell's loopback packets and the Swift side's secrets, for wire evidence.
+    public var keepsEvidence = false
 
     public init(command: String, credentials: Credentials, deadline: Duration, divergences: DivergenceCatalog, libraries: LibraryRegistry) {
         self.command = command
@@ -38,6 +40,11 @@ public struct TargetClientCellRunner: Sendable {
         }
         let server = plan.makeServer(listener: listener)
         server.requiredConnections = 1
+        // Wire evidence: what passes on loopback to the Swift server's port, decrypted by its secrets.
+        let evidence = keepsEvidence ? CellEvidence(isDatagram: false) : nil
+        evidence?.watchLoopback(ports: [listener.address.port])
+        defer { evidence?.finishLoopback() }
+        server.secretLog = evidence?.secrets
         let line = commandLine(port: listener.address.port, alpn: plan.clientSettings.alpn)
         let client: ChildProcess
         do {
@@ -60,6 +67,7 @@ public struct TargetClientCellRunner: Sendable {
         run.problems = transcript.problems
         run.peerOutput = [client.account(as: "client command", commandLine: line)]
         run.duration = started.duration(to: .now)
+        run.evidence = evidence
         return run
     }
 }
