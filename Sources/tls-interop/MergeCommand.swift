@@ -22,6 +22,25 @@ struct MergeCommand: ParsableCommand {
             StandardStreams.error("tls-interop merge: error: \(error.message)\n")
             throw ExitCode(2)
         }
+        // Each shard's evidence sits beside its results.json, under the same relative names the records give.
+        for path in results {
+            let shardEvidence = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(EvidenceFolder.folderName).path
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: shardEvidence) else { continue }
+            let merged = reports + "/" + EvidenceFolder.folderName
+            do {
+                try OutputFile.createFolder(merged)
+                for name in names {
+                    // Regular files only: a FIFO or device left there would be read for ever.
+                    let attributes = try? FileManager.default.attributesOfItem(atPath: shardEvidence + "/" + name)
+                    guard attributes?[.type] as? FileAttributeType == .typeRegular else { continue }
+                    guard let data = FileManager.default.contents(atPath: shardEvidence + "/" + name) else { continue }
+                    try OutputFile.write(data, to: merged + "/" + name)
+                }
+            } catch {
+                StandardStreams.error("tls-interop merge: error: cannot copy the wire evidence of \(path): \(error)\n")
+                throw ExitCode(2)
+            }
+        }
         try output.write(report, baselineChanges: nil)
         print(TerminalText.printable(ConsoleSummary.render(report)))
         print("merged \(results.count) shards: \(output.junitPath), \(output.resultsPath), \(output.summaryPath), \(output.htmlPath)")

@@ -161,4 +161,28 @@ import Testing
         let client = try #require(cell.clients.first)
         #expect(Set(directions.values.map(Self.digest)) == [client.writtenDigest, client.readDigest])
     }
+
+    @Test func mergedShardsKeepTheirEvidenceAndItsLinks() throws {
+        let directory = try TemporaryDirectory()
+        var shards: [String] = []
+        for index in 1...2 {
+            let reports = directory.path + "/shard\(index)"
+            let run = try runProgram(binary, [
+                "run", "--filter", "R1", "--protocol", "tls1.3", "--mode", "in-process", "--shard", "\(index)/2", "--reports", reports,
+                "--evidence", "all",
+            ])
+            #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+            shards.append(reports + "/results.json")
+        }
+        let merged = directory.path + "/merged"
+        let merge = try runProgram(binary, ["merge"] + shards + ["--reports", merged])
+        #expect(merge.status == 0, "\(merge.standardOutput)\(merge.standardError)")
+        let cells = try ResultsDocument.load(merged + "/results.json").cells
+        #expect(cells.count == 4)
+        for cell in cells {
+            let files = try #require(cell.evidence, "\(cell.id)")
+            #expect(FileManager.default.fileExists(atPath: merged + "/" + (files.capture ?? "-")), "\(cell.id)")
+            #expect(FileManager.default.fileExists(atPath: merged + "/" + files.keyLog), "\(cell.id)")
+        }
+    }
 }

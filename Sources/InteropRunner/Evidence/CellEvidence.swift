@@ -20,6 +20,12 @@ public final class CellEvidence: Sendable {
         secrets = SecretLog()
     }
 
+    /// Evidence written earlier (a shard's, being merged): the files alone.
+    public convenience init(written files: EvidenceFiles) {
+        self.init(isDatagram: false)
+        self.files = files
+    }
+
     /// Starts keeping what passes on loopback to or from these ports (a cell on real sockets).
     public func watchLoopback(ports: Set<UInt16>) {
         switch LoopbackSniffer.shared {

@@ -106,6 +106,7 @@ public enum ShardMerge {
         result.ending = record.ending
         result.peerOutput = record.peerOutput
         result.reproduceCommand = record.reproduce
+        result.evidence = record.evidence.map(CellEvidence.init(written:))
         return result
     }
 }
