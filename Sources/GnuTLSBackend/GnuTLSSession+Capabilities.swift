@@ -165,19 +165,18 @@ extension GnuTLSSession: EarlyDataExchange {
 }
 
 extension GnuTLSSession: SecretLogging {
-    /// The log rides on the session's user pointer (TLS and DTLS sessions leave it unused; the ngtcp2 endpoint's
-    /// sessions are not these), the session holding the log alive.
     func logSecrets(to log: SecretLog) {
+        guard let session else { return }
         secretLog = log
-        gnutls_session_set_ptr(session, Unmanaged.passUnretained(log).toOpaque())
+        SecretLogRegistry.register(session, log)
         gnutls_session_set_keylog_function(session, gnuTLSKeyLog)
     }
 }
 
 /// `gnutls_session_set_keylog_function`: GnuTLS hands over a label and a secret; the line needs the client random.
+/// The log is found by the session (`SecretLogRegistry`): a QUIC stack holds the session's user pointer.
 func gnuTLSKeyLog(_ session: gnutls_session_t?, _ label: UnsafePointer<CChar>?, _ secret: UnsafePointer<gnutls_datum_t>?) -> Int32 {
-    guard let session, let label, let secret, let pointer = gnutls_session_get_ptr(session) else { return 0 }
-    let log = Unmanaged<SecretLog>.fromOpaque(pointer).takeUnretainedValue()
+    guard let session, let label, let secret, let log = SecretLogRegistry.log(for: session) else { return 0 }
     var client = gnutls_datum_t()
     var server = gnutls_datum_t()
     gnutls_session_get_random(session, &client, &server)

@@ -137,7 +137,10 @@ final class GnuTLSSession: TLSSession {
     }
 
     deinit {
-        if session != nil { gnutls_deinit(session) }
+        if let session {
+            SecretLogRegistry.remove(session)
+            gnutls_deinit(session)
+        }
         // The credentials belong to GnuTLSCredentialCache.
         free(verifiedName)
         if cookieKey.data != nil { CGnuTLS_gnutls_free(cookieKey.data) }

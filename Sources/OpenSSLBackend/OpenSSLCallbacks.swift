@@ -49,7 +49,12 @@ func openSSLDeclineEarlyData(_ ssl: OpaquePointer?, _ argument: UnsafeMutableRaw
 
 /// `SSL_CTX_set_keylog_callback`: OpenSSL hands over each secret as a finished key log line.
 func openSSLKeyLog(_ ssl: OpaquePointer?, _ line: UnsafePointer<CChar>?) {
-    guard let line, let log = OpenSSLSession.from(ssl)?.secretLog else { return }
+    guard let line, let ssl else { return }
+    // QUIC connections are not OpenSSLSessions: the registry knows them by their SSL, or (accepted by a listener
+    // after their handshake) by the listener's own context.
+    guard let log = OpenSSLSession.from(ssl)?.secretLog ?? SecretLogRegistry.log(for: ssl)
+        ?? SSL_get_SSL_CTX(ssl).flatMap(SecretLogRegistry.log(for:))
+    else { return }
     log.add(String(cString: line))
 }
 

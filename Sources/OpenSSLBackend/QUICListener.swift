@@ -46,6 +46,7 @@ public final class QUICListener: BoundListener {
     }
 
     deinit {
+        SecretLogRegistry.remove(context)
         SSL_free(listener)
         SSL_CTX_free(context)
     }
@@ -60,4 +61,10 @@ public final class QUICListener: BoundListener {
     public var acceptReadiness: Readiness {
         symbols.interest(listener).readiness(on: socket.fileDescriptor)
     }
+}
+
+extension QUICListener: SecretLogging {
+    /// Its connections derive their secrets before `SSL_accept_connection` hands them out: found by this
+    /// listener's own context.
+    public func logSecrets(to log: SecretLog) { SecretLogRegistry.register(context, log) }
 }

@@ -65,6 +65,7 @@ final class QUICSession: TLSSession, RetransmissionTimerControl, StreamSession {
     private var listenerNotes: () -> [String] = { [] }
 
     deinit {
+        SecretLogRegistry.remove(ssl)
         SSL_free(ssl)
     }
 
@@ -224,4 +225,8 @@ final class QUICSession: TLSSession, RetransmissionTimerControl, StreamSession {
             call: call, returnValue: returnValue, reasonCode: packed == 0 ? nil : Int(ERR_GET_REASON(packed)),
             reason: packed == 0 ? nil : OpenSSLErrorQueue.drain())
     }
+}
+
+extension QUICSession: SecretLogging {
+    func logSecrets(to log: SecretLog) { SecretLogRegistry.register(ssl, log) }
 }

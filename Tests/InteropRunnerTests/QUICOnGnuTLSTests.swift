@@ -1,4 +1,5 @@
 #if NGTCP2_GNUTLS
+import Foundation
 import InteropCore
 import InteropRunner
 import LibraryPlugins
@@ -27,6 +28,29 @@ import Testing
         #expect(gnuTLS.negotiatedVersion == .quic && gnuTLS.negotiatedALPN == "http/1.0")
         // Every wait came from ngtcp2_conn_get_expiry.
         #expect(gnuTLS.timerReadings.allSatisfy { $0.contains("ngtcp2_conn_get_expiry=") }, "\(gnuTLS.timerReadings)")
+    }
+
+    /// QUIC's wire evidence: both stacks hand their secrets over (OpenSSL's listener-accepted connections through
+    /// the listener's context, ngtcp2's GnuTLS sessions through the registry), and tshark decrypts the packets read
+    /// off loopback: the stream's data and the CONNECTION_CLOSE appear as frames.
+    @Test(.enabled(if: QUICTests.quicAvailable, "needs OpenSSL 3.5+ (make test-quic)"), arguments: pairings)
+    func quicCapturesDecryptWithBothStacksSecrets(server: TLSLibrary, client: TLSLibrary) throws {
+        var runner = InProcessMatrixTests.runner
+        runner.keepsEvidence = true
+        let result = runner.run(QUICTests.cell("Q1", server: server, client: client), seed: 1)
+        #expect(result.status == .passed, "\(result.message)")
+        let directory = try TemporaryDirectory()
+        try EvidenceFolder(reports: directory.path, policy: .all, baseline: nil).finish(result)
+        let files = try #require(result.evidence?.files)
+        let secrets = try String(contentsOfFile: directory.path + "/" + files.keyLog, encoding: .utf8)
+        #expect(secrets.contains("CLIENT_TRAFFIC_SECRET_0 ") && secrets.contains("SERVER_HANDSHAKE_TRAFFIC_SECRET "), "\(secrets)")
+        guard getuid() == 0 else { return }
+        let capture = try #require(files.capture, "\(files.note ?? "")")
+        let frames = try runProgram(
+            "/usr/bin/tshark", ["-r", capture, "-o", "tls.keylog_file:" + files.keyLog, "-T", "fields", "-e", "quic.frame_type"], in: directory.path)
+        let types = Set(frames.standardOutput.split(whereSeparator: { $0 == "\n" || $0 == "," }).compactMap { Int($0) })
+        #expect(types.contains { (8...15).contains($0) }, "a STREAM frame, decrypted: \(types.sorted())")
+        #expect(types.contains(0x1c) || types.contains(0x1d), "a CONNECTION_CLOSE, decrypted: \(types.sorted())")
     }
 
     @Test(.enabled(if: QUICTests.quicAvailable, "needs OpenSSL 3.5+ (make test-quic)"))

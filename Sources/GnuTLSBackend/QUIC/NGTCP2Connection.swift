@@ -57,7 +57,10 @@ final class NGTCP2Connection {
 
     deinit {
         if let conn { ngtcp2_conn_del(conn) }
-        if let tls { gnutls_deinit(tls) }
+        if let tls {
+            SecretLogRegistry.remove(tls)
+            gnutls_deinit(tls)
+        }
         free(verifiedName)
         for chunk in outbound { chunk.deallocate() }
         connectionReference.deallocate()
@@ -91,11 +94,12 @@ final class NGTCP2Connection {
     /// A server for the client whose first Initial packet `hd` describes, on the listener's socket.
     static func server(
         _ settings: EndpointSettings, socket: Int32, local: sockaddr_storage, peer: sockaddr_storage, length: socklen_t,
-        initial hd: ngtcp2_pkt_hd, onNewConnectionID: @escaping ([UInt8], NGTCP2Connection) -> Void
+        initial hd: ngtcp2_pkt_hd, secretLog: SecretLog? = nil, onNewConnectionID: @escaping ([UInt8], NGTCP2Connection) -> Void
     ) throws(SessionSetupError) -> NGTCP2Connection {
         let connection = NGTCP2Connection(role: .server, socket: socket, local: local, peer: peer, length: length)
         connection.onNewConnectionID = onNewConnectionID
         try connection.startTLS(settings)
+        if let secretLog { connection.logSecrets(to: secretLog) }
         var callbacks = commonCallbacks()
         callbacks.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb
         var header = hd
@@ -123,6 +127,13 @@ final class NGTCP2Connection {
         }, user_data: userData))
         gnutls_session_set_ptr(tls, connectionReference)
         ngtcp2_conn_set_tls_native_handle(conn, UnsafeMutableRawPointer(tls))
+    }
+
+    /// The GnuTLS session's secrets into `log`, from here on (the registry finds it: ngtcp2 holds the user pointer).
+    func logSecrets(to log: SecretLog) {
+        guard let tls else { return }
+        SecretLogRegistry.register(tls, log)
+        gnutls_session_set_keylog_function(tls, gnuTLSKeyLog)
     }
 
     private var userData: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }

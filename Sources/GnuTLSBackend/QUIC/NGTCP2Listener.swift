@@ -18,6 +18,8 @@ final class NGTCP2Listener: BoundListener {
     private var waiting: [NGTCP2Connection] = []
     private var buffer = [UInt8](repeating: 0, count: 65_536)
     private(set) var notes: [String] = []
+    /// Where the connections it makes log their secrets, when the cell keeps wire evidence.
+    private var secretLog: SecretLog?
 
     init(settings: EndpointSettings) throws(SessionSetupError) {
         do {
@@ -91,7 +93,8 @@ final class NGTCP2Listener: BoundListener {
         }
         do {
             let connection = try NGTCP2Connection.server(
-                settings, socket: socket.fileDescriptor, local: local, peer: source, length: length, initial: header
+                settings, socket: socket.fileDescriptor, local: local, peer: source, length: length, initial: header,
+                secretLog: secretLog
             ) { [weak self] identifier, connection in self?.connections[identifier] = connection }
             // The client's own choice of destination keeps arriving until it learns the server's.
             connections[destination] = connection
@@ -153,5 +156,12 @@ func ngtcp2ClientPump(_ connection: NGTCP2Connection) -> () -> Void {
             buffer.withUnsafeBytes { connection.receive(UnsafeRawBufferPointer(rebasing: $0[0..<received])) }
         }
     }
+}
+extension NGTCP2Listener: SecretLogging {
+    func logSecrets(to log: SecretLog) { secretLog = log }
+}
+
+extension NGTCP2Session: SecretLogging {
+    func logSecrets(to log: SecretLog) { connection.logSecrets(to: log) }
 }
 #endif

@@ -3,8 +3,11 @@
 public final class EchoServer: LoopParticipant {
     public let listener: any ConnectionListener
     public private(set) var connections: [ConnectionRecord] = []
-    /// Where each session's secrets go, when the cell keeps wire evidence.
-    public var secretLog: SecretLog?
+    /// Where each session's secrets go, when the cell keeps wire evidence. A listener that completes handshakes
+    /// itself (QUIC) is told too: its connections' first secrets come before they are accepted.
+    public var secretLog: SecretLog? {
+        didSet { if let secretLog { (listener as? any SecretLogging)?.logSecrets(to: secretLog) } }
+    }
     /// Set when accepting failed; the server stops.
     public private(set) var listenerFailure: String?
     private let backend: any TLSBackend

@@ -35,3 +35,23 @@ public final class SecretLog: Sendable {
 public protocol SecretLogging: AnyObject {
     func logSecrets(to log: SecretLog)
 }
+
+/// Secret logs by the library object whose secrets they take (an `SSL`, an `SSL_CTX`, a `gnutls_session_t`), for the
+/// key log callbacks that get nothing else to find them by: QUIC connections a listener accepts after their
+/// handshake, and GnuTLS sessions whose user pointer a QUIC stack holds. Registered before the first secret,
+/// removed before the object is freed (an address may be reused).
+public enum SecretLogRegistry {
+    private static let logs = Mutex<[UInt: SecretLog]>([:])
+
+    public static func register(_ object: OpaquePointer, _ log: SecretLog) {
+        logs.withLock { $0[UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(object)))] = log }
+    }
+
+    public static func remove(_ object: OpaquePointer) {
+        _ = logs.withLock { $0.removeValue(forKey: UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(object)))) }
+    }
+
+    public static func log(for object: OpaquePointer) -> SecretLog? {
+        logs.withLock { $0[UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(object)))] }
+    }
+}
