@@ -20,14 +20,11 @@ import Testing
 
     /// A copy of the fixtures without scenario A2, as if its entry had been deleted.
     func fixturesWithoutA2(in directory: TemporaryDirectory) throws -> String {
-        let fixtures = directory.path + "/fixtures"
-        try FileManager.default.copyItem(atPath: PackagePaths.fixtures, toPath: fixtures)
-        let file = fixtures + "/scenarios/A-alpn.yaml"
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        let start = try #require(text.range(of: "  - id: A2\n"))
-        let next = try #require(text.range(of: "  - id: ", range: start.upperBound..<text.endIndex))
-        try (String(text[..<start.lowerBound]) + String(text[next.lowerBound...])).write(toFile: file, atomically: false, encoding: .utf8)
-        return fixtures
+        try copyOfFixtures(in: directory, editing: "A-alpn.yaml") { text in
+            let start = try #require(text.range(of: "  - id: A2\n"))
+            let next = try #require(text.range(of: "  - id: ", range: start.upperBound..<text.endIndex))
+            return String(text[..<start.lowerBound]) + String(text[next.lowerBound...])
+        }
     }
 
     @Test func aRunThatLosesABaselineCellExitsOneNamingIt() throws {

@@ -13,15 +13,13 @@ import Testing
     /// One run into `folder/results.json`, recording `commit` and `branch`; with `breakA2` the fixtures expect
     /// another protocol from A2, so that cell fails.
     func run(_ folder: String, commit: String, branch: String, breakA2: Bool, in directory: TemporaryDirectory) throws {
-        let fixtures = directory.path + "/fixtures-\(breakA2)"
-        if !FileManager.default.fileExists(atPath: fixtures) {
-            try FileManager.default.copyItem(atPath: PackagePaths.fixtures, toPath: fixtures)
-            if breakA2 {
-                let file = fixtures + "/scenarios/A-alpn.yaml"
-                let text = try String(contentsOfFile: file, encoding: .utf8)
-                let edited = text.replacingOccurrences(of: "negotiatedALPN: hq-interop", with: "negotiatedALPN: h2")
-                try #require(edited != text)
-                try edited.write(toFile: file, atomically: false, encoding: .utf8)
+        var fixtures = PackagePaths.fixtures
+        if breakA2 {
+            fixtures = directory.path + "/fixtures"
+            if !FileManager.default.fileExists(atPath: fixtures) {
+                fixtures = try copyOfFixtures(in: directory, editing: "A-alpn.yaml") {
+                    $0.replacingOccurrences(of: "negotiatedALPN: hq-interop", with: "negotiatedALPN: h2")
+                }
             }
         }
         let result = try runProgram(

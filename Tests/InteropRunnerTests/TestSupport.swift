@@ -43,6 +43,19 @@ final class TemporaryDirectory {
     }
 }
 
+/// A copy of the package's fixtures in `directory`, with one scenario file changed by `edit` (which must change it):
+/// how a test makes a cell fail, or a scenario vanish, without touching the real catalogue.
+func copyOfFixtures(in directory: TemporaryDirectory, editing name: String, _ edit: (String) throws -> String) throws -> String {
+    let fixtures = directory.path + "/fixtures"
+    try FileManager.default.copyItem(atPath: PackagePaths.fixtures, toPath: fixtures)
+    let file = fixtures + "/scenarios/" + name
+    let text = try String(contentsOfFile: file, encoding: .utf8)
+    let edited = try edit(text)
+    try #require(edited != text, "the edit changed nothing in \(name)")
+    try edited.write(toFile: file, atomically: false, encoding: .utf8)
+    return fixtures
+}
+
 /// `tls-interop list` over a catalogue of one scenario, given as its YAML flow mapping (`{id: N9, …}`) in a
 /// family of its own: how a fixture's bad value is refused (exit 2, the field named).
 func listOneScenario(family: String, _ entry: String) throws -> ProcessResult {

@@ -12,13 +12,11 @@ import Testing
     /// R1 (16 KiB echo over an in-memory link refusing every other call) with an expectation it cannot meet, so
     /// the cell fails and keeps its evidence under the default policy.
     func failingRun(in directory: TemporaryDirectory, extra: [String] = []) throws -> (reports: String, run: ProcessResult) {
-        let fixtures = directory.path + "/fixtures"
-        try FileManager.default.copyItem(atPath: PackagePaths.fixtures, toPath: fixtures)
-        let file = fixtures + "/scenarios/R-retry.yaml"
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        let start = try #require(text.range(of: "  - id: R1\n"))
-        let expectation = try #require(text.range(of: "clientEndOfStream: eof(clean)", range: start.upperBound..<text.endIndex))
-        try text.replacingCharacters(in: expectation, with: "clientEndOfStream: eof(unexpected)").write(toFile: file, atomically: false, encoding: .utf8)
+        let fixtures = try copyOfFixtures(in: directory, editing: "R-retry.yaml") { text in
+            let start = try #require(text.range(of: "  - id: R1\n"))
+            let expectation = try #require(text.range(of: "clientEndOfStream: eof(clean)", range: start.upperBound..<text.endIndex))
+            return text.replacingCharacters(in: expectation, with: "clientEndOfStream: eof(unexpected)")
+        }
         let reports = directory.path + "/reports"
         let run = try runProgram(binary, [
             "run", "--fixtures", fixtures, "--filter", "R1", "--protocol", "tls1.3", "--mode", "in-process",
@@ -49,6 +47,19 @@ import Testing
             directions[line.hasPrefix("\t"), default: []] += bytes
         }
         return directions
+    }
+
+    /// One TLS 1.3 cell run with `--evidence all`, which must pass: its reports folder and its record.
+    func oneCellWithEvidence(
+        _ scenario: String, mode: String, server: String, client: String, in directory: TemporaryDirectory
+    ) throws -> (String, ResultsDocument.CellRecord) {
+        let reports = directory.path + "/reports"
+        let run = try runProgram(binary, [
+            "run", "--filter", scenario, "--protocol", "tls1.3", "--mode", mode, "--server", server, "--client", client,
+            "--reports", reports, "--evidence", "all",
+        ])
+        try #require(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        return (reports, try #require(try ResultsDocument.load(reports + "/results.json").cells.first))
     }
 
     static func digest(_ bytes: [UInt8]) -> String {
@@ -113,14 +124,7 @@ import Testing
 
     @Test func aCellOnLoopbackSocketsIsCapturedWhereItPasses() throws {
         let directory = try TemporaryDirectory()
-        let reports = directory.path + "/reports"
-        let run = try runProgram(binary, [
-            "run", "--filter", "A4", "--protocol", "tls1.3", "--mode", "in-process", "--server", "gnutls", "--client", "openssl",
-            "--reports", reports, "--evidence", "all",
-        ])
-        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
-        let results = try ResultsDocument.load(reports + "/results.json")
-        let cell = try #require(results.cells.first)
+        let (reports, cell) = try oneCellWithEvidence("A4", mode: "in-process", server: "gnutls", client: "openssl", in: directory)
         let files = try #require(cell.evidence)
         guard getuid() == 0 else {
             // Without CAP_NET_RAW there is no packet socket: the cell says so instead of showing an empty capture.
@@ -143,13 +147,7 @@ import Testing
 
     @Test func peerProcessesHandTheirSecretsOverAndTheirPacketsAreCaptured() throws {
         let directory = try TemporaryDirectory()
-        let reports = directory.path + "/reports"
-        let run = try runProgram(binary, [
-            "run", "--filter", "H1", "--protocol", "tls1.3", "--mode", "out-of-process", "--server", "openssl", "--client", "gnutls",
-            "--reports", reports, "--evidence", "all",
-        ])
-        #expect(run.status == 0, "\(run.standardOutput)\(run.standardError)")
-        let cell = try #require(try ResultsDocument.load(reports + "/results.json").cells.first)
+        let (reports, cell) = try oneCellWithEvidence("H1", mode: "out-of-process", server: "openssl", client: "gnutls", in: directory)
         let files = try #require(cell.evidence)
         let secrets = try String(contentsOfFile: reports + "/" + files.keyLog, encoding: .utf8).split(separator: "\n")
         // Both peers derive the same secrets: the file holds each once, the TLS 1.3 traffic secrets among them.

@@ -16,18 +16,7 @@ public final class SecretLog: Sendable {
 
     /// `LABEL <client random> <secret>`, both in lower-case hex.
     public func add(label: String, clientRandom: [UInt8], secret: [UInt8]) {
-        add("\(label) \(Self.hex(clientRandom)) \(Self.hex(secret))")
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        add("\(label) \(Hexadecimal.string(clientRandom)) \(Hexadecimal.string(secret))")
     }
 }
 

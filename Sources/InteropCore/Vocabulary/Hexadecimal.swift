@@ -1,5 +1,5 @@
 /// Bytes as lower-case hexadecimal text and back: how a peer hands a serialized session to the runner, and the
-/// runner to the next client, in the peer contract's text lines and arguments.
+/// runner to the next client, in the peer contract's text lines and arguments; the key log's randoms and secrets.
 public enum Hexadecimal {
     public static func string(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
