@@ -153,7 +153,7 @@ final class GnuTLSSession: TLSSession {
             if settings.gnuTLSALPNServerPrecedence { flags |= GNUTLS_ALPN_SERVER_PRECEDENCE.rawValue }
         }
         let names = settings.alpn.map { Array($0.utf8) }
-        let status = withDatums(names) { datums in
+        let status = withGnuTLSDatums(names) { datums in
             gnutls_alpn_set_protocols(session, datums.baseAddress, UInt32(datums.count), flags)
         }
         guard status == 0 else {
@@ -161,17 +161,6 @@ final class GnuTLSSession: TLSSession {
                 "GnuTLS rejected the ALPN list \(settings.alpn.map { "\"\($0.prefix(20))\"(\($0.utf8.count) bytes)" })",
                 raw: Self.raw("gnutls_alpn_set_protocols", status))
         }
-    }
-
-    func withDatums<Result>(_ names: [[UInt8]], _ body: (UnsafeMutableBufferPointer<gnutls_datum_t>) -> Result) -> Result {
-        let storage = names.map { name -> UnsafeMutableBufferPointer<UInt8> in
-            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(name.count, 1))
-            _ = buffer.initialize(from: name)
-            return buffer
-        }
-        defer { storage.forEach { $0.deallocate() } }
-        var datums = zip(storage, names).map { gnutls_datum_t(data: $0.0.baseAddress, size: UInt32($0.1.count)) }
-        return datums.withUnsafeMutableBufferPointer { body($0) }
     }
 
     func check(_ call: String, _ status: Int32) throws(SessionSetupError) {
@@ -370,4 +359,16 @@ final class GnuTLSSession: TLSSession {
         }
         return StepResult(outcome, raw: Self.raw(call, status, direction: direction, osError: savedErrno))
     }
+}
+
+/// Byte strings as the `gnutls_datum_t` array GnuTLS's list calls take (ALPN), valid inside `body`.
+func withGnuTLSDatums<Result>(_ names: [[UInt8]], _ body: (UnsafeMutableBufferPointer<gnutls_datum_t>) -> Result) -> Result {
+    let storage = names.map { name -> UnsafeMutableBufferPointer<UInt8> in
+        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(name.count, 1))
+        _ = buffer.initialize(from: name)
+        return buffer
+    }
+    defer { storage.forEach { $0.deallocate() } }
+    var datums = zip(storage, names).map { gnutls_datum_t(data: $0.0.baseAddress, size: UInt32($0.1.count)) }
+    return datums.withUnsafeMutableBufferPointer { body($0) }
 }

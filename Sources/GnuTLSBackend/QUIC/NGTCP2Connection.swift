@@ -160,15 +160,9 @@ final class NGTCP2Connection {
         }
         let names = settings.alpn.map { Array($0.utf8) }
         guard !names.isEmpty else { return }
-        let storage = names.map { name -> UnsafeMutableBufferPointer<UInt8> in
-            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(name.count, 1))
-            _ = buffer.initialize(from: name)
-            return buffer
-        }
-        defer { storage.forEach { $0.deallocate() } }
-        var datums = zip(storage, names).map { gnutls_datum_t(data: $0.0.baseAddress, size: UInt32($0.1.count)) }
-        let flags2 = role == .server ? GNUTLS_ALPN_MANDATORY.rawValue : 0
-        try Self.check("gnutls_alpn_set_protocols", gnutls_alpn_set_protocols(tls, &datums, UInt32(datums.count), flags2))
+        let mandatory = role == .server ? GNUTLS_ALPN_MANDATORY.rawValue : 0
+        let status = withGnuTLSDatums(names) { gnutls_alpn_set_protocols(tls, $0.baseAddress, UInt32($0.count), mandatory) }
+        try Self.check("gnutls_alpn_set_protocols", status)
     }
 
     // MARK: Network

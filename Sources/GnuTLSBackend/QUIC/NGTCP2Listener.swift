@@ -35,7 +35,7 @@ final class NGTCP2Listener: BoundListener {
         guard !waiting.isEmpty else { return nil }
         let connection = waiting.removeFirst()
         let session = NGTCP2Session(connection, owner: self) { [weak self] in self?.pump() }
-        return NGTCP2AcceptedConnection(socket: socket.fileDescriptor, session: session)
+        return AcceptedQUICConnection(socket: socket.fileDescriptor, session: session)
     }
 
     var acceptReadiness: Readiness { waiting.isEmpty ? .readable(socket.fileDescriptor) : .condition { true } }
@@ -108,43 +108,6 @@ final class NGTCP2Listener: BoundListener {
 
 }
 
-/// A connection of the ngtcp2 listener: the listener's shared socket and the session it made.
-final class NGTCP2AcceptedConnection: SessionCarryingConnection {
-    let fileDescriptor: Int32
-    let session: any TLSSession
-    private(set) var isOpen = true
-
-    init(socket: Int32, session: any TLSSession) {
-        fileDescriptor = socket
-        self.session = session
-    }
-
-    func readiness(_ direction: TransportDirection) -> Readiness {
-        direction == .read ? .readable(fileDescriptor) : .writable(fileDescriptor)
-    }
-
-    func wouldBlock(_ direction: TransportDirection) -> Bool {
-        var descriptor = pollfd(fd: fileDescriptor, events: Int16(direction == .read ? POLLIN : POLLOUT), revents: 0)
-        return poll(&descriptor, 1, 0) == 0
-    }
-
-    // The socket carries every connection of the listener: raw socket steps have no meaning on one of them.
-    func receiveRaw(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult { .failed(EOPNOTSUPP) }
-    func sendRaw(_ bytes: UnsafeRawBufferPointer) -> TransportResult { .failed(EOPNOTSUPP) }
-
-    func finishWriting() throws(SocketError) {
-        throw SocketError("FIN on a QUIC listener's shared socket", errno: EOPNOTSUPP)
-    }
-
-    func closeWithReset() throws(SocketError) {
-        throw SocketError("RST on a QUIC listener's shared socket", errno: EOPNOTSUPP)
-    }
-
-    func close() {
-        isOpen = false
-    }
-}
-
 /// The client's pump: every datagram waiting on its connected socket.
 func ngtcp2ClientPump(_ connection: NGTCP2Connection) -> () -> Void {
     var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -157,6 +120,7 @@ func ngtcp2ClientPump(_ connection: NGTCP2Connection) -> () -> Void {
         }
     }
 }
+
 extension NGTCP2Listener: SecretLogging {
     func logSecrets(to log: SecretLog) { secretLog = log }
 }
