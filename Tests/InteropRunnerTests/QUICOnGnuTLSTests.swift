@@ -30,6 +30,18 @@ import Testing
         #expect(gnuTLS.timerReadings.allSatisfy { $0.contains("ngtcp2_conn_get_expiry=") }, "\(gnuTLS.timerReadings)")
     }
 
+    /// Timers cross-checked: after a lost first flight both stacks' clients back off from 1 s as RFC 9002 §6.2 says,
+    /// and the two ends' timers are shown at the same moments, the server's time left beside the client's timer.
+    @Test(.enabled(if: QUICTests.quicAvailable, "needs OpenSSL 3.5+ (make test-quic)"), arguments: pairings)
+    func probeTimeoutsFollowRFC9002AndTheTimersAreSideBySide(server: TLSLibrary, client: TLSLibrary) throws {
+        let result = run("Q6b", server: server, client: client)
+        #expect(result.status == .passed, "\(result.message)")
+        #expect(result.observation?.values[.probeTimeouts] == "rfc9002")
+        let moments = try #require(result.observation?.values[.timersAtSameMoments])
+        #expect(moments.range(of: #"^\+0 ms: client 99\d ms, server -"#, options: .regularExpression) != nil, "\(moments)")
+        #expect(moments.range(of: #"server \d+ ms"#, options: .regularExpression) != nil, "\(moments)")
+    }
+
     /// QUIC's wire evidence: both stacks hand their secrets over (OpenSSL's listener-accepted connections through
     /// the listener's context, ngtcp2's GnuTLS sessions through the registry), and tshark decrypts the packets read
     /// off loopback: the stream's data and the CONNECTION_CLOSE appear as frames.

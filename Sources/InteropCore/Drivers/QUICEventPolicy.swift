@@ -10,6 +10,8 @@ final class QUICEventPolicy {
     /// Consecutive waits of one step on an event timer that was already due.
     private var dueTimerRun = (step: -1, count: 0)
     private static let spinningRun = 10
+    /// Enough for a handshake's probe timeouts and a close; a long transfer's waits add nothing to the cross-check.
+    static let keptWaits = 32
 
     /// Nil unless the session is a stream session.
     init?(session: any TLSSession) {
@@ -37,6 +39,12 @@ final class QUICEventPolicy {
         if outcome == .wantRead { record.wantReadCount += 1 }
         if outcome == .wantWrite { record.wantWriteCount += 1 }
         if record.timerReadings.count < 4 { record.timerReadings.append("after \(outcome): \(interest)") }
+        if record.timerWaits?.count ?? 0 < Self.keptWaits {
+            let milliseconds = interest.timer.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 }
+            record.timerWaits = (record.timerWaits ?? []) + [
+                TimerWait(at: WallClock.microseconds, milliseconds: milliseconds, step: "\(action)")
+            ]
+        }
         noteDueTimer(interest.timer, step: step, action: action, record: &record)
         let readiness = interest.readiness(on: connection.fileDescriptor)
         eventTimerDeadline = readiness.timer

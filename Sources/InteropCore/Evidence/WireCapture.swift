@@ -1,4 +1,3 @@
-import Glibc
 import Synchronization
 
 /// What an in-memory link carried, in order and with when: every byte each end handed the other, FIN and RST on a
@@ -46,9 +45,7 @@ public final class WireCapture: @unchecked Sendable {
     public func discard() { state.withLock { $0 = State() } }
 
     func record(link: Int, sender: Sender, _ content: Content, note: String? = nil) {
-        var timestamp = timespec()
-        clock_gettime(CLOCK_REALTIME, &timestamp)
-        let time = UInt64(timestamp.tv_sec) * 1_000_000 + UInt64(timestamp.tv_nsec / 1000)
+        let time = WallClock.microseconds
         let size: Int
         switch content {
         case .bytes(let data), .datagram(let data): size = data.count

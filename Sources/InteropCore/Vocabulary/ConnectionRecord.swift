@@ -40,6 +40,8 @@ public struct ConnectionRecord: Sendable, Codable {
     public var retransmissions = 0
     /// DTLS: the timer and direction calls' raw readings before, during and after the handshake (R8).
     public var timerReadings: [String] = []
+    /// QUIC: the waits the library's timer bounded, the first `TimerWait.kept`; nil for other protocols.
+    public var timerWaits: [TimerWait]?
     /// DTLS: what a loop that trusted those readings would do wrong (spin or stall), if anything.
     public var timerHazards: [String] = []
     /// Outcomes of `probeRead` / `probeWrite`, in order.

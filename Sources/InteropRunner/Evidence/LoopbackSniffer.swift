@@ -140,9 +140,7 @@ public final class LoopbackSniffer: @unchecked Sendable {
 
     private func dispatch(_ packet: [UInt8]) {
         guard let (source, destination) = Self.ports(packet) else { return }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let time = UInt64(now.tv_sec) * 1_000_000 + UInt64(now.tv_nsec / 1000)
+        let time = WallClock.microseconds
         condition.lock()
         defer { condition.unlock() }
         for (id, watch) in watches where watch.ports.contains(source) || watch.ports.contains(destination) {

@@ -77,6 +77,14 @@ public enum ObservedField: String, Sendable, Hashable, CaseIterable, Comparable 
     /// library refused the early write (`notReached` for a client that never got that far); observed only in cells
     /// whose clients send early data.
     case earlyData
+    /// QUIC: each client's probe timeouts while its handshake waited, by RFC 9002 §6.2's rule: `rfc9002` when the
+    /// first is three times the initial RTT of 333 ms (900–1100 ms) and each next one doubles (×1.8–2.2) or, after a
+    /// longer one, starts again from the initial timeout (the handshake moved on: a Retry, new keys); `none` when no
+    /// probe timeout ran, else the timeouts (`1.0 s, 0.7 s`); observed only in QUIC cells.
+    case probeTimeouts
+    /// QUIC: what both ends' timers said at the same moments (`SSL_get_event_timeout`, `ngtcp2_conn_get_expiry`): at
+    /// each of the client's first waits, its timer and the time the server's had left; informational.
+    case timersAtSameMoments
 
     public static func < (lhs: ObservedField, rhs: ObservedField) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -141,6 +149,11 @@ extension ObservedField {
             return text.isEmpty ? "must not be empty (use none)" : nil
         case .datagramsWithinMTU:
             return text == "true" ? nil : "can only be expected as true"
+        case .probeTimeouts:
+            let listed = text.components(separatedBy: ", ").allSatisfy { $0.hasSuffix(" s") && Double($0.dropLast(2)) != nil }
+            return ["rfc9002", "none"].contains(text) || listed ? nil : "must be rfc9002, none, or timeouts like 1.0 s, 1.5 s"
+        case .timersAtSameMoments:
+            return "is informational: it shows the timers side by side and cannot be expected"
         case .resumedClients:
             let valid = text == "none" || text.split(separator: ",").allSatisfy { Int($0.trimmingCharacters(in: .whitespaces)) != nil }
             return valid ? nil : "must be none or client ordinals like 2, 3"

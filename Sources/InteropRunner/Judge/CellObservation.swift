@@ -93,6 +93,10 @@ public struct CellObservation: Sendable {
         if clients.contains(where: { $0.earlyData != nil }) {
             values[.earlyData] = clients.sorted { $0.ordinal < $1.ordinal }.map { $0.earlyData ?? "notReached" }.joined(separator: ", ")
         }
+        if all.contains(where: { $0.timerWaits != nil }) {
+            values[.probeTimeouts] = Self.merge(clients.map { Self.probeTimeouts($0.timerWaits ?? []) })
+            values[.timersAtSameMoments] = Self.sideBySide(client: clients.first?.timerWaits ?? [], server: serverConnections.first?.timerWaits ?? [])
+        }
         if serverConnections.contains(where: { $0.clientCertificate != nil }) {
             values[.clientCertificate] = Self.merge(serverConnections.map { $0.clientCertificate ?? "notReached" })
         }
@@ -119,5 +123,47 @@ public struct CellObservation: Sendable {
         var distinct: [String] = []
         for text in texts where !distinct.contains(text) { distinct.append(text) }
         return distinct.isEmpty ? "none" : distinct.joined(separator: " / ")
+    }
+}
+
+extension CellObservation {
+    /// The probe timeouts of a QUIC handshake's waits: each timer that bounded a handshake wait, once (the loop asks
+    /// again whenever it wakes, and the same deadline comes back shorter), kept when it was armed for 500 ms or more
+    /// (shorter ones are acknowledgement delays and pacing).
+    static func probeTimeouts(_ waits: [TimerWait]) -> String {
+        var timeouts: [Double] = []
+        var lastDeadline: UInt64?
+        for wait in waits where wait.step == "handshake" {
+            guard let milliseconds = wait.milliseconds, let deadline = wait.deadline else { continue }
+            // Within 5 ms of the previous deadline: the same timer, asked again.
+            if let last = lastDeadline, deadline + 5000 >= last, deadline <= last + 5000 { continue }
+            lastDeadline = deadline
+            if milliseconds >= 500 { timeouts.append(milliseconds) }
+        }
+        guard let first = timeouts.first else { return "none" }
+        // Each next timeout doubles (§6.2.1 backoff), or starts again from the initial one once the handshake has
+        // moved on (a Retry, new keys) — told from a library that never backs off by the longer timeout before it.
+        let initial = 900.0...1100.0
+        let followsRule = zip(timeouts, timeouts.dropFirst()).allSatisfy { previous, next in
+            (1.8...2.2).contains(next / previous) || (initial.contains(next) && previous > initial.upperBound)
+        }
+        if initial.contains(first) && followsRule { return "rfc9002" }
+        return timeouts.map { String(format: "%.1f s", $0 / 1000) }.joined(separator: ", ")
+    }
+
+    /// At each of the client's first six waits: how long it had been since the first, the client's timer, and the
+    /// time the server's timer had left then (from its latest reading; `-` before it had one).
+    static func sideBySide(client: [TimerWait], server: [TimerWait]) -> String {
+        guard let start = client.first?.at else { return "none" }
+        func text(_ milliseconds: Double?) -> String { milliseconds.map { "\(Int($0.rounded())) ms" } ?? "none" }
+        return client.prefix(6).map { wait in
+            let serverLeft: String
+            if let latest = server.last(where: { $0.at <= wait.at }) {
+                serverLeft = latest.deadline.map { text(max(0, Double(Int64($0) - Int64(wait.at)) / 1000)) } ?? "none"
+            } else {
+                serverLeft = "-"
+            }
+            return "+\((wait.at - start) / 1000) ms: client \(text(wait.milliseconds)), server \(serverLeft)"
+        }.joined(separator: "; ")
     }
 }
