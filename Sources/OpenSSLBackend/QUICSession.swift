@@ -51,6 +51,15 @@ final class QUICSession: TLSSession, RetransmissionTimerControl, StreamSession {
         guard symbols.setBlockingMode(ssl, 0) == 1 else {
             throw SessionSetupError("SSL_set_blocking_mode failed", raw: Self.setupFailure("SSL_set_blocking_mode", 0))
         }
+        if let idle = settings.quicIdleTimeout {
+            let milliseconds = UInt64(idle.components.seconds) * 1000 + UInt64(idle.components.attoseconds / 1_000_000_000_000_000)
+            guard let setValue = symbols.setValue,
+                setValue(ssl, QUICSymbols.valueClassFeatureRequest, QUICSymbols.valueQUICIdleTimeout, milliseconds) == 1
+            else {
+                throw SessionSetupError(
+                    "cannot ask for a \(milliseconds) ms idle timeout", raw: Self.setupFailure("SSL_set_feature_request_uint(SSL_VALUE_QUIC_IDLE_TIMEOUT)", 0))
+            }
+        }
     }
 
     /// A connection `SSL_accept_connection` returned; nonblocking like the listener it came from. The listener
@@ -129,7 +138,13 @@ final class QUICSession: TLSSession, RetransmissionTimerControl, StreamSession {
     /// `SSL_shutdown` on a QUIC connection: 0 while the stream flush and CONNECTION_CLOSE are in progress, 1 once
     /// the connection is terminated. Both modes call it until 1; `closeNotify` stops at the first call.
     func shutdown(_ mode: ShutdownMode) -> StepResult {
-        perform("SSL_shutdown", { SSL_shutdown(ssl) }, success: OpenSSLSession.shutdownOutcome)
+        var result = perform("SSL_shutdown", { SSL_shutdown(ssl) }, success: OpenSSLSession.shutdownOutcome)
+        // SSL_shutdown returns 1 alike for the peer's CONNECTION_CLOSE and for an idle timeout (Q8): how the
+        // connection ended is in SSL_get_conn_close_info.
+        if result.outcome == .closeComplete, let close = ConnectionClose(ssl, symbols) {
+            result.raw.reason = "SSL_get_conn_close_info: \(close)"
+        }
+        return result
     }
 
     func requestKeyUpdate() -> StepResult {

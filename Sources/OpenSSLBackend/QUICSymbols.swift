@@ -17,6 +17,7 @@ struct QUICSymbols: @unchecked Sendable {
     typealias EventTimeout = @convention(c) (OpaquePointer?, UnsafeMutablePointer<timeval>?, UnsafeMutablePointer<Int32>?) -> Int32
     typealias StreamConclude = @convention(c) (OpaquePointer?, UInt64) -> Int32
     typealias ConnectionCloseInfo = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, Int) -> Int32
+    typealias SetValue = @convention(c) (OpaquePointer?, UInt32, UInt32, UInt64) -> Int32
 
     let clientMethod: Method
     let serverMethod: Method
@@ -33,6 +34,11 @@ struct QUICSymbols: @unchecked Sendable {
     let streamConclude: StreamConclude
     let streamReadState: SSLCall
     let connectionCloseInfo: ConnectionCloseInfo
+    /// `SSL_set_value_uint` (3.4+); nil in a build without it, where a cell that needs it says so.
+    let setValue: SetValue?
+    /// `SSL_VALUE_CLASS_FEATURE_REQUEST`, `SSL_VALUE_QUIC_IDLE_TIMEOUT`.
+    static let valueClassFeatureRequest: UInt32 = 1
+    static let valueQUICIdleTimeout: UInt32 = 5
 
     /// `SSL_WRITE_FLAG_CONCLUDE`.
     static let writeFlagConclude: UInt64 = 1
@@ -76,7 +82,8 @@ struct QUICSymbols: @unchecked Sendable {
                     handleEvents: try find("SSL_handle_events", as: SSLCall.self),
                     streamConclude: try find("SSL_stream_conclude", as: StreamConclude.self),
                     streamReadState: try find("SSL_get_stream_read_state", as: SSLCall.self),
-                    connectionCloseInfo: try find("SSL_get_conn_close_info", as: ConnectionCloseInfo.self)))
+                    connectionCloseInfo: try find("SSL_get_conn_close_info", as: ConnectionCloseInfo.self),
+                    setValue: try? find("SSL_set_value_uint", as: SetValue.self)))
         } catch {
             return .failure(error)
         }

@@ -172,4 +172,18 @@ import Testing
         #expect(try CellSelection(filter: ["A4"], servers: LibraryRegistry.linked.libraries, clients: LibraryRegistry.linked.libraries, protocols: [.tls13, .tls12]).cells(from: catalog).count == 8)
         #expect(try CellSelection(filter: ["H"], servers: LibraryRegistry.linked.libraries, clients: LibraryRegistry.linked.libraries, protocols: [.tls13]).cells(from: catalog).count == 12)
     }
+
+    /// Q8's settings: the idle timeout is the client's to ask for, and losing everything once closing needs the loop
+    /// that drives the client and the relay together.
+    @Test func quicIdleTimeoutAndDropOnceClosingAreRefusedWhereTheyCannotWork() throws {
+        let base = Self.valid.replacingOccurrences(of: "id: H1", with: "id: H9\n    protocols: [quic]")
+        let onServer = base.replacingOccurrences(of: "server: {alpn: [http/1.0]}", with: "server: {alpn: [http/1.0], quicIdleTimeoutMs: 1000}")
+        #expect(try loadError(onServer).contains("field 'scenarios[0].server.quicIdleTimeoutMs' is a client setting"))
+        let tooShort = base.replacingOccurrences(of: "client: {alpn: [http/1.0]}", with: "client: {alpn: [http/1.0], quicIdleTimeoutMs: 5}")
+        #expect(try loadError(tooShort).contains("field 'scenarios[0].client.quicIdleTimeoutMs' is 5; use 100…600000"))
+        let acrossProcesses = base.replacingOccurrences(of: "client: {alpn: [http/1.0]}", with: "client: {alpn: [http/1.0], datagrams: {dropOnceClosing: true}}")
+        #expect(try loadError(acrossProcesses).contains("field 'scenarios[0].inProcessOnly' is required with dropOnceClosing"))
+        let serverFault = base.replacingOccurrences(of: "server: {alpn: [http/1.0]}", with: "server: {alpn: [http/1.0], datagrams: {dropOnceClosing: true}}")
+        #expect(try loadError(serverFault).contains("field 'scenarios[0].server.datagrams' has dropOnceClosing, a client fault"))
+    }
 }

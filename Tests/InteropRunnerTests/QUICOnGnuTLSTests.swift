@@ -42,6 +42,24 @@ import Testing
         #expect(moments.range(of: #"server \d+ ms"#, options: .regularExpression) != nil, "\(moments)")
     }
 
+    /// Idle timeout after a lost CONNECTION_CLOSE (Q8): the client asks for 1 s and everything it sends once closing
+    /// is lost; each server ends by the idle timeout, well inside the 5 s deadline, and says so in its own words.
+    @Test(.enabled(if: QUICTests.quicAvailable, "needs OpenSSL 3.5+ (make test-quic)"), arguments: pairings)
+    func aServerWhosePeersCloseIsLostEndsByTheIdleTimeout(server: TLSLibrary, client: TLSLibrary) throws {
+        let result = run("Q8", server: server, client: client)
+        #expect(result.status == .passed, "\(result.message)")
+        #expect(result.duration < .seconds(3), "\(result.duration)")
+        let serverRecord = try #require(result.serverConnections.first)
+        let last = try #require(serverRecord.trace.last { $0.action.hasPrefix("shutdown") })
+        #expect(last.outcome == .closeComplete)
+        if server == .gnutls {
+            #expect(serverRecord.trace.contains { $0.raw.call == "ngtcp2_conn_handle_expiry" && $0.raw.codeName == "ERR_IDLE_CLOSE" })
+        } else {
+            #expect(last.raw.reason?.contains("local, transport error 0xffffffffffffffff") == true, "\(last.raw)")
+        }
+        #expect(result.clients.first?.datagramLog.last?.fate == .dropped)
+    }
+
     /// QUIC's wire evidence: both stacks hand their secrets over (OpenSSL's listener-accepted connections through
     /// the listener's context, ngtcp2's GnuTLS sessions through the registry), and tshark decrypts the packets read
     /// off loopback: the stream's data and the CONNECTION_CLOSE appear as frames.

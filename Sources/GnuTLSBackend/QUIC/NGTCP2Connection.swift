@@ -80,7 +80,7 @@ final class NGTCP2Connection {
         var source = ngtcp2_cid()
         randomConnectionID(&destination)
         randomConnectionID(&source)
-        var parameters = transportParameters()
+        var parameters = transportParameters(idleTimeout: settings.quicIdleTimeout)
         var path = connection.path
         var ngtcp2Settings = connectionSettings()
         var conn: OpaquePointer?
@@ -397,7 +397,8 @@ final class NGTCP2Connection {
     }
 
     /// One bidirectional stream each way, room for the largest payload the catalogue sends, and a 30 s idle time-out.
-    private static func transportParameters() -> ngtcp2_transport_params {
+    /// - Parameter idleTimeout: the client's request (`EndpointSettings.quicIdleTimeout`); 30 s otherwise, as OpenSSL.
+    private static func transportParameters(idleTimeout: Duration? = nil) -> ngtcp2_transport_params {
         var parameters = ngtcp2_transport_params()
         CNGTCP2_transport_params_default(&parameters)
         parameters.initial_max_stream_data_bidi_local = 1 << 20
@@ -406,7 +407,8 @@ final class NGTCP2Connection {
         parameters.initial_max_data = 4 << 20
         parameters.initial_max_streams_bidi = 1
         parameters.initial_max_streams_uni = 3
-        parameters.max_idle_timeout = 30 * 1_000_000_000
+        let idle = idleTimeout ?? .seconds(30)
+        parameters.max_idle_timeout = UInt64(idle.components.seconds) * 1_000_000_000 + UInt64(idle.components.attoseconds / 1_000_000_000)
         return parameters
     }
 

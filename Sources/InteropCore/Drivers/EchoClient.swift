@@ -4,6 +4,8 @@ public final class EchoClient: LoopParticipant {
     public private(set) var record: ConnectionRecord
     /// Where the session's secrets go, when the cell keeps wire evidence.
     public var secretLog: SecretLog?
+    /// Told as each step of the script begins (`EndpointDriver.onActionStarted`).
+    public var onActionStarted: ((EndpointAction) -> Void)?
     private let backend: any TLSBackend
     private let settings: EndpointSettings
     private let actions: [EndpointAction]
@@ -103,6 +105,7 @@ public final class EchoClient: LoopParticipant {
                         payload: payload, expectedInbound: expectedInbound, record: record,
                         renegotiationPolicy: settings.renegotiation, earlyDataPolicy: settings.earlyData,
                         answersCertificateRequests: settings.clientCertificateOffer != .neverAnswers))
+                if case .running(let driver) = state { driver.onActionStarted = onActionStarted }
             case .running(let driver):
                 switch driver.advance() {
                 case .waiting(let readiness): return readiness

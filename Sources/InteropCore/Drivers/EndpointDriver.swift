@@ -81,11 +81,19 @@ public final class EndpointDriver {
         self.record = record
     }
 
+    /// Told as each step begins (once, however often it waits): how a runner lets a relay act at a step.
+    public var onActionStarted: ((EndpointAction) -> Void)?
+    private var announcedIndex = -1
+
     /// The step cursor: runs steps until one must wait or the script ends; each pass of a step says how it came out
     /// in one `StepProgress`.
     public func advance() -> Progress {
         while actionIndex < actions.count {
             let action = actions[actionIndex]
+            if actionIndex != announcedIndex {
+                announcedIndex = actionIndex
+                onActionStarted?(action)
+            }
             let refusalsBefore = transport?.refusalCount ?? 0
             datagramTimers?.handleExpiredTimer(before: action, record: &record)
             quicEvents?.handleExpiredEventTimer(&record)

@@ -26,6 +26,11 @@ public final class UDPRelay: LoopParticipant {
         fromServer = RelayDirection(faults: serverFaults, seed: seed ^ 0x5E4F_E4, dtls: dtls)
     }
 
+    /// The endpoint on one side began its shutdown: with `dropOnceClosing`, all it sends from now on is lost.
+    public func startedClosing(_ role: EndpointRole) {
+        if role == .client { fromClient.closing = true } else { fromServer.closing = true }
+    }
+
     /// What the client sent, with each datagram's fate.
     public var clientLog: [DatagramLogEntry] { fromClient.log }
     public var serverLog: [DatagramLogEntry] { fromServer.log }
@@ -94,6 +99,8 @@ struct RelayDirection {
     private var held: [UInt8]?
     private var flight = 0
     private var replySinceLast = true
+    /// The endpoint behind this direction began its shutdown (`DatagramFaults.dropOnceClosing`).
+    var closing = false
 
     init(faults: DatagramFaults, seed: UInt64, dtls: Bool = false) {
         self.faults = faults
@@ -119,7 +126,7 @@ struct RelayDirection {
                 flight += 1
                 replySinceLast = false
             }
-            fate = faults.fate(of: ordinal, lossEligible: { true }, generator: &generator)
+            fate = closing && faults.dropOnceClosing ? .dropped : faults.fate(of: ordinal, lossEligible: { true }, generator: &generator)
             if faults.requested.contains(ordinal) { fired.insert(ordinal) }
             quicLog.append(
                 DatagramLogEntry(

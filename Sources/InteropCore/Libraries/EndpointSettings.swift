@@ -38,6 +38,9 @@ public struct EndpointSettings: Sendable, Hashable {
     /// TLS 1.3 early data: the server's policy and the largest amount its tickets allow, or the client's.
     public var earlyData: EarlyDataPolicy?
     public var maxEarlyData = 16384
+    /// QUIC client: the idle timeout it asks for (`SSL_set_feature_request_uint(SSL_VALUE_QUIC_IDLE_TIMEOUT)`,
+    /// ngtcp2's `max_idle_timeout`); nil keeps the libraries' 30 s.
+    public var quicIdleTimeout: Duration?
     /// DTLS server: run the stateless cookie exchange before the handshake.
     public var cookieExchange: Bool
     /// Library-specific settings, by the library's options key (see `LibraryPlugin.optionsKey`).

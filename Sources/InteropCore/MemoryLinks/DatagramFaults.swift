@@ -21,6 +21,10 @@ public struct DatagramFaults: Sendable, Hashable {
     /// look at the link misses the datagram, its next finds it (in-memory link only: a relay cannot see the
     /// receiver's polls).
     public var lateMessages: Set<DTLSMessage> = []
+    /// QUIC through the relay: everything this endpoint sends from its first shutdown step on is lost — its
+    /// CONNECTION_CLOSE among it — so the peer can only end by its idle timeout. Only a runner that drives the
+    /// endpoint and the relay in one loop knows that moment (in-process cells).
+    public var dropOnceClosing = false
 
     public init(drop: Set<Int> = [], duplicate: Set<Int> = [], reorder: Set<Int> = [], dropProbability: Double = 0) {
         self.drop = drop

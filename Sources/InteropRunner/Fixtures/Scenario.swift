@@ -96,6 +96,8 @@ public struct EndpointSpec: Sendable, Hashable {
     /// TLS 1.3 early data: the server's policy (and its tickets' allowance) or the client's.
     public var earlyData: EarlyDataPolicy?
     public var maxEarlyData = 16384
+    /// QUIC client: the idle timeout it asks for (`max_idle_timeout`), when shorter than the libraries' 30 s.
+    public var quicIdleTimeoutMilliseconds: Int?
 
     public init(
         alpn: [String] = [], interposedStyle: InterposedTransport.CallbackStyle? = nil, faults: FaultPlan = .none,

@@ -6,7 +6,7 @@ extension ScenarioCatalog {
     static func parseEndpoint(_ entry: FixtureReader?, defaultSteps: [EndpointAction], role: EndpointRole) throws -> EndpointSpec {
         guard let entry else { return EndpointSpec(steps: defaultSteps) }
         try entry.allowOnly(
-            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation", "dtlsMTU", "resume", "sessionTickets", "postHandshakeAuth", "earlyData", "maxEarlyData"]
+            Set(["alpn", "transport", "steps", "faults", "datagrams", "dtlsTimeoutMs", "cookieExchange", "renegotiation", "dtlsMTU", "resume", "sessionTickets", "postHandshakeAuth", "earlyData", "maxEarlyData", "quicIdleTimeoutMs"]
                 + entry.libraries.optionOwners.map(\.optionsKey)))
         var steps: [EndpointAction] = []
         for text in try entry.strings("steps", default: defaultSteps.map(\.description)) {
@@ -26,9 +26,13 @@ extension ScenarioCatalog {
         guard let style = styles[transport] else {
             throw entry.error("transport", "is '\(transport)'; known: native, interposed, interposed-ex")
         }
+        let datagramFaults = try parseDatagramFaults(entry.nested("datagrams"))
+        if datagramFaults.dropOnceClosing && role != .client {
+            throw entry.error("datagrams", "has dropOnceClosing, a client fault: the runner tells the relay when the client starts its shutdown")
+        }
         var spec = EndpointSpec(
             alpn: try entry.strings("alpn", default: []), interposedStyle: style, faults: try parseFaults(entry.nested("faults")),
-            datagramFaults: try parseDatagramFaults(entry.nested("datagrams")), dtlsTimeout: try parseTimeout(entry),
+            datagramFaults: datagramFaults, dtlsTimeout: try parseTimeout(entry),
             cookieExchange: try entry.bool("cookieExchange", default: false),
             libraryOptions: try parseLibraryOptions(entry), steps: steps)
         if let text = try entry.optionalString("renegotiation") {
@@ -61,6 +65,14 @@ extension ScenarioCatalog {
             let size = try entry.int("maxEarlyData", default: 16384)
             guard (1...Self.maximumPayload).contains(size) else { throw entry.error("maxEarlyData", "is \(size); use 1…\(Self.maximumPayload) bytes") }
             spec.maxEarlyData = size
+        }
+        if entry.has("quicIdleTimeoutMs") {
+            // OpenSSL's listener hands out connections after their handshake, too late to set theirs; the client's
+            // request bounds both ends (RFC 9000 §10.1: each uses the smaller of the two).
+            guard role == .client else { throw entry.error("quicIdleTimeoutMs", "is a client setting: the smaller of both sides' applies") }
+            let milliseconds = try entry.int("quicIdleTimeoutMs", default: 30_000)
+            guard (100...600_000).contains(milliseconds) else { throw entry.error("quicIdleTimeoutMs", "is \(milliseconds); use 100…600000") }
+            spec.quicIdleTimeoutMilliseconds = milliseconds
         }
         return spec
     }
@@ -97,7 +109,7 @@ extension ScenarioCatalog {
 
     static func parseDatagramFaults(_ entry: FixtureReader?) throws -> DatagramFaults {
         guard let entry else { return .none }
-        try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability", "corrupt", "lateByOnePoll"])
+        try entry.allowOnly(["drop", "duplicate", "reorder", "dropProbability", "corrupt", "lateByOnePoll", "dropOnceClosing"])
         var named: [String: Set<DTLSMessage>] = [:]
         func ordinals(_ key: String) throws -> Set<Int> {
             var result: Set<Int> = []
@@ -132,6 +144,7 @@ extension ScenarioCatalog {
             }
             faults.lateMessages.insert(message)
         }
+        faults.dropOnceClosing = try entry.bool("dropOnceClosing", default: false)
         if let text = try entry.optionalString("dropProbability") {
             guard let value = Double(text), value >= 0, value < 1 else {
                 throw entry.error("dropProbability", "is '\(text)'; use 0 <= p < 1")

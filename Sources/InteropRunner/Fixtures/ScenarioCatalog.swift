@@ -240,6 +240,9 @@ public struct ScenarioCatalog: Sendable {
         if holdsForTimers && scenario.inProcessOnlyReason == nil {
             throw entry.error("inProcessOnly", "is required with lateByOnePoll: a relay between processes cannot see a peer's polls")
         }
+        if scenario.client.datagramFaults.dropOnceClosing && scenario.inProcessOnlyReason == nil {
+            throw entry.error("inProcessOnly", "is required with dropOnceClosing: a relay between processes cannot see when the client starts closing")
+        }
         if let typical = try entry.nested("typicalSeconds") {
             try typical.allowOnly(Set(protocols.map(\.rawValue)))
             for version in protocols where typical.has(version.rawValue) {

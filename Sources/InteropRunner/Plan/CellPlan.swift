@@ -34,6 +34,7 @@ public struct CellPlan: Sendable {
             settings.requestsClientCertificate = role == .server && spec.steps.contains(.requestCertificate)
             settings.earlyData = spec.earlyData
             settings.maxEarlyData = spec.maxEarlyData
+            settings.quicIdleTimeout = spec.quicIdleTimeoutMilliseconds.map { .milliseconds($0) }
             return settings
         }
         serverSettings = settings(.server, scenario.server)

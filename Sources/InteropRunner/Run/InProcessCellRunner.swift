@@ -35,6 +35,13 @@ public struct InProcessCellRunner: Sendable {
         let server = plan.makeServer(listener: link.listener)
         let clients = (1...cell.scenario.clientCount).map { plan.makeClient(ordinal: $0, dialer: link.dialer) }
         server.secretLog = evidence?.secrets
+        if cell.scenario.client.datagramFaults.dropOnceClosing, let relay = link.relay {
+            for client in clients {
+                client.onActionStarted = { action in
+                    if case .shutdown = action { relay.startedClosing(.client) }
+                }
+            }
+        }
         for client in clients { client.secretLog = evidence?.secrets }
         if cell.scenario.client.resume {
             // Each client resumes the session of the one before it, so it starts once that one finished.
