@@ -111,6 +111,12 @@ import Testing
         ])
         #expect(all.status == 0, "\(all.standardOutput)\(all.standardError)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/all/evidence").count == 8)
+        // The next run into the same folder takes the previous run's evidence away with its reports.
+        let again = try runProgram(binary, [
+            "run", "--filter", "R1", "--protocol", "tls1.3", "--mode", "in-process", "--reports", directory.path + "/all", "--evidence", "none",
+        ])
+        #expect(again.status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/all/evidence").isEmpty)
         let none = try runProgram(binary, [
             "run", "--fixtures", directory.path + "/fixtures", "--filter", "R1", "--protocol", "tls1.3", "--mode", "in-process",
             "--reports", directory.path + "/none", "--evidence", "none",

@@ -32,7 +32,11 @@ public struct ReportSet: Sendable {
             throw ConfigurationError("--reports \(error)")
         }
         try lock.acquire(directory + "/.tls-interop.lock")
-        for path in paths {
+        // The previous run's wire evidence goes with its reports, so links never lead to another run's capture.
+        let evidence = directory + "/" + EvidenceFolder.folderName
+        let previousEvidence = ((try? FileManager.default.contentsOfDirectory(atPath: evidence)) ?? [])
+            .filter { $0.hasSuffix(".pcapng") || $0.hasSuffix(".keys") }.map { evidence + "/" + $0 }
+        for path in paths + previousEvidence {
             // Only regular files: a link or a device the user put there is theirs.
             var status = stat()
             if lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG { unlink(path) }
