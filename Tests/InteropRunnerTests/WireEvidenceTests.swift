@@ -189,4 +189,23 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: merged + "/" + files.keyLog), "\(cell.id)")
         }
     }
+
+    @Test func aCellThatChangedSinceTheBaselineKeepsItsEvidenceThoughItPassed() throws {
+        let directory = try TemporaryDirectory()
+        let selection = ["run", "--filter", "R1", "--protocol", "tls1.3", "--mode", "in-process", "--quiet"]
+        let first = try runProgram(binary, selection + ["--reports", directory.path + "/baseline", "--evidence", "none"])
+        try #require(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+        // As if one cell's judged observation had been different in the baseline run.
+        let changed = "R1/gnutls-openssl/tls1.3/in-process"
+        let baseline = directory.path + "/baseline/results.json"
+        let lines = try String(contentsOfFile: baseline, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.contains("\"id\":\"\(changed)\"")
+                ? line.replacingOccurrences(of: "\"clientEndOfStream\":\"eof(clean)\"", with: "\"clientEndOfStream\":\"eof(unexpected)\"") : String(line)
+        }
+        try lines.joined(separator: "\n").write(toFile: baseline, atomically: false, encoding: .utf8)
+        let second = try runProgram(binary, selection + ["--reports", directory.path + "/now", "--baseline", baseline])
+        #expect(second.status == 0, "\(second.standardOutput)\(second.standardError)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/now/evidence").sorted()
+        #expect(kept == ["R1_gnutls-openssl_tls1.3_in-process.keys", "R1_gnutls-openssl_tls1.3_in-process.pcapng"])
+    }
 }
