@@ -8,8 +8,8 @@ struct TLSInteropCommand: ParsableCommand {
         commandName: "tls-interop",
         abstract: "Cross-checks OpenSSL and GnuTLS on nonblocking TLS behaviour: retry, shutdown, EOF and ALPN.",
         discussion: """
-            Exit status: 0 when every cell met its expectation or a documented divergence, 1 when any cell failed (or,
-            with --baseline, a baseline cell was lost that fixtures/coverage.yaml does not allow), 2 for a usage,
+            Exit status: 0 when every cell met its expectation or a documented divergence, 1 when any cell failed (or, \
+            with --baseline, a baseline cell was lost that fixtures/coverage.yaml does not allow), 2 for a usage, \
             fixture or certificate error.
             """,
         subcommands: [
