@@ -20,6 +20,7 @@ packages=("$@"
   ca-certificates
   python3-pip       # to install junitparser, the tests' second JUnit consumer
   tshark            # Wireshark's dissector, which the tests open the wire evidence with
+  nodejs            # runs the history page's own script in the tests
 )
 # What the unpacked servers link against, and the clients (none of these starts a service).
 unpacked=(lighttpd lighttpd-mod-openssl lighttpd-mod-gnutls nginx)

@@ -83,4 +83,36 @@ import Testing
         #expect(device.status == 2)
         #expect(device.standardError.contains("/dev/zero: not a regular file"))
     }
+
+    /// The page's views, run by its own script in Node against its own rows: the filter read from the address, and
+    /// written back to it when the reader changes one.
+    @Test func eachViewsFilterIsInTheAddress() throws {
+        let directory = try TemporaryDirectory()
+        try run("1", commit: "eeeeeeeeeeee5", branch: "main", breakA2: false, in: directory)
+        try run("2", commit: "ffffffffffff6", branch: "main", breakA2: true, in: directory)
+        let output = directory.path + "/history"
+        let history = try runProgram(binary, ["history", directory.path + "/runs", "--output", output])
+        try #require(history.status == 0, "\(history.standardOutput)\(history.standardError)")
+        struct View: Decodable {
+            var visible: [String]
+            var address: String?
+        }
+        func view(_ arguments: [String]) throws -> View {
+            let script = PackagePaths.root + "/Tests/InteropRunnerTests/Scripts/history_view.js"
+            let result = try runProgram("/usr/bin/node", [script, output + "/history.html"] + arguments)
+            try #require(result.status == 0, "\(result.standardError)")
+            return try JSONDecoder().decode(View.self, from: Data(result.standardOutput.utf8))
+        }
+        // No filter: the changed cells.
+        #expect(try view([]).visible == [Self.changedCell])
+        // From the address: every A1 cell, whatever changed.
+        let all = try view(["?scenario=A1&show=all"])
+        #expect(all.visible == ["A1/openssl-openssl/tls1.3/in-process"])
+        #expect(try view(["?show=all&mode=in-process"]).visible.count == 11)
+        #expect(try view(["?library=gnutls&show=all"]).visible.isEmpty, "the runs had OpenSSL alone")
+        // A filter the reader types goes into the address.
+        let typed = try view(["", "scenario=A"])
+        #expect(typed.address == "/history.html?scenario=A")
+        #expect(typed.visible == [Self.changedCell])
+    }
 }
