@@ -46,7 +46,7 @@ public struct EvidenceFolder: Sendable {
         var notes: [String] = []
         var capture: String? = Self.folderName + "/" + name + ".pcapng"
         if !sniffed.isEmpty {
-            let packets = sniffed.map { (time: $0.time, ipPacket: $0.ipPacket, comment: String?.none) }
+            let packets = sniffed.map { PcapngWriter.Packet(time: $0.time, ipPacket: $0.ipPacket, comment: nil) }
             try OutputFile.write(Data(PcapngWriter.render(packets: packets, secrets: secrets)), to: reports + "/" + capture!)
         } else if !evidence.capture.segments.isEmpty {
             try OutputFile.write(Data(PcapngWriter.render(evidence.capture, secrets: secrets)), to: reports + "/" + capture!)

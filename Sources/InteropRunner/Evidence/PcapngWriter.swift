@@ -9,8 +9,11 @@ public enum PcapngWriter {
     public static let tlsServerPort: UInt16 = 443
     public static let dtlsServerPort: UInt16 = 4433
 
+    /// One packet of a capture: microseconds since the epoch, the IP packet, and a comment Wireshark shows with it.
+    public typealias Packet = (time: UInt64, ipPacket: [UInt8], comment: String?)
+
     /// A capture of IP packets (read off loopback, or synthesized from an in-memory link).
-    public static func render(packets: [(time: UInt64, ipPacket: [UInt8], comment: String?)], secrets: [String]) -> [UInt8] {
+    public static func render(packets: [Packet], secrets: [String]) -> [UInt8] {
         var file = sectionHeader() + interfaceDescription()
         if !secrets.isEmpty { file += decryptionSecrets(secrets.joined(separator: "\n") + "\n") }
         for packet in packets { file += enhancedPacket(time: packet.time, ipPacket: packet.ipPacket, comment: packet.comment) }
@@ -22,8 +25,8 @@ public enum PcapngWriter {
     }
 
     /// An in-memory link's traffic as the IP packets loopback would have carried.
-    static func packets(_ capture: WireCapture) -> [(time: UInt64, ipPacket: [UInt8], comment: String?)] {
-        var packets: [(time: UInt64, ipPacket: [UInt8], comment: String?)] = []
+    static func packets(_ capture: WireCapture) -> [Packet] {
+        var packets: [Packet] = []
         var streams: [Int: TCPStream] = [:]
         var identification: UInt16 = 0
         func packet(_ time: UInt64, _ datagram: [UInt8], comment: String? = nil) {
@@ -32,11 +35,9 @@ public enum PcapngWriter {
         for segment in capture.segments {
             let clientPort = UInt16(truncatingIfNeeded: 40000 + segment.link)
             let fromClient = segment.sender == .client
-            let (source, destination) = fromClient
-                ? (clientPort, capture.isDatagram ? dtlsServerPort : tlsServerPort)
-                : (capture.isDatagram ? dtlsServerPort : tlsServerPort, clientPort)
             if capture.isDatagram {
                 guard case .datagram(let payload) = segment.content else { continue }
+                let (source, destination) = fromClient ? (clientPort, dtlsServerPort) : (dtlsServerPort, clientPort)
                 identification &+= 1
                 packet(segment.time, ipv4(protocolNumber: 17, identification: identification, payload: udp(source, destination, payload)), comment: segment.note)
                 continue
